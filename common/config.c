@@ -1,0 +1,196 @@
+/* config.c: the program's settings, read from environment variables through one validated table. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+struct config config;
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_URL };
+enum cfg_flags { CFG_REQUIRED = 1, CFG_SECRET = 2, CFG_EMPTY_OK = 4 };
+
+struct cfg_entry {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 offset;
+	const char	*def;		/* NULL: no default */
+	int		 flags;
+	long		 min, max;	/* CFG_INT range */
+	const char	*help;
+};
+
+#define S(f) offsetof(struct config, f)
+
+static const struct cfg_entry table[] = {
+	{ "SECRET_KEY", CFG_STR, S(secret_key), NULL, CFG_REQUIRED | CFG_SECRET, 0, 0,
+	  "Django's SECRET_KEY: signs sessions; must equal the Django deployment's" },
+	{ "SECRET_KEY_FALLBACKS", CFG_STR, S(secret_key_fallbacks), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
+	  "older keys still accepted, comma-separated (Django 4.1+ SECRET_KEY_FALLBACKS)" },
+	{ "DJANGO_VERSION", CFG_STR, S(django_version), "5.1", 0, 0, 0,
+	  "the Django version run beside: its default hasher parameters are used" },
+	{ "PASSWORD_HASHERS", CFG_STR, S(password_hashers), "", CFG_EMPTY_OK, 0, 0,
+	  "enabled hashers, preferred first (e.g. pbkdf2_sha256,argon2); empty = the version's list" },
+	{ "PBKDF2_ITERATIONS", CFG_INT, S(pbkdf2_iterations), "0", 0, 0, 100000000,
+	  "override of the PBKDF2 iteration count (0 = the version's)" },
+	{ "ARGON2_TIME_COST", CFG_INT, S(argon2_time_cost), "0", 0, 0, 1000, "0 = Django's (2)" },
+	{ "ARGON2_MEMORY_COST", CFG_INT, S(argon2_memory_cost), "0", 0, 0, 4194304, "KiB, 0 = Django's (102400)" },
+	{ "ARGON2_PARALLELISM", CFG_INT, S(argon2_parallelism), "0", 0, 0, 64, "0 = Django's (8)" },
+	{ "BCRYPT_ROUNDS", CFG_INT, S(bcrypt_rounds), "0", 0, 0, 31, "0 = Django's (12)" },
+	{ "SCRYPT_N", CFG_INT, S(scrypt_n), "0", 0, 0, 1048576, "0 = Django's (16384)" },
+	{ "SCRYPT_R", CFG_INT, S(scrypt_r), "0", 0, 0, 64, "0 = Django's (8)" },
+	{ "SCRYPT_P", CFG_INT, S(scrypt_p), "0", 0, 0, 64, "0 = the version's (1, or 5 from 5.1)" },
+	{ "SESSION_COOKIE_AGE", CFG_INT, S(session_cookie_age), "1209600", 0, 60, 315360000,
+	  "session lifetime in seconds (Django's default: two weeks)" },
+	{ "CSRF_TRUSTED_ORIGINS", CFG_STR, S(csrf_trusted_origins), "", CFG_EMPTY_OK, 0, 0,
+	  "extra origins allowed to POST, comma-separated scheme://host[:port]" },
+	{ "DATABASE_URL", CFG_URL, S(database_url), NULL, CFG_REQUIRED | CFG_SECRET, 0, 0,
+	  "libpq connection URI (postgresql://...)" },
+	{ "REDIS_URL", CFG_URL, S(redis_url), "redis://127.0.0.1:6379/0", CFG_SECRET, 0, 0,
+	  "redis://[:password@]host:port/db or unix:///path/to/socket" },
+	{ "TMDB_BASE_URL", CFG_URL, S(tmdb_base_url), "https://api.themoviedb.org/3", 0, 0, 0,
+	  "TMDb API v3 base URL (the stand-in's in the local stack)" },
+	{ "TMDB_API_KEY", CFG_STR, S(tmdb_api_key), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
+	  "TMDb v3 API key (sent as api_key)" },
+	{ "TMDB_READ_TOKEN", CFG_STR, S(tmdb_read_token), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
+	  "TMDb v4 read access token (sent as Authorization: Bearer); used when set" },
+	{ "TMDB_LANGUAGE", CFG_STR, S(tmdb_language), "en-US", 0, 0, 0, "TMDb language parameter" },
+	{ "TMDB_CONNECT_TIMEOUT_MS", CFG_INT, S(tmdb_connect_timeout_ms), "2000", 0, 50, 60000, "" },
+	{ "TMDB_TIMEOUT_MS", CFG_INT, S(tmdb_timeout_ms), "5000", 0, 100, 120000, "" },
+	{ "TMDB_MAX_RESPONSE_BYTES", CFG_INT, S(tmdb_max_response_bytes), "2097152", 0, 4096, 67108864, "" },
+	{ "TMDB_MAX_CONCURRENCY", CFG_INT, S(tmdb_max_concurrency), "8", 0, 1, 19,
+	  "parallel TMDb connections per worker (TMDb allows 20 per IP)" },
+	{ "WORKERS", CFG_INT, S(workers), "4", 0, 1, 256, "number of worker processes" },
+	{ "MAX_REQUESTS", CFG_INT, S(max_requests), "10000", 0, 0, 100000000,
+	  "a worker is recycled after this many requests (0 = never)" },
+	{ "TEMPLATE_DIR", CFG_STR, S(template_dir), "fcgi/templates", 0, 0, 0, "" },
+	{ "DATA_DIR", CFG_STR, S(data_dir), "common/data", 0, 0, 0, "common-password list etc." },
+	{ "STATIC_URL", CFG_STR, S(static_url), "/static", 0, 0, 0, "URL prefix of static assets" },
+	{ "LOG_LEVEL", CFG_STR, S(log_level), "info", 0, 0, 0, "error, warn, info or debug" },
+	{ "LOGIN_FAIL_LIMIT", CFG_INT, S(login_fail_limit), "10", 0, 1, 100000,
+	  "failed logins per username or address within the window before 429" },
+	{ "LOGIN_FAIL_WINDOW", CFG_INT, S(login_fail_window), "900", 0, 10, 86400, "seconds" },
+};
+
+static const char **
+str_field(const struct cfg_entry *e)
+{
+	return (const char **)(void *)((char *)&config + e->offset);
+}
+
+static int *
+int_field(const struct cfg_entry *e)
+{
+	return (int *)(void *)((char *)&config + e->offset);
+}
+
+static int
+valid_url(const char *v)
+{
+	static const char *schemes[] = { "http://", "https://", "postgresql://", "postgres://",
+	    "redis://", "unix://" };
+
+	for (size_t i = 0; i < NELEM(schemes); i++)
+		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0 && v[strlen(schemes[i])] != '\0')
+			return 1;
+	return 0;
+}
+
+int
+config_load(FILE *err)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < NELEM(table); i++) {
+		const struct cfg_entry	*e = &table[i];
+		const char		*v = getenv(e->name);
+
+		if (v == NULL || (*v == '\0' && !(e->flags & CFG_EMPTY_OK)))
+			v = e->def;
+		if (v == NULL) {
+			fprintf(err, "configuration: %s is required (%s)\n", e->name, e->help);
+			bad = 1;
+			continue;
+		}
+		switch (e->type) {
+		case CFG_INT: {
+			int n;
+
+			if (parse_int(v, (int)e->min, (int)e->max, &n) != 0) {
+				fprintf(err, "configuration: %s=\"%s\" is not a whole number from %ld to %ld\n",
+				    e->name, (e->flags & CFG_SECRET) ? "..." : v, e->min, e->max);
+				bad = 1;
+				continue;
+			}
+			*int_field(e) = n;
+			break;
+		}
+		case CFG_URL:
+			if (!valid_url(v)) {
+				fprintf(err, "configuration: %s is not a URL this program understands "
+				    "(http://, https://, postgresql://, redis:// or unix://)\n", e->name);
+				bad = 1;
+				continue;
+			}
+			/* FALLTHROUGH */
+		case CFG_STR:
+			*str_field(e) = v;
+			break;
+		}
+	}
+	if (!bad && config.secret_key && strlen(config.secret_key) < 16) {
+		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+		bad = 1;
+	}
+	if (!bad && strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&
+	    strcmp(config.log_level, "info") && strcmp(config.log_level, "debug")) {
+		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Prints a URL with any password in its user-info replaced, so logs never hold it. */
+static void
+print_redacted_url(FILE *f, const char *v)
+{
+	const char *scheme_end = strstr(v, "://"), *at, *colon;
+
+	if (scheme_end == NULL) {
+		fputs(v, f);
+		return;
+	}
+	at = strchr(scheme_end + 3, '@');
+	colon = at ? memchr(scheme_end + 3, ':', (size_t)(at - scheme_end - 3)) : NULL;
+	if (colon == NULL) {
+		/* A password may also come as ?password=...: cut any query string. */
+		const char *q = strchr(v, '?');
+
+		if (q && strstr(q, "password"))
+			fprintf(f, "%.*s?<redacted>", (int)(q - v), v);
+		else
+			fputs(v, f);
+		return;
+	}
+	fprintf(f, "%.*s:<redacted>%s", (int)(colon - v), v, at);
+}
+
+void
+config_print(FILE *f)
+{
+	for (size_t i = 0; i < NELEM(table); i++) {
+		const struct cfg_entry *e = &table[i];
+
+		fprintf(f, "%s=", e->name);
+		if (e->type == CFG_INT)
+			fprintf(f, "%d", *int_field(e));
+		else if (e->type == CFG_URL)
+			print_redacted_url(f, *str_field(e) ? *str_field(e) : "");
+		else if (e->flags & CFG_SECRET)
+			fputs(*str_field(e) && **str_field(e) ? "<redacted>" : "", f);
+		else
+			fputs(*str_field(e) ? *str_field(e) : "", f);
+		fputc('\n', f);
+	}
+}

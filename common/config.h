@@ -1,0 +1,51 @@
+/* config.h: the program's settings, read from environment variables through one validated table. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdio.h>
+
+struct config {
+	/* Django side-by-side */
+	const char	*secret_key;
+	const char	*secret_key_fallbacks;	/* comma-separated, oldest last */
+	const char	*django_version;	/* which Django's hashing defaults to follow */
+	const char	*password_hashers;	/* comma-separated algorithm names; "" = the version's */
+	int		 pbkdf2_iterations;	/* 0 = the version's default */
+	int		 argon2_time_cost, argon2_memory_cost, argon2_parallelism;
+	int		 bcrypt_rounds;
+	int		 scrypt_n, scrypt_r, scrypt_p;
+	int		 session_cookie_age;
+	const char	*csrf_trusted_origins;	/* comma-separated scheme://host[:port] */
+	/* servers */
+	const char	*database_url;
+	const char	*redis_url;
+	const char	*tmdb_base_url;
+	const char	*tmdb_api_key;
+	const char	*tmdb_read_token;
+	const char	*tmdb_language;
+	int		 tmdb_connect_timeout_ms;
+	int		 tmdb_timeout_ms;
+	int		 tmdb_max_response_bytes;
+	int		 tmdb_max_concurrency;
+	/* workers */
+	int		 workers;
+	int		 max_requests;		/* a worker exits after this many (0 = never) */
+	const char	*template_dir;
+	const char	*data_dir;
+	const char	*static_url;		/* URL prefix of the versioned static assets */
+	const char	*log_level;
+	int		 login_fail_limit;	/* failures per window before 429 */
+	int		 login_fail_window;	/* seconds */
+};
+
+extern struct config config;
+
+/*
+ * Fills the global config from the environment (and built-in defaults).
+ * Returns 0, or -1 after printing one message per bad or missing variable to err.
+ */
+int	 config_load(FILE *err);
+/* Prints NAME=value for every setting, secrets redacted. */
+void	 config_print(FILE *);
+
+#endif

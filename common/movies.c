@@ -1,0 +1,632 @@
+/* movies.c: the movie data the pages use: TMDb behind a Redis cache with stale copies and single-flight refreshes. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "movies.h"
+#include "rand.h"
+#include "util.h"
+
+#define POLL_INTERVAL_MS	20
+#define LOCK_MARGIN_MS		1000
+
+struct movies {
+	struct tmdb	*tmdb;
+	struct cache	*cache;
+};
+
+/* One distinct thing to resolve: its query, its keys, and what became of it. */
+struct slot {
+	struct tmdb_query	 q;
+	struct buf		 key, stale_key, nf_key, lock_key;
+	enum movies_status	 st;
+	struct json_object	*json;
+	struct json_object	*stale;
+	int			 done;
+	int			 fetch;		/* we hold the lock (or Redis is down): ask TMDb */
+	int			 locked;	/* we hold lock:<key> and must release it */
+};
+
+/* ---------- keys ---------- */
+
+int
+movies_normalize_query(const char *in, struct buf *out)
+{
+	int space = 0;
+
+	buf_reset(out);
+	if (in == NULL || !utf8_valid(in, strlen(in)))
+		return -1;
+	for (const char *p = in; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (isspace(c)) {
+			space = 1;
+			continue;
+		}
+		if (space && out->len > 0)
+			buf_putc(out, ' ');
+		space = 0;
+		buf_putc(out, c < 0x80 ? (char)tolower(c) : (char)c);
+	}
+	if (out->len == 0 || out->len > TMDB_MAX_QUERY_BYTES)
+		return -1;
+	return 0;
+}
+
+static void
+sha1_hex(const char *s, size_t len, char out[41])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	if (EVP_Digest(s, len, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+		die("EVP_Digest(sha1) failed");
+	hex_encode(md, 20, out);
+}
+
+int
+movies_cache_key(const struct tmdb_query *q, const char *language, struct buf *out)
+{
+	struct buf	norm = BUF_INIT, params = BUF_INIT;
+	char		hex[41];
+
+	if (tmdb_query_check(q) == -1)
+		return -1;
+	switch (q->kind) {
+	case TMDB_TRENDING:
+		if (strcmp(q->window, "day") == 0 && q->page == 1)
+			buf_puts(out, "movie_rec:trending_movies");
+		else
+			buf_printf(out, "movie_rec:trending_movies:%s:%d", q->window, q->page);
+		break;
+	case TMDB_DETAILS:
+		buf_printf(out, "movie_%" PRId64 "_details", q->id);
+		break;
+	case TMDB_RECOMMENDATIONS:
+		if (q->page == 1)
+			buf_printf(out, "movie_rec:recommendations_%" PRId64, q->id);
+		else
+			buf_printf(out, "movie_rec:recommendations_%" PRId64 ":%d", q->id, q->page);
+		break;
+	case TMDB_SIMILAR:
+		buf_printf(out, "movie_rec:similar_%" PRId64 ":%d", q->id, q->page);
+		break;
+	case TMDB_SEARCH:
+		if (movies_normalize_query(q->text, &norm) == -1) {
+			buf_free(&norm);
+			return -1;
+		}
+		buf_printf(&params, "query=%s&year=%d&page=%d&language=%s", buf_cstr(&norm), q->year,
+		    q->page, language && language[0] ? language : "en-US");
+		sha1_hex(params.data, params.len, hex);
+		buf_printf(out, "movie_rec:search:%s", hex);
+		buf_free(&norm);
+		buf_free(&params);
+		break;
+	case TMDB_GENRES:
+		buf_puts(out, "movie_rec:genres");
+		break;
+	case TMDB_DISCOVER:
+		buf_printf(out, "movie_rec:discover:%" PRId64 ":%d", q->id, q->page);
+		break;
+	case TMDB_CONFIGURATION:
+		buf_puts(out, "movie_rec:configuration");
+		break;
+	}
+	return 0;
+}
+
+int
+movies_ttl(enum tmdb_kind kind)
+{
+	switch (kind) {
+	case TMDB_TRENDING:		return MOVIES_TTL_TRENDING;
+	case TMDB_DETAILS:		return MOVIES_TTL_DETAILS;
+	case TMDB_RECOMMENDATIONS:	return MOVIES_TTL_RECS;
+	case TMDB_SIMILAR:		return MOVIES_TTL_SIMILAR;
+	case TMDB_SEARCH:		return MOVIES_TTL_SEARCH;
+	case TMDB_GENRES:		return MOVIES_TTL_GENRES;
+	case TMDB_DISCOVER:		return MOVIES_TTL_DISCOVER;
+	case TMDB_CONFIGURATION:	return MOVIES_TTL_CONFIG;
+	}
+	return 3600;
+}
+
+const char *
+movies_status_name(enum movies_status st)
+{
+	static const char *names[] = { "ok", "stale", "not_found", "unavailable", "config_error",
+	    "bad_request" };
+
+	return (size_t)st < NELEM(names) ? names[st] : "unknown";
+}
+
+int
+movies_status_http(enum movies_status st)
+{
+	switch (st) {
+	case MOVIES_OK:
+	case MOVIES_STALE:
+		return 200;
+	case MOVIES_NOT_FOUND:
+		return 404;
+	case MOVIES_BAD_REQUEST:
+		return 400;
+	default:
+		return 503;
+	}
+}
+
+/* ---------- resolution ---------- */
+
+static struct json_object *
+parse_cached(const char *s)
+{
+	struct json_object *o;
+
+	if (s == NULL)
+		return NULL;
+	o = json_tokener_parse(s);
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void
+finish(struct slot *s, enum movies_status st, struct json_object *json)
+{
+	s->st = st;
+	s->json = json;
+	s->done = 1;
+}
+
+/* What a failed fetch turns into: the stale copy if there is one. */
+static void
+finish_failed(struct slot *s, enum tmdb_status ts)
+{
+	if (ts == TMDB_BAD_REQUEST) {
+		finish(s, MOVIES_BAD_REQUEST, NULL);
+		return;
+	}
+	if (s->stale != NULL) {
+		finish(s, MOVIES_STALE, s->stale);
+		s->stale = NULL;
+		return;
+	}
+	finish(s, ts == TMDB_CONFIG_ERROR ? MOVIES_CONFIG_ERROR : MOVIES_UNAVAILABLE, NULL);
+}
+
+/* Step 1: fresh values and 404 markers, one MGET. 0, or -1 if Redis is down. */
+static int
+look_up(struct movies *m, struct slot **ss, size_t n)
+{
+	const char	**keys = xcalloc(2 * n, sizeof(*keys));
+	char		**vals = xcalloc(2 * n, sizeof(*vals));
+	int		  rv;
+
+	for (size_t i = 0; i < n; i++) {
+		keys[2 * i] = buf_cstr(&ss[i]->key);
+		keys[2 * i + 1] = buf_cstr(&ss[i]->nf_key);
+	}
+	rv = cache_mget(m->cache, keys, 2 * n, vals, NULL);
+	for (size_t i = 0; rv == 0 && i < n; i++) {
+		struct json_object *o = parse_cached(vals[2 * i]);
+
+		if (o != NULL)
+			finish(ss[i], MOVIES_OK, o);
+		else if (vals[2 * i + 1] != NULL)
+			finish(ss[i], MOVIES_NOT_FOUND, NULL);
+	}
+	for (size_t i = 0; i < 2 * n; i++)
+		free(vals[i]);
+	free(keys);
+	free(vals);
+	return rv;
+}
+
+/* Step 2: take the refresh locks and read the stale copies of the misses. */
+static void
+claim(struct movies *m, struct slot **ss, size_t n, const char *token)
+{
+	const char	**locks = xcalloc(n, sizeof(*locks));
+	const char	**stale = xcalloc(n, sizeof(*stale));
+	char		**vals = xcalloc(n, sizeof(*vals));
+	int		 *got = xcalloc(n, sizeof(*got));
+	int		  lock_ms = (int)(tmdb_worst_case_ms(m->tmdb) + LOCK_MARGIN_MS);
+
+	for (size_t i = 0; i < n; i++) {
+		locks[i] = buf_cstr(&ss[i]->lock_key);
+		stale[i] = buf_cstr(&ss[i]->stale_key);
+	}
+	if (cache_lock_many(m->cache, locks, n, token, lock_ms, got) == -1) {
+		/* Redis went away: no single flight possible, everyone asks TMDb. */
+		for (size_t i = 0; i < n; i++)
+			ss[i]->fetch = 1;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			ss[i]->fetch = ss[i]->locked = got[i];
+		if (cache_mget(m->cache, stale, n, vals, NULL) == 0)
+			for (size_t i = 0; i < n; i++)
+				ss[i]->stale = parse_cached(vals[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(vals[i]);
+	free(locks);
+	free(stale);
+	free(vals);
+	free(got);
+}
+
+/* Step 3: the TMDb calls (concurrent when several), the cache writes, the unlocks. */
+static void
+fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
+{
+	struct tmdb_query	 *qs = xcalloc(n, sizeof(*qs));
+	struct tmdb_result	 *rs = xcalloc(n, sizeof(*rs));
+	int			 *have_stale = xcalloc(n, sizeof(*have_stale));
+	struct cache_item	 *items = xcalloc(2 * n, sizeof(*items));
+	const char		**locks = xcalloc(n, sizeof(*locks));
+	size_t			  k = 0, nlocks = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		qs[i] = ss[i]->q;
+		have_stale[i] = ss[i]->stale != NULL;
+		if (ss[i]->locked)
+			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
+	}
+	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
+	for (size_t i = 0; i < n; i++) {
+		struct slot *s = ss[i];
+
+		if (rs[i].status == TMDB_OK) {
+			/* Serialised once here; the string lives as long as rs[i].json. */
+			const char *v = json_object_to_json_string_ext(rs[i].json,
+			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+			items[k++] = (struct cache_item){ buf_cstr(&s->key), v, strlen(v),
+			    movies_ttl(s->q.kind) };
+			items[k++] = (struct cache_item){ buf_cstr(&s->stale_key), v, strlen(v),
+			    MOVIES_TTL_STALE };
+		} else if (rs[i].status == TMDB_NOT_FOUND)
+			items[k++] = (struct cache_item){ buf_cstr(&s->nf_key), "1", 1, MOVIES_TTL_NOTFOUND };
+	}
+	if (k > 0)
+		cache_set_many(m->cache, items, k);
+	if (nlocks > 0)
+		cache_unlock_many(m->cache, locks, nlocks, token);
+	for (size_t i = 0; i < n; i++) {
+		if (rs[i].status == TMDB_OK)
+			finish(ss[i], MOVIES_OK, rs[i].json);
+		else if (rs[i].status == TMDB_NOT_FOUND)
+			finish(ss[i], MOVIES_NOT_FOUND, NULL);
+		else
+			finish_failed(ss[i], rs[i].status);
+	}
+	free(qs);
+	free(rs);
+	free(have_stale);
+	free(items);
+	free(locks);
+}
+
+/*
+ * Step 4, for keys another worker is refreshing and we have no stale copy of: poll Redis
+ * (value, 404 marker, lock) until the value appears, the lock goes away without one (that
+ * worker failed: UNAVAILABLE), or the timeout passes. TMDb is never called here.
+ */
+static void
+await(struct movies *m, struct slot **ss, size_t n)
+{
+	int64_t		  deadline = now_ms() + tmdb_get_settings(m->tmdb)->timeout_ms;
+	const char	**keys = xcalloc(3 * n, sizeof(*keys));
+	char		**vals = xcalloc(3 * n, sizeof(*vals));
+	size_t		  left = n;
+
+	while (left > 0) {
+		sleep_ms(POLL_INTERVAL_MS);
+		for (size_t i = 0; i < n; i++) {
+			keys[3 * i] = buf_cstr(&ss[i]->key);
+			keys[3 * i + 1] = buf_cstr(&ss[i]->nf_key);
+			keys[3 * i + 2] = buf_cstr(&ss[i]->lock_key);
+		}
+		if (cache_mget(m->cache, keys, 3 * n, vals, NULL) == -1)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			struct slot		*s = ss[i];
+			struct json_object	*o;
+
+			if (s->done)
+				continue;
+			if ((o = parse_cached(vals[3 * i])) != NULL)
+				finish(s, MOVIES_OK, o);
+			else if (vals[3 * i + 1] != NULL)
+				finish(s, MOVIES_NOT_FOUND, NULL);
+			else if (vals[3 * i + 2] == NULL)
+				finish(s, MOVIES_UNAVAILABLE, NULL);
+			if (s->done)
+				left--;
+		}
+		for (size_t i = 0; i < 3 * n; i++) {
+			free(vals[i]);
+			vals[i] = NULL;
+		}
+		if (now_ms() >= deadline)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!ss[i]->done)
+			finish(ss[i], MOVIES_UNAVAILABLE, NULL);
+	free(keys);
+	free(vals);
+}
+
+/* Resolves the slots (all valid, distinct keys) through Redis and TMDb. */
+static void
+resolve(struct movies *m, struct slot *slots, size_t n)
+{
+	struct slot	**todo = xcalloc(n ? n : 1, sizeof(*todo));
+	size_t		  k = 0, f = 0, w = 0;
+	char		  token[21];
+	int		  cache_up;
+
+	for (size_t i = 0; i < n; i++)
+		todo[k++] = &slots[i];
+	cache_up = look_up(m, todo, k) == 0;
+	k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!slots[i].done)
+			todo[k++] = &slots[i];
+	if (k == 0)
+		goto out;
+	if (!cache_up) {
+		fetch(m, todo, k, NULL);
+		goto out;
+	}
+	rand_string(token, 20, RAND_ALNUM);
+	claim(m, todo, k, token);
+	/* Reorder: ours to fetch first, then those another worker is fetching. */
+	{
+		struct slot **mine = xcalloc(k, sizeof(*mine)), **theirs = xcalloc(k, sizeof(*theirs));
+		for (size_t i = 0; i < k; i++) {
+			if (todo[i]->fetch)
+				mine[f++] = todo[i];
+			else if (todo[i]->stale != NULL) {
+				/* Someone is refreshing it: the last good copy will do meanwhile. */
+				finish(todo[i], MOVIES_STALE, todo[i]->stale);
+				todo[i]->stale = NULL;
+			} else
+				theirs[w++] = todo[i];
+		}
+		if (f > 0)
+			fetch(m, mine, f, token);
+		if (w > 0)
+			await(m, theirs, w);
+		free(mine);
+		free(theirs);
+	}
+out:
+	free(todo);
+}
+
+static int
+slot_init(struct movies *m, struct slot *s, const struct tmdb_query *q)
+{
+	memset(s, 0, sizeof(*s));
+	s->q = *q;
+	if (movies_cache_key(q, tmdb_get_settings(m->tmdb)->language, &s->key) == -1)
+		return -1;
+	buf_printf(&s->stale_key, "stale:%s", buf_cstr(&s->key));
+	buf_printf(&s->nf_key, "notfound:%s", buf_cstr(&s->key));
+	buf_printf(&s->lock_key, "lock:%s", buf_cstr(&s->key));
+	return 0;
+}
+
+static void
+slot_free(struct slot *s)
+{
+	buf_free(&s->key);
+	buf_free(&s->stale_key);
+	buf_free(&s->nf_key);
+	buf_free(&s->lock_key);
+	json_object_put(s->stale);
+	json_object_put(s->json);
+	s->stale = s->json = NULL;
+}
+
+static enum movies_status
+one(struct movies *m, const struct tmdb_query *q, struct json_object **out)
+{
+	struct slot		s;
+	enum movies_status	st;
+
+	*out = NULL;
+	if (slot_init(m, &s, q) == -1) {
+		slot_free(&s);
+		return MOVIES_BAD_REQUEST;
+	}
+	resolve(m, &s, 1);
+	st = s.st;
+	*out = s.json;
+	s.json = NULL;
+	slot_free(&s);
+	return st;
+}
+
+enum movies_status
+movies_trending(struct movies *m, const char *window, int page, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_TRENDING, .window = window, .page = page };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_details(struct movies *m, int64_t id, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_DETAILS, .id = id };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_recommendations(struct movies *m, int64_t id, int page, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_RECOMMENDATIONS, .id = id, .page = page };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_similar(struct movies *m, int64_t id, int page, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_SIMILAR, .id = id, .page = page };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_search(struct movies *m, const char *query, int year, int page, struct json_object **out)
+{
+	struct buf		norm = BUF_INIT;
+	enum movies_status	st;
+
+	*out = NULL;
+	if (movies_normalize_query(query, &norm) == -1) {
+		buf_free(&norm);
+		return MOVIES_BAD_REQUEST;
+	}
+	struct tmdb_query q = { .kind = TMDB_SEARCH, .text = buf_cstr(&norm), .year = year,
+	    .page = page };
+	st = one(m, &q, out);
+	buf_free(&norm);
+	return st;
+}
+
+enum movies_status
+movies_genres(struct movies *m, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_GENRES };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_discover(struct movies *m, int64_t genre_id, int page, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_DISCOVER, .id = genre_id, .page = page };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_configuration(struct movies *m, struct json_object **out)
+{
+	struct tmdb_query q = { .kind = TMDB_CONFIGURATION };
+
+	return one(m, &q, out);
+}
+
+enum movies_status
+movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs,
+    enum movies_status *each)
+{
+	struct slot		*slots;
+	size_t			*which, k = 0;
+	enum movies_status	 worst = MOVIES_OK;
+
+	for (size_t i = 0; i < n && i < MOVIES_MANY_MAX; i++) {
+		outs[i] = NULL;
+		if (each)
+			each[i] = MOVIES_BAD_REQUEST;
+	}
+	if (n > MOVIES_MANY_MAX)
+		return MOVIES_BAD_REQUEST;
+	if (n == 0)
+		return MOVIES_OK;
+	slots = xcalloc(n, sizeof(*slots));
+	which = xcalloc(n, sizeof(*which));	/* ids[i] is resolved by slots[which[i]] */
+	for (size_t i = 0; i < n; i++) {
+		struct tmdb_query q = { .kind = TMDB_DETAILS, .id = ids[i] };
+		size_t j;
+
+		which[i] = SIZE_MAX;
+		if (tmdb_query_check(&q) == -1)
+			continue;
+		for (j = 0; j < k && slots[j].q.id != ids[i]; j++)
+			;
+		if (j == k && slot_init(m, &slots[k++], &q) == -1) {
+			slot_free(&slots[--k]);
+			continue;
+		}
+		which[i] = j;
+	}
+	resolve(m, slots, k);
+	for (size_t i = 0; i < n; i++) {
+		struct slot *s;
+
+		if (which[i] == SIZE_MAX)
+			continue;
+		s = &slots[which[i]];
+		if (each)
+			each[i] = s->st;
+		if (s->json)
+			outs[i] = json_object_get(s->json);
+		if (s->st == MOVIES_CONFIG_ERROR ||
+		    (s->st == MOVIES_UNAVAILABLE && worst != MOVIES_CONFIG_ERROR) ||
+		    (s->st == MOVIES_STALE && worst == MOVIES_OK))
+			worst = s->st;
+	}
+	for (size_t j = 0; j < k; j++)
+		slot_free(&slots[j]);
+	free(slots);
+	free(which);
+	return worst;
+}
+
+/* ---------- lifetime ---------- */
+
+struct movies *
+movies_open(const struct movies_settings *s)
+{
+	struct movies *m = xcalloc(1, sizeof(*m));
+
+	if ((m->tmdb = tmdb_open(&s->tmdb)) == NULL || (m->cache = cache_open(&s->cache)) == NULL) {
+		movies_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+movies_close(struct movies *m)
+{
+	if (m == NULL)
+		return;
+	tmdb_close(m->tmdb);
+	cache_close(m->cache);
+	free(m);
+}
+
+struct cache *
+movies_cache(struct movies *m)
+{
+	return m->cache;
+}

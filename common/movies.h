@@ -1,0 +1,110 @@
+/* movies.h: the movie data the pages use: TMDb behind a Redis cache with stale copies and single-flight refreshes. */
+#ifndef MOVIES_H
+#define MOVIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "tmdb.h"
+
+/*
+ * Redis keys (values are the normalised JSON of tmdb_parse()) and their TTLs:
+ *   trending day, page 1      movie_rec:trending_movies                    1 h  (the origin app's key)
+ *   trending other            movie_rec:trending_movies:<window>:<page>    1 h
+ *   recommendations page 1    movie_rec:recommendations_<id>               1 h  (the origin app's key)
+ *   recommendations page p    movie_rec:recommendations_<id>:<page>        1 h
+ *   details                   movie_<id>_details                          24 h  (credits+videos inside)
+ *   similar                   movie_rec:similar_<id>:<page>               24 h
+ *   search                    movie_rec:search:<sha1 hex>                  1 h  sha1 of
+ *                             "query=<normalised text>&year=<y>&page=<p>&language=<lang>"
+ *   genre list                movie_rec:genres                             7 d
+ *   discover by genre         movie_rec:discover:<genre>:<page>            6 h
+ *   configuration             movie_rec:configuration                      3 d
+ *   TMDb said 404             notfound:<key>  ("1")                        1 h  negative cache
+ *   last good copy            stale:<key>                                  7 d  served when TMDb fails
+ *   refresh lock              lock:<key>  (random token)   tmdb_worst_case_ms() + 1 s
+ * Keys carry no language: one deployment serves one TMDb language (except search, hashed).
+ */
+#define MOVIES_TTL_TRENDING	3600
+#define MOVIES_TTL_RECS		3600
+#define MOVIES_TTL_DETAILS	86400
+#define MOVIES_TTL_SIMILAR	86400
+#define MOVIES_TTL_SEARCH	3600
+#define MOVIES_TTL_GENRES	(7 * 86400)
+#define MOVIES_TTL_DISCOVER	(6 * 3600)
+#define MOVIES_TTL_CONFIG	(3 * 86400)
+#define MOVIES_TTL_NOTFOUND	3600
+#define MOVIES_TTL_STALE	(7 * 86400)
+#define MOVIES_MANY_MAX		100	/* ids per movies_details_many() call */
+
+struct movies_settings {
+	struct tmdb_settings	tmdb;
+	struct cache_settings	cache;	/* cache.url NULL or "" runs without Redis */
+};
+
+enum movies_status {
+	MOVIES_OK,		/* fresh data (from Redis or TMDb) */
+	MOVIES_STALE,		/* TMDb failed or another worker is refreshing: the last good copy */
+	MOVIES_NOT_FOUND,	/* TMDb 404 (negative-cached): the site answers 404 */
+	MOVIES_UNAVAILABLE,	/* TMDb failed and nothing is cached: 503 */
+	MOVIES_CONFIG_ERROR,	/* TMDb refused our key/token (logged at ERROR): 503 */
+	MOVIES_BAD_REQUEST	/* invalid parameters (page outside 1..500, bad id, empty query): 400 */
+};
+
+struct movies;
+
+/*
+ * Per worker, after fork: opens the curl handles and the Redis connection (which may be down;
+ * it is retried later). NULL on unusable settings (logged).
+ */
+struct movies	*movies_open(const struct movies_settings *);
+void		 movies_close(struct movies *);
+/* The worker's Redis connection, for other users of the cache (sessions, throttles...). */
+struct cache	*movies_cache(struct movies *);
+
+/* "ok", "stale", "not_found", "unavailable", "config_error", "bad_request". */
+const char	*movies_status_name(enum movies_status);
+/* The HTTP status a page should answer: 200, 200, 404, 503, 503, 400. */
+int		 movies_status_http(enum movies_status);
+
+/*
+ * The calls below: on MOVIES_OK or MOVIES_STALE, *out is the normalised JSON (the caller
+ * owns it: json_object_put); otherwise *out is NULL. Shapes are documented at tmdb_parse().
+ */
+/* window "day" or "week", page 1..500. */
+enum movies_status movies_trending(struct movies *, const char *window, int page, struct json_object **out);
+enum movies_status movies_details(struct movies *, int64_t id, struct json_object **out);
+enum movies_status movies_recommendations(struct movies *, int64_t id, int page, struct json_object **out);
+enum movies_status movies_similar(struct movies *, int64_t id, int page, struct json_object **out);
+/* query: user text (trimmed, spaces collapsed, lowercased before use); year 0 = any. */
+enum movies_status movies_search(struct movies *, const char *query, int year, int page,
+		    struct json_object **out);
+enum movies_status movies_genres(struct movies *, struct json_object **out);
+enum movies_status movies_discover(struct movies *, int64_t genre_id, int page, struct json_object **out);
+enum movies_status movies_configuration(struct movies *, struct json_object **out);
+
+/*
+ * Details of up to MOVIES_MANY_MAX movies: one Redis MGET for all, then the misses from TMDb
+ * concurrently. outs[i] is the details (caller puts) or NULL; each[i] (each may be NULL) is
+ * that item's status. Returns MOVIES_BAD_REQUEST if n is too large, else the worst item
+ * status ignoring NOT_FOUND and BAD_REQUEST items (which are simply absent): CONFIG_ERROR,
+ * then UNAVAILABLE, then STALE, else OK.
+ */
+enum movies_status movies_details_many(struct movies *, const int64_t *ids, size_t n,
+		    struct json_object **outs, enum movies_status *each);
+
+/* --- pure helpers (unit-tested) --- */
+
+/* The Redis key of a (checked) query into out. 0, or -1 if the query is invalid. */
+int		 movies_cache_key(const struct tmdb_query *, const char *language, struct buf *out);
+/* TTL in seconds of a kind's primary key. */
+int		 movies_ttl(enum tmdb_kind);
+/*
+ * Search text as used for the call and the key: trimmed, runs of whitespace made one space,
+ * ASCII lowercased. 0, or -1 if empty, not UTF-8, or longer than TMDB_MAX_QUERY_BYTES.
+ */
+int		 movies_normalize_query(const char *in, struct buf *out);
+
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# migrate.sh: applies db/migrations/*.sql in order, each once, each in one transaction.
+# Usage: DATABASE_URL=postgresql://... db/migrate.sh
+# Applied files are recorded in movies_schema_migrations (never in Django's django_migrations).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+: "${DATABASE_URL:?DATABASE_URL must be set (a libpq URI)}"
+psql_q() { PGOPTIONS="-c client_min_messages=warning" psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+psql_q <<'SQL'
+CREATE TABLE IF NOT EXISTS movies_schema_migrations (
+    name text PRIMARY KEY,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone NOT NULL DEFAULT now()
+);
+SQL
+
+applied=$(psql_q -At -c "SELECT name || ' ' || checksum FROM movies_schema_migrations")
+count=0
+for file in "$here"/migrations/[0-9]*.sql; do
+	name=$(basename "$file")
+	sum=$(sha256sum "$file" | cut -c1-64)
+	recorded=$(printf '%s\n' "$applied" | awk -v n="$name" '$1 == n { print $2 }')
+	if [ -n "$recorded" ]; then
+		[ "$recorded" = "$sum" ] || echo "migrate: warning: $name changed after it was applied" >&2
+		continue
+	fi
+	# One transaction: the lock serialises concurrent runners, the insert fails a duplicate run.
+	psql_q --single-transaction \
+		-c "SELECT pg_advisory_xact_lock(4242424242)" \
+		-f "$file" \
+		-c "INSERT INTO movies_schema_migrations (name, checksum) VALUES ('$name', '$sum')" >/dev/null
+	echo "migrate: applied $name"
+	count=$((count + 1))
+done
+[ "$count" -gt 0 ] || echo "migrate: up to date"

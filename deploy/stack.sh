@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# stack.sh: starts, stops and follows the local stack (PostgreSQL, Redis, TMDb stand-in, FastCGI
+# workers, nginx) under one private state directory, on loopback only.
+# Usage: deploy/stack.sh start|stop|run|status|migrate|check-config
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE_DIR=${STATE_DIR:-$ROOT/var}
+mkdir -p "$STATE_DIR"
+STATE_DIR=$(cd "$STATE_DIR" && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+RUN=$STATE_DIR/run
+LOG=$STATE_DIR/log
+ENV_FILE=$STATE_DIR/stack.env
+DEMO_USER=moviebuff
+DEMO_PASSWORD=${DEMO_PASSWORD:-movienight-demo}
+
+say() { printf 'stack: %s\n' "$*"; }
+fail() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+# Servers never run as root: PostgreSQL refuses to, and the others need no privilege.
+as_user() { local u=$1; shift; if is_root; then runuser -u "$u" -- "$@"; else "$@"; fi; }
+PG_USER=postgres; REDIS_USER=redis; FCGI_USER=nobody; FCGI_GROUP=nogroup; NGINX_USER=www-data
+is_root || { PG_USER=$(id -un); REDIS_USER=$PG_USER; FCGI_USER=$PG_USER; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# The previous start's settings win, so a second start or a stop finds the same servers.
+load_env() {
+	if [ -f "$ENV_FILE" ]; then
+		# shellcheck disable=SC1090
+		set -a; . "$ENV_FILE"; set +a
+	fi
+}
+
+choose_settings() {
+	SITE_HOST=${SITE_HOST:-127.0.0.1}
+	SITE_PORT=${SITE_PORT:-8080}
+	PG_PORT=${PG_PORT:-5544}
+	REDIS_PORT=${REDIS_PORT:-6380}
+	TMDB_STANDIN_PORT=${TMDB_STANDIN_PORT:-8090}
+	WORKERS=${WORKERS:-4}
+	[ "$SITE_PORT" = auto ] && SITE_PORT=$(free_port)
+	[ "$PG_PORT" = auto ] && PG_PORT=$(free_port)
+	[ "$REDIS_PORT" = auto ] && REDIS_PORT=$(free_port)
+	[ "$TMDB_STANDIN_PORT" = auto ] && TMDB_STANDIN_PORT=$(free_port)
+	if [ -z "${SECRET_KEY:-}" ]; then
+		[ -s "$STATE_DIR/secret_key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '/+=\n' > "$STATE_DIR/secret_key")
+		SECRET_KEY=$(cat "$STATE_DIR/secret_key")
+	fi
+	[ -s "$STATE_DIR/db_password" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE_DIR/db_password")
+	DB_PASSWORD=$(cat "$STATE_DIR/db_password")
+	SITE_URL="http://$SITE_HOST:$SITE_PORT/"
+	DATABASE_URL=${DATABASE_URL:-postgresql://movies:$DB_PASSWORD@127.0.0.1:$PG_PORT/movies}
+	REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
+	# Pointing TMDB_BASE_URL at the real TMDb (with TMDB_API_KEY or TMDB_READ_TOKEN) skips the stand-in.
+	if [ -n "${TMDB_BASE_URL:-}" ] && [ "${TMDB_STANDIN:-}" != 1 ]; then
+		TMDB_STANDIN=0
+	else
+		TMDB_STANDIN=1
+		TMDB_BASE_URL="http://127.0.0.1:$TMDB_STANDIN_PORT/3"
+		TMDB_API_KEY=${TMDB_API_KEY:-standin-api-key}
+	fi
+	TMDB_API_KEY=${TMDB_API_KEY:-}
+	# Static URLs carry a digest of the assets, so browsers may cache them for ever.
+	STATIC_VERSION=$(find "$ROOT/fcgi/static" -type f -print0 | sort -z | xargs -0 -r cat | sha256sum | cut -c1-12)
+}
+
+write_env() {
+	umask 077
+	cat > "$ENV_FILE" <<ENV
+SITE_URL=$SITE_URL
+SITE_HOST=$SITE_HOST
+SITE_PORT=$SITE_PORT
+DATABASE_URL=$DATABASE_URL
+REDIS_URL=$REDIS_URL
+TMDB_BASE_URL=$TMDB_BASE_URL
+TMDB_API_KEY=$TMDB_API_KEY
+TMDB_STANDIN=$TMDB_STANDIN
+SECRET_KEY=$SECRET_KEY
+PG_PORT=$PG_PORT
+REDIS_PORT=$REDIS_PORT
+TMDB_STANDIN_PORT=$TMDB_STANDIN_PORT
+WORKERS=$WORKERS
+STATE_DIR=$STATE_DIR
+BUILD_DIR=$BUILD_DIR
+ENV
+	umask 022
+}
+
+# Servers running as other users must be able to walk down to the state directory and the
+# checkout; add search permission (x, not read) on any ancestor that lacks it.
+ensure_traversable() {
+	is_root || return 0
+	local d
+	for start in "$STATE_DIR" "$ROOT"; do
+		d=$start
+		while [ "$d" != / ]; do
+			if [ -d "$d" ] && ! runuser -u nobody -- test -x "$d" 2>/dev/null; then
+				chmod o+x "$d" && say "gave other users search permission on $d"
+			fi
+			d=$(dirname "$d")
+		done
+	done
+}
+
+prepare_dirs() {
+	mkdir -p "$RUN" "$LOG" "$STATE_DIR/pg" "$STATE_DIR/redis" "$STATE_DIR/nginx" "$RUN/pg"
+	chmod 755 "$STATE_DIR" "$RUN" "$LOG"
+	touch "$LOG/postgres.log" "$LOG/redis.log" "$LOG/fcgi.log" "$LOG/tmdb-standin.log"
+	if is_root; then
+		chown "$PG_USER" "$STATE_DIR/pg" "$RUN/pg" "$LOG/postgres.log"
+		chown "$REDIS_USER" "$STATE_DIR/redis" "$LOG/redis.log"
+		for t in client_body fastcgi proxy uwsgi scgi; do mkdir -p "$STATE_DIR/nginx/$t"; done
+		chown -R "$NGINX_USER" "$STATE_DIR/nginx"
+	fi
+	chmod 700 "$STATE_DIR/pg"
+}
+
+start_postgres() {
+	local bin; bin=$(pg_bin)
+	[ -n "$bin" ] || fail "PostgreSQL is not installed (run make deps)"
+	if [ ! -f "$STATE_DIR/pg/PG_VERSION" ]; then
+		say "creating the PostgreSQL cluster in $STATE_DIR/pg"
+		as_user "$PG_USER" "$bin/initdb" -D "$STATE_DIR/pg" -U "$PG_USER" -E UTF8 --locale=C.UTF-8 \
+			--auth-local=peer --auth-host=scram-sha-256 >/dev/null
+		cat >> "$STATE_DIR/pg/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$RUN/pg'
+max_connections = 200
+CONF
+		if [ "${STACK_FAST:-0}" = 1 ]; then
+			# Throwaway test clusters: durability is not needed, speed is.
+			printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >> "$STATE_DIR/pg/postgresql.conf"
+		fi
+	fi
+	if as_user "$PG_USER" "$bin/pg_ctl" -D "$STATE_DIR/pg" status >/dev/null 2>&1; then
+		return 0
+	fi
+	as_user "$PG_USER" "$bin/pg_ctl" -D "$STATE_DIR/pg" -l "$LOG/postgres.log" -w -t 60 \
+		-o "-p $PG_PORT" start >/dev/null || fail "PostgreSQL did not start; see $LOG/postgres.log"
+	# The application role and database, made once with the cluster's own superuser (peer auth).
+	local psql_admin=(as_user "$PG_USER" "$bin/psql" -X -q -h "$RUN/pg" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1)
+	if [ "$("${psql_admin[@]}" -At -c "SELECT 1 FROM pg_roles WHERE rolname = 'movies'")" != 1 ]; then
+		"${psql_admin[@]}" -c "CREATE ROLE movies LOGIN PASSWORD '$DB_PASSWORD'"
+		"${psql_admin[@]}" -c "CREATE DATABASE movies OWNER movies"
+	fi
+}
+
+start_redis() {
+	pid_alive "$STATE_DIR/redis/redis.pid" && return 0
+	as_user "$REDIS_USER" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STATE_DIR/redis" \
+		--save '' --appendonly no --daemonize yes --pidfile "$STATE_DIR/redis/redis.pid" \
+		--logfile "$LOG/redis.log" >/dev/null
+	for _ in $(seq 50); do pid_alive "$STATE_DIR/redis/redis.pid" && return 0; sleep 0.1; done
+	fail "Redis did not start; see $LOG/redis.log"
+}
+
+start_standin() {
+	[ "$TMDB_STANDIN" = 1 ] || { say "using TMDb at $TMDB_BASE_URL"; return 0; }
+	pid_alive "$RUN/tmdb-standin.pid" && return 0
+	[ -f "$ROOT/deploy/tmdb-standin/standin.py" ] || fail "the TMDb stand-in is missing"
+	setsid as_user "$FCGI_USER" /usr/bin/python3 "$ROOT/deploy/tmdb-standin/standin.py" \
+		--host 127.0.0.1 --port "$TMDB_STANDIN_PORT" --api-key "$TMDB_API_KEY" \
+		>> "$LOG/tmdb-standin.log" 2>&1 < /dev/null &
+	echo $! > "$RUN/tmdb-standin.pid"
+	for _ in $(seq 100); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$TMDB_STANDIN_PORT/3/configuration?api_key=$TMDB_API_KEY" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the TMDb stand-in did not start; see $LOG/tmdb-standin.log"
+}
+
+run_migrations() {
+	DATABASE_URL=$DATABASE_URL "$ROOT/db/migrate.sh"
+}
+
+load_sample_data() {
+	[ -f "$STATE_DIR/sample-data-loaded" ] && return 0
+	local hash
+	# The demo password hashed as Django 5.1 would: pbkdf2_sha256, 870000 iterations, 22-char salt.
+	hash=$(DEMO_PASSWORD=$DEMO_PASSWORD /usr/bin/python3 - <<'PY'
+import base64, hashlib, os, secrets, string
+chars = string.ascii_letters + string.digits
+salt = "".join(secrets.choice(chars) for _ in range(22))
+dk = hashlib.pbkdf2_hmac("sha256", os.environ["DEMO_PASSWORD"].encode(), salt.encode(), 870000)
+print("pbkdf2_sha256$870000$%s$%s" % (salt, base64.b64encode(dk).decode()))
+PY
+)
+	psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v password_hash="$hash" -f "$ROOT/db/sample-data.sql"
+	touch "$STATE_DIR/sample-data-loaded"
+}
+
+export_program_env() {
+	export SECRET_KEY DATABASE_URL REDIS_URL TMDB_BASE_URL TMDB_API_KEY WORKERS
+	export TEMPLATE_DIR="$ROOT/fcgi/templates" DATA_DIR="$ROOT/common/data"
+	export STATIC_URL="/static/$STATIC_VERSION"
+}
+
+start_fcgi() {
+	pid_alive "$RUN/fcgi.pid" && return 0
+	[ -x "$BUILD_DIR/movies-fcgi" ] || fail "$BUILD_DIR/movies-fcgi is not built (run make)"
+	export_program_env
+	"$BUILD_DIR/movies-fcgi" --check-config > "$STATE_DIR/effective-config.txt" \
+		|| fail "the program's configuration is invalid (see above)"
+	rm -f "$RUN/fcgi.sock"
+	local owner=()
+	is_root && owner=(-u "$FCGI_USER" -g "$FCGI_GROUP" -U "$FCGI_USER" -G "$NGINX_USER")
+	# -n keeps spawn-fcgi in the foreground (it execs the master) so worker stderr reaches the log.
+	setsid spawn-fcgi -n -s "$RUN/fcgi.sock" -M 0660 "${owner[@]}" -- "$BUILD_DIR/movies-fcgi" \
+		>> "$LOG/fcgi.log" 2>&1 < /dev/null &
+	echo $! > "$RUN/fcgi.pid"
+	for _ in $(seq 50); do [ -S "$RUN/fcgi.sock" ] && return 0; sleep 0.1; done
+	fail "the FastCGI workers did not start; see $LOG/fcgi.log"
+}
+
+start_nginx() {
+	pid_alive "$RUN/nginx.pid" && return 0
+	local user_line=""
+	is_root && user_line="user $NGINX_USER;"
+	sed -e "s|@USER_LINE@|$user_line|" -e "s|@RUN@|$RUN|g" -e "s|@LOG@|$LOG|g" \
+	    -e "s|@NGINX@|$STATE_DIR/nginx|g" -e "s|@ROOT@|$ROOT|g" \
+	    -e "s|@SITE_HOST@|$SITE_HOST|g" -e "s|@SITE_PORT@|$SITE_PORT|g" \
+	    "$ROOT/deploy/nginx.conf.in" > "$STATE_DIR/nginx/nginx.conf"
+	nginx -q -t -c "$STATE_DIR/nginx/nginx.conf" -p "$STATE_DIR/nginx" -e "$LOG/nginx-error.log" \
+		|| fail "nginx rejected its configuration"
+	nginx -c "$STATE_DIR/nginx/nginx.conf" -p "$STATE_DIR/nginx" -e "$LOG/nginx-error.log" \
+		|| fail "nginx did not start; see $LOG/nginx-error.log"
+}
+
+wait_for_site() {
+	for _ in $(seq 100); do
+		curl -fsS -o /dev/null "${SITE_URL}healthz" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the site does not answer at $SITE_URL; see $LOG/"
+}
+
+cmd_start() {
+	load_env
+	choose_settings
+	write_env
+	ensure_traversable
+	prepare_dirs
+	start_postgres
+	run_migrations >/dev/null
+	start_redis
+	start_standin
+	load_sample_data
+	start_fcgi
+	start_nginx
+	wait_for_site
+	say "the site is up at $SITE_URL"
+	say "demo login: $DEMO_USER / $DEMO_PASSWORD"
+	say "settings for tools and tests: $ENV_FILE; logs: $LOG/"
+}
+
+# Stops one pid-file process: TERM, then KILL after a grace period; its process group too.
+stop_pid() {
+	local name=$1 file=$2 pid
+	[ -f "$file" ] || return 0
+	pid=$(cat "$file")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then
+			say "$name did not stop in 15s; killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	# Children left behind by a killed master (same process group, made by setsid).
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	rm -f "$file"
+}
+
+cmd_stop() {
+	load_env
+	stop_pid nginx "$RUN/nginx.pid"
+	stop_pid "FastCGI workers" "$RUN/fcgi.pid"
+	rm -f "$RUN/fcgi.sock"
+	stop_pid "TMDb stand-in" "$RUN/tmdb-standin.pid"
+	stop_pid redis "$STATE_DIR/redis/redis.pid"
+	local bin; bin=$(pg_bin)
+	if [ -f "$STATE_DIR/pg/postmaster.pid" ] && [ -n "$bin" ]; then
+		as_user "$PG_USER" "$bin/pg_ctl" -D "$STATE_DIR/pg" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+	fi
+	say "stopped"
+}
+
+cmd_status() {
+	load_env
+	for p in nginx fcgi tmdb-standin; do
+		if pid_alive "$RUN/$p.pid"; then say "$p running (pid $(cat "$RUN/$p.pid"))"; else say "$p stopped"; fi
+	done
+	if pid_alive "$STATE_DIR/redis/redis.pid"; then say "redis running"; else say "redis stopped"; fi
+	if [ -f "$STATE_DIR/pg/postmaster.pid" ]; then say "postgres running"; else say "postgres stopped"; fi
+}
+
+cmd_run() {
+	cmd_start
+	trap 'echo; cmd_stop; exit 0' INT TERM
+	say "following the logs; press Ctrl-C to stop everything"
+	tail -n 0 -F "$LOG"/*.log &
+	wait $! || true
+}
+
+cmd_migrate() {
+	load_env
+	if [ -z "${DATABASE_URL:-}" ]; then
+		choose_settings
+		write_env
+		ensure_traversable
+		prepare_dirs
+		start_postgres
+	fi
+	run_migrations
+}
+
+cmd_check_config() {
+	load_env
+	choose_settings
+	export_program_env
+	"$BUILD_DIR/movies-fcgi" --check-config
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+run) cmd_run ;;
+status) cmd_status ;;
+migrate) cmd_migrate ;;
+check-config) cmd_check_config ;;
+*) echo "usage: $0 start|stop|run|status|migrate|check-config" >&2; exit 2 ;;
+esac

@@ -1,0 +1,66 @@
+/* router.c: matches a request path and method against the route table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "router.h"
+#include "util.h"
+
+/* Matches one pattern; integer segments go to ints. 1 on match. */
+static int
+pattern_match(const char *pat, const char *path, int64_t *ints, size_t *nints)
+{
+	*nints = 0;
+	while (*pat && *path) {
+		if (*pat == '{') {
+			const char	*close = strchr(pat, '}');
+			size_t		 n = strcspn(path, "/");
+			int64_t		 v;
+
+			if (close == NULL || n == 0 || *nints == REQ_MAX_PATH_INTS)
+				return 0;
+			/* Leading zeros would give one resource two addresses. */
+			if (path[0] == '0' || parse_int64(path, n, 1, INT32_MAX, &v) != 0)
+				return 0;
+			ints[(*nints)++] = v;
+			pat = close + 1;
+			path += n;
+			continue;
+		}
+		if (*pat != *path)
+			return 0;
+		pat++;
+		path++;
+	}
+	return *pat == '\0' && *path == '\0';
+}
+
+const struct route *
+router_match(struct req *r, int *status, char *allow, size_t allowsz)
+{
+	unsigned	 methods = 0;
+	int64_t		 ints[REQ_MAX_PATH_INTS];
+	size_t		 nints;
+	unsigned	 want = r->method == M_HEAD ? M_GET : r->method;
+
+	for (size_t i = 0; i < nroutes; i++) {
+		if (!pattern_match(routes[i].pattern, r->path, ints, &nints))
+			continue;
+		if (routes[i].methods & want) {
+			memcpy(r->path_int, ints, sizeof(ints));
+			r->npath_int = nints;
+			return &routes[i];
+		}
+		methods |= routes[i].methods;
+	}
+	if (methods == 0) {
+		*status = 404;
+		return NULL;
+	}
+	*status = 405;
+	snprintf(allow, allowsz, "%s%s%s%s",
+	    methods & M_GET ? "GET, HEAD" : "",
+	    methods & M_POST ? (methods & M_GET ? ", POST" : "POST") : "",
+	    methods & M_DELETE ? ((methods & (M_GET | M_POST)) ? ", DELETE" : "DELETE") : "",
+	    "");
+	return NULL;
+}

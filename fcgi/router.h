@@ -1,0 +1,33 @@
+/* router.h: the route table type and the matcher that turns a path into a handler. */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include "http.h"
+
+typedef void (*handler_fn)(struct req *, struct resp *);
+
+enum route_flags {
+	R_LOGIN		= 1,	/* anonymous visitors are sent to /login?next=... */
+	R_NO_CSRF	= 2,	/* POSTs that carry no cookie authority (token APIs) */
+	R_PUBLIC	= 4,	/* anonymous responses may be cached (ETag) */
+	R_JSON		= 8,	/* errors are answered as JSON, not HTML pages */
+};
+
+struct route {
+	unsigned	 methods;	/* M_GET | M_POST ...; GET implies HEAD */
+	const char	*pattern;	/* "/movie/{id}": {name} is a positive 32-bit integer */
+	handler_fn	 fn;
+	unsigned	 flags;
+};
+
+extern const struct route routes[];
+extern const size_t nroutes;
+
+/*
+ * Finds the route for a path and method and stores its integer parameters in r->path_int.
+ * Returns the route, or NULL with *status 404 (no pattern matches) or 405 (the path exists
+ * for other methods, listed in allow as "GET, HEAD, POST").
+ */
+const struct route *router_match(struct req *r, int *status, char *allow, size_t allowsz);
+
+#endif
