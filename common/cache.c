@@ -92,7 +92,9 @@ connect_now(struct cache *c)
 	}
 	if (redisSetTimeout(c->ctx, tv_of(c->command_timeout_ms)) != REDIS_OK)
 		goto fail;
-	redisEnableKeepAlive(c->ctx);
+	/* TCP only: on a unix socket it fails and marks the context as broken. */
+	if (c->host && redisEnableKeepAlive(c->ctx) != REDIS_OK)
+		goto fail;
 	if (c->password) {
 		const char *argv[] = { "AUTH", c->password };
 

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 
+#include "b64.h"
 #include "djsession.h"
 #include "log.h"
 #include "rand.h"
@@ -22,6 +23,34 @@ djsession_encode(const struct signing_key *key, struct json_object *data, struct
 	return djsession_encode_at(key, data, (int64_t)time(NULL), out);
 }
 
+/*
+ * The pre-3.1 format that 3.2 still reads: base64(hex(HMAC-SHA1) ':' json), keyed by
+ * salted_hmac("django.contrib.sessions" "SessionStore", json) under SECRET_KEY only.
+ */
+static struct json_object *
+legacy_decode(const struct signing_key *key, const char *session_data, size_t len)
+{
+	struct json_object	*obj = NULL;
+	struct buf		 raw = BUF_INIT;
+	unsigned char		 mac[SIGNING_MAX_DIGEST];
+	char			 want[2 * SIGNING_MAX_DIGEST + 1];
+	const char		*colon;
+	size_t			 n;
+
+	if (b64_decode(&raw, session_data, len, B64_STD) != 0 || raw.data == NULL ||
+	    (colon = memchr(raw.data, ':', raw.len)) == NULL)
+		goto done;
+	n = signing_salted_hmac(SIGNING_SHA1, DJSESSION_LEGACY_SALT, key->secret, colon + 1,
+	    raw.len - (size_t)(colon + 1 - raw.data), mac);
+	hex_encode(mac, n, want);
+	if (!ct_equal(raw.data, (size_t)(colon - raw.data), want, strlen(want)))
+		goto done;
+	obj = signing_json_loads(colon + 1, raw.len - (size_t)(colon + 1 - raw.data));
+done:
+	buf_free(&raw);
+	return obj;
+}
+
 struct json_object *
 djsession_decode(const struct signing_key *key, const char *session_data, size_t len)
 {
@@ -29,6 +58,8 @@ djsession_decode(const struct signing_key *key, const char *session_data, size_t
 
 	/* No max_age: the row's expire_date decides whether the session is alive. */
 	obj = signing_loads(key, DJSESSION_KEY_SALT, session_data, len, -1, 0);
+	if (obj == NULL && key->accept_sha1)
+		obj = legacy_decode(key, session_data, len);
 	if (obj == NULL) {
 		log_warn("djsession: session data corrupted or signed with another key");
 		return NULL;

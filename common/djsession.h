@@ -12,6 +12,8 @@ struct json_object;
 
 /* SessionBase.key_salt for every built-in engine ('django.contrib.sessions.' + 'SessionStore'). */
 #define DJSESSION_KEY_SALT	"django.contrib.sessions.SessionStore"
+/* Key salt of the pre-3.1 session format (no dot), read by 3.2 only. */
+#define DJSESSION_LEGACY_SALT	"django.contrib.sessionsSessionStore"
 #define DJSESSION_AUTH_HASH_SALT \
 	"django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 #define DJSESSION_KEY_LEN	32	/* generated keys: [a-z0-9]{32} */
@@ -38,7 +40,9 @@ int	 djsession_encode_at(const struct signing_key *, struct json_object *data,
 
 /*
  * SessionBase.decode without its fallback to {}: verifies the signature against the secret and
- * fallbacks (no max_age: expire_date decides), inflates and parses. Returns a new json-c
+ * fallbacks (no max_age: expire_date decides), inflates and parses. With key->accept_sha1
+ * (Django 3.2 compatibility) it also reads the pre-3.1 format that 3.2 writes under
+ * DEFAULT_HASHING_ALGORITHM='sha1'. Returns a new json-c
  * object (caller json_object_put()s), or NULL on a bad signature or corrupt data, or if the
  * JSON is not an object; Django then uses an empty session. Failures are logged (warn).
  */

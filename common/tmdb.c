@@ -1,6 +1,7 @@
 /* tmdb.c: the TMDb HTTP client (libcurl) and the validation that turns its JSON into normalised copies. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -288,15 +289,25 @@ put_int(struct json_object *dst, const char *key, struct json_object *src)
 	json_object_object_add(dst, key, json_object_new_int64(v));
 }
 
+/*
+ * Doubles are written with 10 significant digits (8.44, not 8.4399999999999995) and always
+ * with a '.' or exponent, so they read back as doubles from the cache.
+ */
 static void
 put_double(struct json_object *dst, const char *key, struct json_object *src)
 {
 	struct json_object	*v = member(src, key);
 	double			 d = 0;
+	char			 s[40];
 
 	if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
 		d = json_object_get_double(v);
-	json_object_object_add(dst, key, json_object_new_double(d));
+	if (!isfinite(d))
+		d = 0;
+	snprintf(s, sizeof(s) - 2, "%.10g", d);
+	if (strpbrk(s, ".e") == NULL)
+		strcat(s, ".0");
+	json_object_object_add(dst, key, json_object_new_double_s(d, s));
 }
 
 static void

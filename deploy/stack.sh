@@ -149,7 +149,7 @@ CONF
 	# The application role and database, made once with the cluster's own superuser (peer auth).
 	local psql_admin=(as_user "$PG_USER" "$bin/psql" -X -q -h "$RUN/pg" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1)
 	if [ "$("${psql_admin[@]}" -At -c "SELECT 1 FROM pg_roles WHERE rolname = 'movies'")" != 1 ]; then
-		"${psql_admin[@]}" -c "CREATE ROLE movies LOGIN PASSWORD '$DB_PASSWORD'"
+		"${psql_admin[@]}" -c "CREATE ROLE movies LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
 		"${psql_admin[@]}" -c "CREATE DATABASE movies OWNER movies"
 	fi
 }
@@ -167,7 +167,10 @@ start_standin() {
 	[ "$TMDB_STANDIN" = 1 ] || { say "using TMDb at $TMDB_BASE_URL"; return 0; }
 	pid_alive "$RUN/tmdb-standin.pid" && return 0
 	[ -f "$ROOT/deploy/tmdb-standin/standin.py" ] || fail "the TMDb stand-in is missing"
-	setsid as_user "$FCGI_USER" /usr/bin/python3 "$ROOT/deploy/tmdb-standin/standin.py" \
+	local drop=()
+	# setpriv execs in place (runuser would fork), so the pid file names the server itself.
+	is_root && drop=(setpriv --reuid="$FCGI_USER" --regid="$FCGI_GROUP" --clear-groups)
+	setsid "${drop[@]}" /usr/bin/python3 "$ROOT/deploy/tmdb-standin/standin.py" \
 		--host 127.0.0.1 --port "$TMDB_STANDIN_PORT" --api-key "$TMDB_API_KEY" \
 		>> "$LOG/tmdb-standin.log" 2>&1 < /dev/null &
 	echo $! > "$RUN/tmdb-standin.pid"

@@ -899,7 +899,8 @@ def recommendation_ids(f):
 
 
 def similar_ids(f):
-	"""Genre-overlap neighbours in the catalogue (synthetic: further-away neighbours)."""
+	"""The rest of the catalogue, most shared genres first (TMDb's similar is that broad);
+	synthetic films get further-away synthetic neighbours."""
 	if f.get("synthetic"):
 		return synthetic_neighbours(f["id"], 13, 30)
 	mine = set(f["genre_ids"])
@@ -908,8 +909,7 @@ def similar_ids(f):
 		if o["id"] == f["id"] or o["adult"]:
 			continue
 		common = len(mine & set(o["genre_ids"]))
-		if common:
-			scored.append((-common, -o["popularity"], o["id"]))
+		scored.append((-common, -o["popularity"], o["id"]))
 	scored.sort()
 	return [s[2] for s in scored]
 

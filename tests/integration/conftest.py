@@ -1,0 +1,60 @@
+"""conftest.py: shared fixtures for the black-box tests that run against the private stack."""
+import os
+import re
+import uuid
+
+import pytest
+import requests
+
+
+def env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.skip(f"{name} is not set: run through tests/run-integration.sh")
+    return value
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    return env("SITE_URL").rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    return env("DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def standin_url():
+    """The TMDb stand-in's root (its control API lives under /__standin/)."""
+    return env("TMDB_BASE_URL").rsplit("/3", 1)[0]
+
+
+@pytest.fixture
+def db(database_url):
+    import psycopg2
+    conn = psycopg2.connect(database_url)
+    conn.autocommit = True
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def browser_session():
+    """A requests session that, like a browser, sends an Origin header on POSTs."""
+    s = requests.Session()
+    s.headers["User-Agent"] = "integration-tests"
+    return s
+
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+def csrf_from(html):
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def unique_name(prefix="user"):
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
