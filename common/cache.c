@@ -1,4 +1,5 @@
 /* cache.c: the worker's Redis connection (hiredis) with bounded reconnects, and the few primitives the site uses. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -445,6 +446,16 @@ cache_open(const struct cache_settings *s)
 		    "or unix:/path)");
 		cache_close(c);
 		return NULL;
+	}
+	/*
+	 * hiredis writes with write(): a Redis that died would kill the worker with SIGPIPE.
+	 * Unless the program chose a handler already, ignore it (write then fails with EPIPE).
+	 */
+	{
+		struct sigaction old;
+
+		if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			signal(SIGPIPE, SIG_IGN);
 	}
 	c->enabled = 1;
 	connect_now(c);
