@@ -1,0 +1,1 @@
+"""origin: the origin app's FavoriteMovie (origin-app.md "Its real database"), app label "users"."""
