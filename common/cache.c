@@ -1,5 +1,6 @@
 /* cache.c: the worker's Redis connection (hiredis) with bounded reconnects, and the few primitives the site uses. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -475,4 +476,39 @@ cache_close(struct cache *c)
 		free(c->password);
 	}
 	free(c);
+}
+
+int
+cache_counter_incr(struct cache *c, const char *key, int window_s)
+{
+	char		 ttl[16];
+	const char	*incr[] = { "INCR", key };
+	/* NX: the window starts at the first increment and is never extended by later ones. */
+	const char	*expire[] = { "EXPIRE", key, ttl, "NX" };
+	struct cmd	 cmds[2] = { { 2, incr, NULL }, { 4, expire, NULL } };
+	redisReply	*replies[2];
+
+	snprintf(ttl, sizeof(ttl), "%d", window_s);
+	if (pipeline(c, cmds, 2, replies) != 0)
+		return -1;
+	freeReplyObject(replies[0]);
+	freeReplyObject(replies[1]);
+	return 0;
+}
+
+int
+cache_counter_get(struct cache *c, const char *key, long long *count, long long *ttl_s)
+{
+	const char	*get[] = { "GET", key };
+	const char	*ttl[] = { "TTL", key };
+	struct cmd	 cmds[2] = { { 2, get, NULL }, { 2, ttl, NULL } };
+	redisReply	*replies[2];
+
+	if (pipeline(c, cmds, 2, replies) != 0)
+		return -1;
+	*count = replies[0]->type == REDIS_REPLY_STRING ? strtoll(replies[0]->str, NULL, 10) : 0;
+	*ttl_s = replies[1]->type == REDIS_REPLY_INTEGER ? replies[1]->integer : -2;
+	freeReplyObject(replies[0]);
+	freeReplyObject(replies[1]);
+	return 0;
 }

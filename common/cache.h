@@ -72,4 +72,12 @@ int		 cache_unlock(struct cache *, const char *key, const char *token);
 /* EXISTS key: 1, 0, or -1 if Redis is unavailable. */
 int		 cache_exists(struct cache *, const char *key);
 
+/*
+ * A counter in a fixed window: INCR, and EXPIRE only when the key has none yet, so the
+ * window runs from the first increment. 0, or -1 when Redis is down.
+ */
+int		 cache_counter_incr(struct cache *, const char *key, int window_s);
+/* The counter's value (0 if absent) and its remaining seconds (-2 absent). 0, or -1 when down. */
+int		 cache_counter_get(struct cache *, const char *key, long long *count, long long *ttl_s);
+
 #endif

@@ -45,7 +45,7 @@ legacy_decode(const struct signing_key *key, const char *session_data, size_t le
 	hex_encode(mac, n, want);
 	if (!ct_equal(raw.data, (size_t)(colon - raw.data), want, strlen(want)))
 		goto done;
-	obj = signing_json_loads(colon + 1, raw.len - (size_t)(colon + 1 - raw.data));
+	(void)signing_json_loads(colon + 1, raw.len - (size_t)(colon + 1 - raw.data), &obj);
 done:
 	buf_free(&raw);
 	return obj;
@@ -54,13 +54,15 @@ done:
 struct json_object *
 djsession_decode(const struct signing_key *key, const char *session_data, size_t len)
 {
-	struct json_object *obj;
+	struct json_object	*obj;
+	int			 rc;
 
 	/* No max_age: the row's expire_date decides whether the session is alive. */
-	obj = signing_loads(key, DJSESSION_KEY_SALT, session_data, len, -1, 0);
-	if (obj == NULL && key->accept_sha1)
-		obj = legacy_decode(key, session_data, len);
-	if (obj == NULL) {
+	rc = signing_loads(key, DJSESSION_KEY_SALT, session_data, len, -1, 0, &obj);
+	if (rc != 0 && key->accept_sha1 &&
+	    (obj = legacy_decode(key, session_data, len)) != NULL)
+		rc = 0;
+	if (rc != 0) {
 		log_warn("djsession: session data corrupted or signed with another key");
 		return NULL;
 	}

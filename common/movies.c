@@ -387,6 +387,10 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 	char		  token[21];
 	int		  cache_up;
 
+	if (n == 0) {
+		free(todo);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		todo[k++] = &slots[i];
 	cache_up = look_up(m, todo, k) == 0;

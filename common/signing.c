@@ -1,5 +1,6 @@
 /* signing.c: Django's salted_hmac, base62, Signer/TimestampSigner and signing.dumps/loads. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,16 +420,19 @@ signing_json_dumps(struct json_object *obj, struct buf *out)
 	return 0;
 }
 
-struct json_object *
-signing_json_loads(const char *data, size_t len)
+int
+signing_json_loads(const char *data, size_t len, struct json_object **out)
 {
 	struct buf		 utf8 = BUF_INIT;
 	struct json_tokener	*tok;
-	struct json_object	*obj = NULL;
+	struct json_object	*obj;
 	size_t			 end;
+	int			 rc = -1;
 
+	*out = NULL;
 	/* latin-1 to UTF-8: bytes 0x80-0xFF become two-byte sequences. */
 	buf_reserve(&utf8, len * 2);
+	utf8.data[0] = '\0';	/* buf_reserve does not terminate, and len may be 0 */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
 
@@ -439,25 +443,27 @@ signing_json_loads(const char *data, size_t len)
 			buf_putc(&utf8, (char)(0x80 | (c & 0x3F)));
 		}
 	}
-	if (utf8.len > INT32_MAX || (tok = json_tokener_new_ex(1000)) == NULL)
+	if (utf8.len >= INT32_MAX || (tok = json_tokener_new_ex(1000)) == NULL)
 		goto done;
-	obj = json_tokener_parse_ex(tok, buf_cstr(&utf8), (int)utf8.len);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(obj);	/* NULL-safe */
-		obj = NULL;
-	} else {
+	/* The NUL is part of the input so that a top-level number is known to have ended. */
+	obj = json_tokener_parse_ex(tok, buf_cstr(&utf8), (int)utf8.len + 1);
+	if (json_tokener_get_error(tok) == json_tokener_success) {
+		rc = 0;
 		/* Python refuses anything but whitespace after the value. */
 		for (end = json_tokener_get_parse_end(tok); end < utf8.len; end++)
 			if (strchr(" \t\n\r", utf8.data[end]) == NULL || utf8.data[end] == '\0') {
-				json_object_put(obj);
-				obj = NULL;
+				rc = -1;
 				break;
 			}
 	}
+	if (rc == 0)
+		*out = obj;
+	else
+		json_object_put(obj);	/* NULL-safe */
 	json_tokener_free(tok);
 done:
 	buf_free(&utf8);
-	return obj;
+	return rc;
 }
 
 /* ---- signing.dumps / loads ---- */
@@ -504,6 +510,8 @@ inflate_all(const unsigned char *in, size_t len, struct buf *out)
 	z_stream	 zs;
 	int		 zrc;
 
+	if (len > UINT_MAX)
+		return -1;
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit(&zs) != Z_OK)
 		return -1;
@@ -525,16 +533,16 @@ inflate_all(const unsigned char *in, size_t len, struct buf *out)
 	return zrc == Z_STREAM_END ? 0 : -1;
 }
 
-struct json_object *
+int
 signing_loads(const struct signing_key *key, const char *salt, const char *s, size_t len,
-    int64_t max_age, int64_t now)
+    int64_t max_age, int64_t now, struct json_object **out)
 {
-	struct buf		 payload = BUF_INIT, raw = BUF_INIT, data = BUF_INIT;
-	struct json_object	*obj = NULL;
-	const char		*b64;
-	size_t			 b64len;
-	int			 compressed;
+	struct buf	 payload = BUF_INIT, raw = BUF_INIT, data = BUF_INIT;
+	const char	*b64;
+	size_t		 b64len;
+	int		 compressed, rc = -1;
 
+	*out = NULL;
 	if (signing_timestamp_unsign(key, salt, s, len, max_age, now, &payload, NULL) != 0)
 		goto done;
 	b64 = buf_cstr(&payload);
@@ -544,17 +552,17 @@ signing_loads(const struct signing_key *key, const char *salt, const char *s, si
 		b64++;
 		b64len--;
 	}
-	if (b64len > UINT32_MAX || b64_decode(&raw, b64, b64len, B64_URL) != 0)
+	if (b64_decode(&raw, b64, b64len, B64_URL) != 0)
 		goto done;
 	if (compressed) {
 		if (inflate_all((const unsigned char *)raw.data, raw.len, &data) != 0)
 			goto done;
-		obj = signing_json_loads(buf_cstr(&data), data.len);
+		rc = signing_json_loads(buf_cstr(&data), data.len, out);
 	} else
-		obj = signing_json_loads(buf_cstr(&raw), raw.len);
+		rc = signing_json_loads(buf_cstr(&raw), raw.len, out);
 done:
 	buf_free(&payload);
 	buf_free(&raw);
 	buf_free(&data);
-	return obj;
+	return rc;
 }

@@ -71,9 +71,10 @@ int	 signing_timestamp_unsign(const struct signing_key *, const char *salt,
 int	 signing_json_dumps(struct json_object *, struct buf *out);
 /*
  * Python's json.loads(bytes.decode('latin-1')): each byte is one code point, so ASCII JSON
- * with \u escapes round-trips. Returns a new object (caller json_object_put()s) or NULL.
+ * with \u escapes round-trips. Returns 0 and sets *out to a new object (caller
+ * json_object_put()s; NULL when the text is JSON null), or -1 on invalid JSON.
  */
-struct json_object *signing_json_loads(const char *, size_t);
+int	 signing_json_loads(const char *, size_t, struct json_object **out);
 
 /*
  * signing.dumps(obj, salt=salt, compress=compress) with the JSON serializer at the given time:
@@ -84,10 +85,11 @@ int	 signing_dumps(const struct signing_key *, const char *salt, struct json_obj
 	    int compress, int64_t timestamp, struct buf *out);
 /*
  * signing.loads(s, salt=salt, max_age=...): max_age < 0 means no age check (now is then unused).
- * Returns a new object (caller puts it), or NULL on a bad signature, expiry, bad base64,
- * a corrupt or oversized zlib stream, or invalid JSON. Failures are not logged here.
+ * Returns 0 and sets *out to a new object (caller puts it; NULL for JSON null), or -1 on a bad
+ * signature, expiry, bad base64, a corrupt or oversized zlib stream, or invalid JSON.
+ * Failures are not logged here.
  */
-struct json_object *signing_loads(const struct signing_key *, const char *salt, const char *s,
-	    size_t len, int64_t max_age, int64_t now);
+int	 signing_loads(const struct signing_key *, const char *salt, const char *s, size_t len,
+	    int64_t max_age, int64_t now, struct json_object **out);
 
 #endif

@@ -4,15 +4,23 @@
 
 #include <json-c/json.h>
 
+#include "hashers.h"
 #include "http.h"
+#include "signing.h"
 
+struct cache;
 struct db;
+struct movies;
 struct mustache_set;
 
 /* Process lifetime (templates, read before fork) and worker lifetime (connections, after fork). */
 struct app {
 	struct mustache_set	*templates;
+	struct hasher_policy	 policy;	/* how new hashes are made: the Django run beside */
+	struct signing_key	 signing;	/* SECRET_KEY and its fallbacks */
 	struct db		*db;
+	struct movies		*movies;
+	struct cache		*cache;		/* the movies' Redis connection, shared */
 };
 
 extern struct app app;
@@ -31,6 +39,8 @@ void	 app_handle(struct req *, struct resp *);
  */
 void	 view_page(struct req *, struct resp *, const char *name, const char *title,
 	    struct json_object *ctx);
+/* An error answer in the request's language: JSON under /api/, the site's error page otherwise. */
+void	 app_error(struct req *, struct resp *, int status, const char *message);
 /* The site's error page (in the layout) with a message a person understands. */
 void	 view_error(struct req *, struct resp *, int status, const char *message);
 /* A JSON body (consumed). */

@@ -178,6 +178,7 @@ req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_bo
 	r->authorization = env_get(envp, "HTTP_AUTHORIZATION");
 	r->accept = env_get(envp, "HTTP_ACCEPT");
 	r->request_id = env_get(envp, "REQUEST_ID");
+	r->csrf_header = env_get(envp, "HTTP_X_CSRFTOKEN");
 	r->content_type = env_get(envp, "CONTENT_TYPE");
 	params_parse_cookies(&r->cookies, a, env_get(envp, "HTTP_COOKIE"));
 

@@ -29,6 +29,7 @@ struct params {
 struct session;
 struct user;
 struct json_object;
+struct route;
 
 struct req {
 	struct arena	*arena;
@@ -58,6 +59,10 @@ struct req {
 	struct user	*user;
 	struct json_object *user_json;	/* the visitor as templates see it, or NULL */
 	const char	*csrf_token;	/* masked token for forms on this page */
+	int		 csrf_cookie_set;	/* this response sets the csrftoken cookie */
+	const char	*csrf_secret;	/* the visitor's CSRF secret, once known */
+	const char	*csrf_header;	/* X-CSRFToken */
+	const struct route *route;
 };
 
 struct resp {

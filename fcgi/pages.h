@@ -7,5 +7,12 @@
 void	page_home(struct req *, struct resp *);
 void	page_health(struct req *, struct resp *);
 void	page_health_api(struct req *, struct resp *);
+void	page_login(struct req *, struct resp *);
+void	page_login_post(struct req *, struct resp *);
+void	page_logout_post(struct req *, struct resp *);
+void	page_register(struct req *, struct resp *);
+void	page_register_post(struct req *, struct resp *);
+void	page_password(struct req *, struct resp *);
+void	page_password_post(struct req *, struct resp *);
 
 #endif

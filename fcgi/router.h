@@ -11,6 +11,7 @@ enum route_flags {
 	R_NO_CSRF	= 2,	/* POSTs that carry no cookie authority (token APIs) */
 	R_PUBLIC	= 4,	/* anonymous responses may be cached (ETag) */
 	R_JSON		= 8,	/* errors are answered as JSON, not HTML pages */
+	R_NO_SESSION	= 16,	/* never reads the session (health checks) */
 };
 
 struct route {

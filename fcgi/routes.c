@@ -5,7 +5,14 @@
 
 const struct route routes[] = {
 	{ M_GET,		"/",				page_home,	R_PUBLIC },
-	{ M_GET,		"/healthz",			page_health,	R_JSON },
-	{ M_GET,		"/api/v1/health-check/",	page_health_api, R_JSON | R_PUBLIC },
+	{ M_GET,		"/healthz",			page_health,	R_JSON | R_NO_SESSION },
+	{ M_GET,		"/login",			page_login,	0 },
+	{ M_POST,		"/login",			page_login_post, 0 },
+	{ M_POST,		"/logout",			page_logout_post, 0 },
+	{ M_GET,		"/register",			page_register,	0 },
+	{ M_POST,		"/register",			page_register_post, 0 },
+	{ M_GET,		"/account/password",		page_password,	R_LOGIN },
+	{ M_POST,		"/account/password",		page_password_post, R_LOGIN },
+	{ M_GET,		"/api/v1/health-check/",	page_health_api, R_JSON | R_PUBLIC | R_NO_SESSION },
 };
 const size_t nroutes = NELEM(routes);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "config.h"
 #include "log.h"
 #include "mustache.h"
@@ -14,8 +15,11 @@ put_json(void *o)
 
 /* The context every page shares: who is visiting, the CSRF token, where assets live. */
 static void
-add_common(struct req *r, struct json_object *ctx, const char *title)
+add_common(struct req *r, struct resp *rs, struct json_object *ctx, const char *title)
 {
+	/* A signed-in visitor's header holds the logout form, which needs a token. */
+	if (r->user)
+		auth_csrf_token(r, rs);
 	json_object_object_add(ctx, "page_title", json_object_new_string(title));
 	json_object_object_add(ctx, "static_url", json_object_new_string(config.static_url));
 	if (r->csrf_token)
@@ -28,7 +32,7 @@ void
 view_page(struct req *r, struct resp *rs, const char *name, const char *title, struct json_object *ctx)
 {
 	arena_defer(r->arena, put_json, ctx);
-	add_common(r, ctx, title);
+	add_common(r, rs, ctx, title);
 	buf_reset(&rs->body);
 	if (app.templates == NULL || mustache_set_render(app.templates, name, ctx, &rs->body) != 0) {
 		log_error("view: template %s failed to render", name);

@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS auth_user_user_permissions (
         CONSTRAINT auth_user_user_permissions_user_id_a95ead1b_fk_auth_user_id
         REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
     permission_id integer NOT NULL
-        CONSTRAINT auth_user_user_perm_permission_id_1fbb5f2c_fk_auth_perm
+        CONSTRAINT auth_user_user_permi_permission_id_1fbb5f2c_fk_auth_perm
         REFERENCES auth_permission (id) DEFERRABLE INITIALLY DEFERRED,
     CONSTRAINT auth_user_user_permissions_user_id_permission_id_14a6b632_uniq UNIQUE (user_id, permission_id)
 );

@@ -89,24 +89,26 @@ stdin_json(void)
 {
 	struct buf		 in = BUF_INIT;
 	struct json_object	*obj;
+	int			 rc;
 
 	read_stdin(&in);
-	/* Input is UTF-8 JSON here, so parse it as such (not latin-1). */
-	obj = json_tokener_parse(buf_cstr(&in));
+	/* Callers send ASCII JSON (Python's default), for which latin-1 parsing is exact. */
+	rc = signing_json_loads(buf_cstr(&in), in.len, &obj);
 	buf_free(&in);
-	if (obj == NULL) {
+	if (rc != 0) {
 		fputs("djtool: invalid JSON on stdin\n", stderr);
 		exit(1);
 	}
 	return obj;
 }
 
+/* Prints a decoded value (rc from the decoder; obj NULL is JSON null) and releases it. */
 static int
-print_json(struct json_object *obj)
+print_json(int rc, struct json_object *obj)
 {
 	struct buf out = BUF_INIT;
 
-	if (obj == NULL || signing_json_dumps(obj, &out) != 0) {
+	if (rc != 0 || signing_json_dumps(obj, &out) != 0) {
 		fputs("djtool: cannot decode\n", stderr);
 		json_object_put(obj);
 		return 1;
@@ -160,7 +162,7 @@ cmd_session_decode(void)
 	chomp(&in);
 	obj = djsession_decode(&key, buf_cstr(&in), in.len);
 	buf_free(&in);
-	return print_json(obj);
+	return print_json(obj == NULL ? -1 : 0, obj);
 }
 
 static int
@@ -200,6 +202,7 @@ cmd_loads(int argc, char **argv)
 	struct json_object	*obj;
 	const char		*salt = SIGNING_SALT_DUMPS;
 	int64_t			 max_age = -1, now = (int64_t)time(NULL);
+	int			 rc;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--salt") == 0 && i + 1 < argc)
@@ -213,9 +216,9 @@ cmd_loads(int argc, char **argv)
 	}
 	read_stdin(&in);
 	chomp(&in);
-	obj = signing_loads(&key, salt, buf_cstr(&in), in.len, max_age, now);
+	rc = signing_loads(&key, salt, buf_cstr(&in), in.len, max_age, now, &obj);
 	buf_free(&in);
-	return print_json(obj);
+	return print_json(rc, obj);
 }
 
 static int

@@ -167,7 +167,7 @@ expect_dumps(const char *json, int compress, const char *salt, const char *want)
 	assert_non_null(obj);
 	assert_int_equal(signing_dumps(&vector_key, salt, obj, compress, VECTOR_TIME, &out), 0);
 	assert_string_equal(buf_cstr(&out), want);
-	back = signing_loads(&vector_key, salt, out.data, out.len, -1, 0);
+	assert_int_equal(signing_loads(&vector_key, salt, out.data, out.len, -1, 0, &back), 0);
 	assert_non_null(back);
 	assert_int_equal(signing_json_dumps(obj, &a), 0);
 	assert_int_equal(signing_json_dumps(back, &b), 0);
@@ -209,17 +209,22 @@ test_loads_failures(void **state)
 	struct json_object	*o;
 
 	(void)state;
-	assert_null(signing_loads(&vector_key, "other.salt", v, strlen(v), -1, 0));
-	assert_null(signing_loads(&vector_key, SIGNING_SALT_DUMPS, v, strlen(v) - 1, -1, 0));
-	assert_null(signing_loads(&vector_key, SIGNING_SALT_DUMPS, v, strlen(v), 5,
-	    VECTOR_TIME + 6));
-	o = signing_loads(&vector_key, SIGNING_SALT_DUMPS, v, strlen(v), 5, VECTOR_TIME + 5);
+	assert_int_equal(signing_loads(&vector_key, "other.salt", v, strlen(v), -1, 0, &o), -1);
+	assert_null(o);
+	assert_int_equal(signing_loads(&vector_key, SIGNING_SALT_DUMPS, v, strlen(v) - 1, -1, 0,
+	    &o), -1);
+	assert_int_equal(signing_loads(&vector_key, SIGNING_SALT_DUMPS, v, strlen(v), 5,
+	    VECTOR_TIME + 6, &o), -1);
+	assert_int_equal(signing_loads(&vector_key, SIGNING_SALT_DUMPS, v, strlen(v), 5,
+	    VECTOR_TIME + 5, &o), 0);
 	assert_non_null(o);
 	assert_string_equal(json_object_get_string(o), "hello");
 	json_object_put(o);
 	/* signed with the old key: only accepted through the fallback list */
-	assert_null(signing_loads(&vector_key, SIGNING_SALT_DUMPS, old, strlen(old), -1, 0));
-	o = signing_loads(&rotated, SIGNING_SALT_DUMPS, old, strlen(old), -1, 0);
+	assert_int_equal(signing_loads(&vector_key, SIGNING_SALT_DUMPS, old, strlen(old), -1, 0,
+	    &o), -1);
+	assert_int_equal(signing_loads(&rotated, SIGNING_SALT_DUMPS, old, strlen(old), -1, 0, &o),
+	    0);
 	assert_non_null(o);
 	json_object_put(o);
 }
@@ -244,8 +249,11 @@ test_loads_bad_payloads(void **state)
 		buf_reset(&signed_value);
 		signing_timestamp_sign(&vector_key, SIGNING_SALT_DUMPS, payloads[i],
 		    strlen(payloads[i]), VECTOR_TIME, &signed_value);
-		assert_null(signing_loads(&vector_key, SIGNING_SALT_DUMPS, signed_value.data,
-		    signed_value.len, -1, 0));
+		struct json_object *o = NULL;
+
+		assert_int_equal(signing_loads(&vector_key, SIGNING_SALT_DUMPS, signed_value.data,
+		    signed_value.len, -1, 0, &o), -1);
+		assert_null(o);
 	}
 	buf_free(&signed_value);
 }
@@ -296,18 +304,47 @@ test_json_loads_latin1(void **state)
 
 	(void)state;
 	/* Raw byte 0xE9 is U+00E9 under latin-1; the escapes give a surrogate pair. */
-	o = signing_json_loads("[\"\xe9\",\"\\ud83d\\ude00\"]", 20);
+	assert_int_equal(signing_json_loads("[\"\xe9\",\"\\ud83d\\ude00\"]", 20, &o), 0);
 	assert_non_null(o);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(o, 0)), "\xc3\xa9");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(o, 1)),
 	    "\xf0\x9f\x98\x80");
 	json_object_put(o);
-	o = signing_json_loads(" {\"a\":1} \n", 10);
+	assert_int_equal(signing_json_loads(" {\"a\":1} \n", 10, &o), 0);
 	assert_non_null(o);
 	json_object_put(o);
-	assert_null(signing_json_loads("{\"a\":1} x", 9));
-	assert_null(signing_json_loads("{\"a\":", 5));
-	assert_null(signing_json_loads("", 0));
+	/* top-level scalars, which json-c only knows are complete at the end of input */
+	assert_int_equal(signing_json_loads("332028071.908959", 16, &o), 0);
+	assert_true(json_object_get_double(o) == 332028071.908959);
+	json_object_put(o);
+	assert_int_equal(signing_json_loads("-7 ", 3, &o), 0);
+	assert_int_equal(json_object_get_int64(o), -7);
+	json_object_put(o);
+	/* JSON null is a success with a NULL object */
+	o = (struct json_object *)&o;	/* any non-NULL value, to see it reset */
+	assert_int_equal(signing_json_loads("null", 4, &o), 0);
+	assert_null(o);
+	assert_int_equal(signing_json_loads("7 7", 3, &o), -1);
+	assert_int_equal(signing_json_loads("7\0", 2, &o), -1);
+	assert_int_equal(signing_json_loads("{\"a\":1} x", 9, &o), -1);
+	assert_int_equal(signing_json_loads("{\"a\":", 5, &o), -1);
+	assert_int_equal(signing_json_loads("", 0, &o), -1);
+	assert_null(o);
+}
+
+static void
+test_dumps_null(void **state)
+{
+	struct json_object	*o = (struct json_object *)1;
+	struct buf		 out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(signing_dumps(&vector_key, SIGNING_SALT_DUMPS, NULL, 1, VECTOR_TIME,
+	    &out), 0);
+	assert_int_equal(signing_loads(&vector_key, SIGNING_SALT_DUMPS, out.data, out.len, -1, 0,
+	    &o), 0);
+	assert_null(o);
+	buf_free(&out);
 }
 
 int
@@ -324,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_loads_bad_payloads),
 		cmocka_unit_test(test_json_dumps),
 		cmocka_unit_test(test_json_loads_latin1),
+		cmocka_unit_test(test_dumps_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

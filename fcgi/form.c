@@ -1,0 +1,91 @@
+/* form.c: reading a posted form's fields with length caps and building the view of its errors. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "form.h"
+#include "util.h"
+
+void
+form_init(struct form *f, struct req *r)
+{
+	f->req = r;
+	f->view = json_object_new_object();
+	f->nerrors = 0;
+}
+
+static struct json_object *
+field_view(struct form *f, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(f->view, name, &v)) {
+		v = json_object_new_object();
+		json_object_object_add(f->view, name, v);
+	}
+	return v;
+}
+
+void
+form_error(struct form *f, const char *field, const char *message)
+{
+	struct json_object *v = field_view(f, field), *errs;
+
+	if (!json_object_object_get_ex(v, "errors", &errs)) {
+		errs = json_object_new_array();
+		json_object_object_add(v, "errors", errs);
+	}
+	json_object_array_add(errs, json_object_new_string(message));
+	/* Mustache cannot test an array's length: templates test this flag. */
+	json_object_object_add(v, "invalid", json_object_new_boolean(1));
+	f->nerrors++;
+}
+
+void
+form_error_all(struct form *f, const char *message)
+{
+	form_error(f, "all", message);
+}
+
+const char *
+form_field(struct form *f, const char *name, size_t max, int trim, int keep_value)
+{
+	const char	*v = params_get(&f->req->form, name);
+	size_t		 len, chars;
+	char		 msg[128];
+
+	if (v == NULL)
+		v = "";
+	len = strlen(v);
+	if (trim) {
+		while (len && isspace((unsigned char)*v)) {
+			v++;
+			len--;
+		}
+		while (len && isspace((unsigned char)v[len - 1]))
+			len--;
+		v = arena_strndup(f->req->arena, v, len);
+	}
+	if (keep_value)
+		json_object_object_add(field_view(f, name), "value", json_object_new_string_len(v, (int)len));
+	if (len == 0) {
+		form_error(f, name, "This field is required.");
+		return NULL;
+	}
+	chars = utf8_length(v, len);
+	if (chars > max) {
+		snprintf(msg, sizeof(msg), "Ensure this value has at most %zu characters (it has %zu).", max, chars);
+		form_error(f, name, msg);
+		return NULL;
+	}
+	return v;
+}
+
+void
+form_into(struct form *f, struct json_object *ctx)
+{
+	json_object_object_add(ctx, "form", f->view);
+	if (f->nerrors)
+		json_object_object_add(ctx, "form_has_errors", json_object_new_boolean(1));
+	f->view = NULL;
+}
