@@ -26,6 +26,9 @@ buf_reserve(struct buf *b, size_t n)
 		cap *= 2;
 	}
 	b->data = xrealloc(b->data, cap);
+	/* A fresh buffer reads as "" even before the first append writes. */
+	if (b->cap == 0)
+		b->data[0] = '\0';
 	b->cap = cap;
 }
 

@@ -36,7 +36,7 @@ size_t	 signing_salted_hmac(enum signing_digest, const char *key_salt, const cha
 
 /* Django's base62 (0-9A-Za-z, '-' for negatives) into out, NUL-terminated. */
 void	 signing_b62_encode(int64_t, char out[SIGNING_B62_MAX]);
-/* Returns 0 and sets *out, or -1 on a bad character or an int64 overflow. "" decodes to 0 as in Django. */
+/* Returns 0 and sets *out, or -1 on a bad character or int64 overflow ("" is 0, as in Django). */
 int	 signing_b62_decode(const char *, size_t, int64_t *out);
 
 /* Signer(salt=salt).sign(value): appends value ':' signature (SHA-256, 43 chars) to out. */
@@ -50,7 +50,7 @@ void	 signing_sign(const struct signing_key *, const char *salt, const char *val
 int	 signing_unsign(const struct signing_key *, const char *salt, const char *signed_value,
 	    size_t len, struct buf *out);
 
-/* TimestampSigner.sign with the given Unix time (normally time(NULL)): value ':' b62(ts) ':' sig. */
+/* TimestampSigner.sign at the given Unix time (normally time(NULL)): value:b62(ts):sig. */
 void	 signing_timestamp_sign(const struct signing_key *, const char *salt, const char *value,
 	    size_t len, int64_t timestamp, struct buf *out);
 /*

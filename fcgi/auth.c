@@ -278,12 +278,22 @@ static int
 known_device(struct req *r, const char *username)
 {
 	const char	*cookie = params_get(&r->cookies, DEVICE_COOKIE);
-	struct buf	 value = BUF_INIT;
+	struct buf	 value = BUF_INIT, pair = BUF_INIT;
+	struct params	 decoded = { .n = 0 };
 	int		 ok;
 
 	if (cookie == NULL)
 		return 0;
-	ok = signing_unsign(&app.signing, DEVICE_SALT, cookie, strlen(cookie), &value) == 0 &&
+	/* remember_device percent-encodes the value (':' and non-ASCII names); cookies arrive raw. */
+	buf_puts(&pair, "v=");
+	buf_puts(&pair, cookie);
+	if (params_parse_urlencoded(&decoded, r->arena, buf_cstr(&pair), pair.len) != 0 ||
+	    decoded.n != 1) {
+		buf_free(&pair);
+		return 0;
+	}
+	buf_free(&pair);
+	ok = signing_unsign(&app.signing, DEVICE_SALT, decoded.v[0].value, decoded.v[0].len, &value) == 0 &&
 	    strcmp(buf_cstr(&value), username) == 0;
 	buf_free(&value);
 	return ok;
@@ -348,19 +358,24 @@ count_failure(struct req *r, const char *username)
 
 /* ---- login, logout, password ---- */
 
-static void
+/* Writes new_hash (kept in u only once stored). Returns 0, or -1 if no row was updated. */
+static int
 store_password(struct user *u, const char *new_hash, int only_if_unchanged)
 {
 	char		 id[24];
 	const char	*params[3] = { id, new_hash, u->password };
 	PGresult	*res;
+	int		 rc = -1;
 
 	snprintf(id, sizeof(id), "%lld", (long long)u->id);
 	res = db_exec(app.db, only_if_unchanged ? DB_USER_SET_PASSWORD_IF_UNCHANGED : DB_USER_SET_PASSWORD,
 	    only_if_unchanged ? 3 : 2, params);
-	if (res && PQcmdTuples(res)[0] == '1')
+	if (res && PQcmdTuples(res)[0] == '1') {
 		u->password = new_hash;
+		rc = 0;
+	}
 	PQclear(res);
+	return rc;
 }
 
 /* Django's login(): flush for a different user or hash, else cycle; store the three keys. */
@@ -470,7 +485,11 @@ auth_change_password(struct req *r, struct resp *rs, const char *new_password)
 	(void)rs;
 	if (fresh == NULL)
 		return -1;
-	store_password(r->user, arena_strdup(r->arena, fresh), 0);
+	/* Unsaved, the old password would still work while the page says it changed. */
+	if (store_password(r->user, arena_strdup(r->arena, fresh), 0) != 0) {
+		free(fresh);
+		return -1;
+	}
 	free(fresh);
 	/* update_session_auth_hash: this session stays valid, every other one is now stale. */
 	djsession_auth_hash(app.signing.secret, r->user->password, hash);

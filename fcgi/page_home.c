@@ -1,24 +1,290 @@
-/* page_home.c: the home page. */
+/* page_home.c: the browsing pages: trending (home), a movie, search, and a genre. */
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
+#include "auth.h"
+#include "buf.h"
 #include "db.h"
+#include "movieview.h"
 #include "pages.h"
+#include "util.h"
+
+static void
+put_json(void *o)
+{
+	json_object_put(o);
+}
+
+/* Takes ownership of a movie-layer result for the rest of the request. */
+static struct json_object *
+keep(struct req *r, struct json_object *o)
+{
+	arena_defer(r->arena, put_json, o);
+	return o;
+}
+
+static int
+int_field(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, name, &v) ? json_object_get_int(v) : 0;
+}
 
 void
 page_home(struct req *r, struct resp *rs)
 {
-	struct json_object	*ctx = json_object_new_object();
-	PGresult		*res = db_exec(app.db, DB_USER_COUNT, 0, NULL);
+	const char		*window = params_get(&r->query, "window");
+	struct json_object	*data = NULL, *ctx;
+	enum movies_status	 st;
+	int			 page;
 
-	if (res == NULL) {
-		json_object_put(ctx);
-		view_error(r, rs, 503, "The site's database is unavailable. Please try again in a minute.");
+	if (window == NULL)
+		window = "day";
+	if (strcmp(window, "day") != 0 && strcmp(window, "week") != 0) {
+		view_error(r, rs, 400, "The trending window must be \"day\" or \"week\".");
 		return;
 	}
-	json_object_object_add(ctx, "member_count",
-	    json_object_new_int64(strtoll(PQgetvalue(res, 0, 0), NULL, 10)));
-	PQclear(res);
-	view_page(r, rs, "home", "Movies", ctx);
+	if ((page = movieview_page_param(r, rs)) < 0)
+		return;
+	st = movies_trending(app.movies, window, page, &data);
+	if (st != MOVIES_OK && st != MOVIES_STALE) {
+		movieview_fail(r, rs, st);
+		return;
+	}
+	keep(r, data);
+	ctx = json_object_new_object();
+	json_object_object_add(ctx, "movies", movieview_cards(data));
+	json_object_object_add(ctx, strcmp(window, "day") == 0 ? "window_day" : "window_week",
+	    json_object_new_boolean(1));
+	movieview_pager(r, ctx, page, int_field(data, "total_pages"),
+	    arena_printf(r->arena, "/?window=%s&page=", window));
+	view_page(r, rs, "home", "Trending movies", ctx);
+}
+
+static const char *
+str_field(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The first official YouTube trailer, else any YouTube trailer or teaser. */
+static const char *
+trailer_url(struct req *r, struct json_object *details)
+{
+	struct json_object	*videos, *results;
+	const char		*best = NULL;
+	int			 best_rank = 0;
+
+	if (!json_object_object_get_ex(details, "videos", &videos) ||
+	    !json_object_object_get_ex(videos, "results", &results))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(results); i++) {
+		struct json_object	*v = json_object_array_get_idx(results, i), *official;
+		const char		*site = str_field(v, "site"), *type = str_field(v, "type");
+		const char		*key = str_field(v, "key");
+		int			 rank;
+
+		if (site == NULL || key == NULL || type == NULL || strcmp(site, "YouTube") != 0)
+			continue;
+		rank = strcmp(type, "Trailer") == 0 ? 2 : strcmp(type, "Teaser") == 0 ? 1 : 0;
+		if (rank && json_object_object_get_ex(v, "official", &official) && json_object_get_boolean(official))
+			rank += 2;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = key;
+		}
+	}
+	if (best == NULL)
+		return NULL;
+	struct buf url = BUF_INIT;
+	buf_puts(&url, "https://www.youtube.com/watch?v=");
+	url_encode(&url, best);
+	const char *s = arena_strdup(r->arena, buf_cstr(&url));
+	buf_free(&url);
+	return s;
+}
+
+static struct json_object *
+people(struct json_object *details, const char *list, size_t max, const char *job)
+{
+	struct json_object *out = json_object_new_array(), *credits, *arr;
+
+	if (!json_object_object_get_ex(details, "credits", &credits) ||
+	    !json_object_object_get_ex(credits, list, &arr))
+		return out;
+	for (size_t i = 0; i < json_object_array_length(arr) && json_object_array_length(out) < max; i++) {
+		struct json_object	*p = json_object_array_get_idx(arr, i), *o;
+		const char		*name = str_field(p, "name");
+
+		if (name == NULL || (job && (str_field(p, "job") == NULL || strcmp(str_field(p, "job"), job) != 0)))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(name));
+		if (str_field(p, "character") && *str_field(p, "character"))
+			json_object_object_add(o, "character", json_object_new_string(str_field(p, "character")));
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+void
+page_movie(struct req *r, struct resp *rs)
+{
+	int64_t			 id = r->path_int[0];
+	struct json_object	*details = NULL, *recs = NULL, *ctx, *card, *v;
+	enum movies_status	 st;
+	char			 idstr[24];
+
+	st = movies_details(app.movies, id, &details);
+	if (st != MOVIES_OK && st != MOVIES_STALE) {
+		movieview_fail(r, rs, st);
+		return;
+	}
+	keep(r, details);
+	ctx = json_object_new_object();
+	card = movieview_card(details);
+	json_object_object_add(ctx, "movie", card);
+	const char *poster = str_field(details, "poster_path");
+	if (poster) {
+		json_object_object_add(card, "poster_large", json_object_new_string(movieview_image(r, "w500", poster)));
+	}
+	if (json_object_object_get_ex(details, "runtime", &v) && json_object_get_int(v) > 0) {
+		int m = json_object_get_int(v);
+		const char *text = m >= 60 ? arena_printf(r->arena, "%dh %02dm", m / 60, m % 60) :
+		    arena_printf(r->arena, "%dm", m);
+		json_object_object_add(card, "runtime", json_object_new_string(text));
+	}
+	if (str_field(details, "tagline") && *str_field(details, "tagline"))
+		json_object_object_add(card, "tagline", json_object_new_string(str_field(details, "tagline")));
+	if (json_object_object_get_ex(details, "genres", &v))
+		json_object_object_add(card, "genres", json_object_get(v));
+	json_object_object_add(card, "cast", people(details, "cast", 12, NULL));
+	json_object_object_add(card, "directors", people(details, "crew", 3, "Director"));
+	const char *trailer = trailer_url(r, details);
+	if (trailer)
+		json_object_object_add(card, "trailer", json_object_new_string(trailer));
+
+	/* "More like this" is a bonus: the page still works without it. */
+	st = movies_recommendations(app.movies, id, 1, &recs);
+	if (st == MOVIES_OK || st == MOVIES_STALE) {
+		keep(r, recs);
+		struct json_object *cards = movieview_cards(recs);
+		while (json_object_array_length(cards) > 12)
+			json_object_array_del_idx(cards, 12, json_object_array_length(cards) - 12);
+		json_object_object_add(ctx, "recommendations", cards);
+	}
+	if (r->user) {
+		char uid[24];
+		snprintf(uid, sizeof(uid), "%lld", (long long)r->user->id);
+		snprintf(idstr, sizeof(idstr), "%lld", (long long)id);
+		const char *params[2] = { uid, idstr };
+		PGresult *res = db_exec(app.db, DB_FAV_EXISTS, 2, params);
+		if (res && PQntuples(res) > 0)
+			json_object_object_add(ctx, "is_favorite", json_object_new_boolean(1));
+		PQclear(res);
+		auth_csrf_token(r, rs);
+	}
+	view_page(r, rs, "movie", str_field(details, "title") ? str_field(details, "title") : "Movie", ctx);
+}
+
+void
+page_search(struct req *r, struct resp *rs)
+{
+	const char		*q = params_get(&r->query, "q"), *year_s = params_get(&r->query, "year");
+	struct json_object	*ctx = json_object_new_object(), *data = NULL;
+	int			 page, year = 0;
+	enum movies_status	 st;
+
+	if ((page = movieview_page_param(r, rs)) < 0) {
+		json_object_put(ctx);
+		return;
+	}
+	if (year_s && *year_s && parse_int(year_s, 1870, 2100, &year) != 0) {
+		json_object_put(ctx);
+		view_error(r, rs, 400, "The year must be a four-digit year such as 1999.");
+		return;
+	}
+	if (q && utf8_length(q, strlen(q)) > 200) {
+		json_object_put(ctx);
+		view_error(r, rs, 400, "The search text is too long (200 characters at most).");
+		return;
+	}
+	while (q && (*q == ' ' || *q == '\t'))
+		q++;
+	json_object_object_add(ctx, "search_query", json_object_new_string(q ? q : ""));
+	if (year)
+		json_object_object_add(ctx, "year", json_object_new_int(year));
+	if (q == NULL || *q == '\0') {
+		view_page(r, rs, "search", "Search", ctx);
+		return;
+	}
+	st = movies_search(app.movies, q, year, page, &data);
+	if (st != MOVIES_OK && st != MOVIES_STALE) {
+		json_object_put(ctx);
+		movieview_fail(r, rs, st);
+		return;
+	}
+	keep(r, data);
+	json_object_object_add(ctx, "searched", json_object_new_boolean(1));
+	json_object_object_add(ctx, "movies", movieview_cards(data));
+	json_object_object_add(ctx, "total_results", json_object_new_int(int_field(data, "total_results")));
+	struct buf base = BUF_INIT;
+	buf_puts(&base, "/search?q=");
+	url_encode(&base, q);
+	if (year)
+		buf_printf(&base, "&year=%d", year);
+	buf_puts(&base, "&page=");
+	movieview_pager(r, ctx, page, int_field(data, "total_pages"), arena_strdup(r->arena, buf_cstr(&base)));
+	buf_free(&base);
+	view_page(r, rs, "search", arena_printf(r->arena, "Search: %s", q), ctx);
+}
+
+void
+page_genre(struct req *r, struct resp *rs)
+{
+	int64_t			 id = r->path_int[0];
+	struct json_object	*genres = NULL, *list, *data = NULL, *ctx;
+	const char		*name = NULL;
+	enum movies_status	 st;
+	int			 page;
+
+	if ((page = movieview_page_param(r, rs)) < 0)
+		return;
+	st = movies_genres(app.movies, &genres);
+	if (st != MOVIES_OK && st != MOVIES_STALE) {
+		movieview_fail(r, rs, st);
+		return;
+	}
+	keep(r, genres);
+	if (json_object_object_get_ex(genres, "genres", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *g = json_object_array_get_idx(list, i), *gid;
+
+			if (json_object_object_get_ex(g, "id", &gid) && json_object_get_int64(gid) == id)
+				name = str_field(g, "name");
+		}
+	if (name == NULL) {
+		view_error(r, rs, 404, "There is no genre with this id.");
+		return;
+	}
+	st = movies_discover(app.movies, id, page, &data);
+	if (st != MOVIES_OK && st != MOVIES_STALE) {
+		movieview_fail(r, rs, st);
+		return;
+	}
+	keep(r, data);
+	ctx = json_object_new_object();
+	json_object_object_add(ctx, "genre", json_object_new_string(name));
+	json_object_object_add(ctx, "movies", movieview_cards(data));
+	movieview_pager(r, ctx, page, int_field(data, "total_pages"),
+	    arena_printf(r->arena, "/genre/%lld?page=", (long long)id));
+	view_page(r, rs, "genre", name, ctx);
 }

@@ -5,6 +5,13 @@
 #include "http.h"
 
 void	page_home(struct req *, struct resp *);
+void	page_movie(struct req *, struct resp *);
+void	page_search(struct req *, struct resp *);
+void	page_genre(struct req *, struct resp *);
+void	page_favorites(struct req *, struct resp *);
+void	page_favorite_add(struct req *, struct resp *);
+void	page_favorite_remove(struct req *, struct resp *);
+void	page_for_you(struct req *, struct resp *);
 void	page_health(struct req *, struct resp *);
 void	page_health_api(struct req *, struct resp *);
 void	page_login(struct req *, struct resp *);

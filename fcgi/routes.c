@@ -5,6 +5,13 @@
 
 const struct route routes[] = {
 	{ M_GET,		"/",				page_home,	R_PUBLIC },
+	{ M_GET,		"/movie/{id}",			page_movie,	R_PUBLIC },
+	{ M_GET,		"/search",			page_search,	R_PUBLIC },
+	{ M_GET,		"/genre/{id}",			page_genre,	R_PUBLIC },
+	{ M_GET,		"/favorites",			page_favorites,	R_LOGIN },
+	{ M_POST,		"/favorites/{id}",		page_favorite_add, R_LOGIN },
+	{ M_POST,		"/favorites/{id}/delete",	page_favorite_remove, R_LOGIN },
+	{ M_GET,		"/for-you",			page_for_you,	R_LOGIN },
 	{ M_GET,		"/healthz",			page_health,	R_JSON | R_NO_SESSION },
 	{ M_GET,		"/login",			page_login,	0 },
 	{ M_POST,		"/login",			page_login_post, 0 },

@@ -1,0 +1,154 @@
+/* movieview.c: turns the movie layer's normalised TMDb JSON into what the templates show. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+#include "movieview.h"
+#include "util.h"
+
+/* The image base URL comes from TMDb's /configuration (cached); kept per worker for an hour. */
+static char	image_base[256];
+static int64_t	image_base_at;
+
+static const char *
+image_base_url(void)
+{
+	struct json_object *cfg = NULL, *images, *base;
+
+	if (image_base[0] && now_ms() - image_base_at < 3600 * 1000)
+		return image_base;
+	enum movies_status st = movies_configuration(app.movies, &cfg);
+	if ((st == MOVIES_OK || st == MOVIES_STALE) && json_object_object_get_ex(cfg, "images", &images) &&
+	    json_object_object_get_ex(images, "secure_base_url", &base) &&
+	    json_object_is_type(base, json_type_string)) {
+		snprintf(image_base, sizeof(image_base), "%s", json_object_get_string(base));
+		image_base_at = now_ms();
+	}
+	json_object_put(cfg);
+	/* TMDb's documented address, if the configuration was never reachable. */
+	return image_base[0] ? image_base : "https://image.tmdb.org/t/p/";
+}
+
+static const char *
+str_field(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+const char *
+movieview_image(struct req *r, const char *size, const char *path)
+{
+	if (path == NULL || *path != '/')
+		return NULL;
+	return arena_printf(r->arena, "%s%s%s", image_base_url(), size, path);
+}
+
+struct json_object *
+movieview_card(struct json_object *item)
+{
+	struct json_object	*card = json_object_new_object(), *v;
+	const char		*title = str_field(item, "title"), *date = str_field(item, "release_date");
+	const char		*poster = str_field(item, "poster_path");
+	const char		*base = image_base_url();
+	int64_t			 id = json_object_object_get_ex(item, "id", &v) ? json_object_get_int64(v) : 0;
+	char			 buf[512];
+
+	json_object_object_add(card, "id", json_object_new_int64(id));
+	snprintf(buf, sizeof(buf), "/movie/%lld", (long long)id);
+	json_object_object_add(card, "url", json_object_new_string(buf));
+	json_object_object_add(card, "title", json_object_new_string(title ? title : "Untitled"));
+	if (date && strlen(date) >= 4)
+		json_object_object_add(card, "year", json_object_new_string_len(date, 4));
+	if (json_object_object_get_ex(item, "vote_average", &v) && json_object_get_double(v) > 0) {
+		snprintf(buf, sizeof(buf), "%.1f", json_object_get_double(v));
+		json_object_object_add(card, "rating", json_object_new_string(buf));
+	}
+	const char *overview = str_field(item, "overview");
+	if (overview && *overview)
+		json_object_object_add(card, "overview", json_object_new_string(overview));
+	if (poster && *poster == '/') {
+		snprintf(buf, sizeof(buf), "%sw342%s", base, poster);
+		json_object_object_add(card, "poster", json_object_new_string(buf));
+		snprintf(buf, sizeof(buf), "%sw185%s 185w, %sw342%s 342w, %sw500%s 500w", base, poster,
+		    base, poster, base, poster);
+		json_object_object_add(card, "poster_srcset", json_object_new_string(buf));
+	} else
+		json_object_object_add(card, "no_poster", json_object_new_boolean(1));
+	return card;
+}
+
+struct json_object *
+movieview_cards(struct json_object *page)
+{
+	struct json_object *cards = json_object_new_array(), *results;
+
+	if (page && json_object_object_get_ex(page, "results", &results) &&
+	    json_object_is_type(results, json_type_array)) {
+		size_t n = json_object_array_length(results);
+
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(cards, movieview_card(json_object_array_get_idx(results, i)));
+	}
+	return cards;
+}
+
+void
+movieview_pager(struct req *r, struct json_object *ctx, int page, int total_pages, const char *base)
+{
+	struct json_object *p = json_object_new_object();
+
+	(void)r;
+	if (total_pages > 500)
+		total_pages = 500;
+	if (total_pages < 1)
+		total_pages = 1;
+	json_object_object_add(p, "page", json_object_new_int(page));
+	json_object_object_add(p, "total_pages", json_object_new_int(total_pages));
+	if (page > 1)
+		json_object_object_add(p, "prev_url", json_object_new_string(
+		    arena_printf(r->arena, "%s%d", base, page - 1)));
+	if (page < total_pages)
+		json_object_object_add(p, "next_url", json_object_new_string(
+		    arena_printf(r->arena, "%s%d", base, page + 1)));
+	if (total_pages > 1)
+		json_object_object_add(ctx, "pager", p);
+	else
+		json_object_put(p);
+}
+
+void
+movieview_fail(struct req *r, struct resp *rs, enum movies_status st)
+{
+	switch (st) {
+	case MOVIES_NOT_FOUND:
+		view_error(r, rs, 404, "TMDb does not know this movie.");
+		break;
+	case MOVIES_BAD_REQUEST:
+		view_error(r, rs, 400, "The request is not valid: check the page number and the search terms.");
+		break;
+	default:
+		resp_header(rs, "Retry-After", "30");
+		view_error(r, rs, 503, "The movie service is unavailable right now. Please try again in a minute.");
+		break;
+	}
+}
+
+int
+movieview_page_param(struct req *r, struct resp *rs)
+{
+	const char	*v = params_get(&r->query, "page");
+	int		 page;
+
+	if (v == NULL)
+		return 1;
+	if (parse_int(v, 1, 500, &page) != 0) {
+		view_error(r, rs, 400, "The page number must be a whole number from 1 to 500.");
+		return -1;
+	}
+	return page;
+}

@@ -1,0 +1,254 @@
+"""accounts_djserver.py: real Django (Debian's 3.2) on the stack's database, driven over stdin/stdout.
+
+Run by accounts_support.DjangoPeer as `/usr/bin/python3 accounts_djserver.py`; reads one JSON
+request per line ({"op": NAME, ...}) and answers one JSON line ({"result": ...} or {"error": ...}).
+Django runs in its own process so its settings (this stack's SECRET_KEY and database) never
+clash with the in-process Django of other test modules.
+
+Hasher lists: "django51" is Django 5.1's default PASSWORD_HASHERS (PBKDF2 with 870000 iterations
+first, scrypt with p=5), reproduced on 3.2 with test-local subclasses; "all" adds every other
+hasher Django ever shipped (plain bcrypt, md5, sha1, unsalted md5/sha1, crypt).
+"""
+import base64
+import hashlib
+import json
+import os
+import sys
+import traceback
+import warnings
+from urllib.parse import unquote, urlsplit
+
+warnings.simplefilter("ignore", DeprecationWarning)   # Python 3.11 and Django 3.2's crypt import
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.hashers import (  # noqa: E402
+    BasePasswordHasher, PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher)
+from django.utils.crypto import constant_time_compare  # noqa: E402
+
+
+class ScryptPasswordHasher(BasePasswordHasher):
+    """Django 4.0+'s ScryptPasswordHasher (3.2 has none), with 5.1's parallelism of 5."""
+    algorithm = "scrypt"
+    block_size = 8
+    maxmem = 0
+    parallelism = 5
+    work_factor = 2 ** 14
+
+    def encode(self, password, salt, n=None, r=None, p=None):
+        if password is None:
+            raise TypeError("password must be provided.")
+        if not salt or "$" in salt:
+            raise ValueError("salt must be provided and cannot contain $.")
+        n = n or self.work_factor
+        r = r or self.block_size
+        p = p or self.parallelism
+        hash_ = hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p,
+                               maxmem=self.maxmem, dklen=64)
+        hash_ = base64.b64encode(hash_).decode("ascii").strip()
+        return "%s$%d$%s$%d$%d$%s" % (self.algorithm, n, salt, r, p, hash_)
+
+    def decode(self, encoded):
+        algorithm, work_factor, salt, block_size, parallelism, hash_ = encoded.split("$", 6)
+        assert algorithm == self.algorithm
+        return {"algorithm": algorithm, "block_size": int(block_size), "hash": hash_,
+                "parallelism": int(parallelism), "salt": salt, "work_factor": int(work_factor)}
+
+    def verify(self, password, encoded):
+        d = self.decode(encoded)
+        return constant_time_compare(
+            encoded, self.encode(password, d["salt"], d["work_factor"], d["block_size"],
+                                 d["parallelism"]))
+
+    def safe_summary(self, encoded):
+        return {}
+
+    def must_update(self, encoded):
+        d = self.decode(encoded)
+        return (d["work_factor"] != self.work_factor or d["block_size"] != self.block_size
+                or d["parallelism"] != self.parallelism)
+
+    def harden_runtime(self, password, encoded):
+        pass
+
+
+class PBKDF2Django51PasswordHasher(PBKDF2PasswordHasher):
+    iterations = 870000     # Django 5.1's default
+
+
+class PBKDF2SHA1Django51PasswordHasher(PBKDF2SHA1PasswordHasher):
+    iterations = 870000     # inherited from PBKDF2PasswordHasher in 5.1
+
+
+D = "django.contrib.auth.hashers."
+HERE = "__main__."
+DJANGO51 = [HERE + "PBKDF2Django51PasswordHasher", HERE + "PBKDF2SHA1Django51PasswordHasher",
+            D + "Argon2PasswordHasher", D + "BCryptSHA256PasswordHasher", HERE + "ScryptPasswordHasher"]
+ALL = DJANGO51 + [D + "BCryptPasswordHasher", D + "MD5PasswordHasher", D + "SHA1PasswordHasher",
+                  D + "UnsaltedMD5PasswordHasher", D + "UnsaltedSHA1PasswordHasher",
+                  D + "CryptPasswordHasher"]
+LISTS = {"django51": DJANGO51, "all": ALL}
+
+
+def database_settings(url):
+    u = urlsplit(url)
+    return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(u.path.lstrip("/")),
+            "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""),
+            "HOST": u.hostname or "", "PORT": str(u.port or "")}
+
+
+def configure():
+    settings.configure(
+        SECRET_KEY=os.environ["SECRET_KEY"],
+        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
+                        "django.contrib.sessions"],
+        DATABASES={"default": database_settings(os.environ["DATABASE_URL"])},
+        PASSWORD_HASHERS=DJANGO51, USE_TZ=True, TIME_ZONE="UTC",
+        DEFAULT_AUTO_FIELD="django.db.models.AutoField")
+    django.setup()
+
+
+def hashers(name):
+    from django.test.utils import override_settings
+    return override_settings(PASSWORD_HASHERS=LISTS[name])
+
+
+def op_make(req):
+    """An encoded hash by one hasher (all enabled); salt and iterations optional."""
+    from django.contrib.auth.hashers import get_hasher
+    with hashers("all"):
+        h = get_hasher(req["algorithm"])
+        salt = req.get("salt") or h.salt()
+        if "iterations" in req:
+            return h.encode(req["password"], salt, req["iterations"])
+        return h.encode(req["password"], salt)   # each hasher's own salt() (2 chars for crypt)
+
+
+def op_check(req):
+    """Django's check_password under a hasher list: (correct, must_update as the setter sees it)."""
+    from django.contrib.auth.hashers import check_password, identify_hasher, get_hasher
+    with hashers(req.get("hashers", "django51")):
+        calls = []
+        ok = check_password(req["password"], req["encoded"], setter=lambda raw: calls.append(1))
+        try:
+            hasher = identify_hasher(req["encoded"])
+            preferred = get_hasher("default")
+            must_update = (hasher.algorithm != preferred.algorithm
+                           or preferred.must_update(req["encoded"]))
+        except ValueError:
+            must_update = None
+        return {"correct": ok, "setter_called": bool(calls), "must_update": must_update}
+
+
+def user_dict(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return {"id": user.pk, "username": user.username, "password": user.password,
+            "session_auth_hash": user.get_session_auth_hash()}
+
+
+def op_authenticate(req):
+    """ModelBackend through django.contrib.auth.authenticate (may re-hash, as Django would)."""
+    from django.contrib.auth import authenticate
+    with hashers(req.get("hashers", "django51")):
+        return user_dict(authenticate(None, username=req["username"], password=req["password"]))
+
+
+def request_with_session(session_key=None):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpRequest
+    request = HttpRequest()
+    request.META["SERVER_NAME"] = "testserver"
+    request.META["SERVER_PORT"] = "80"
+    request.session = SessionStore(session_key)
+    return request
+
+
+def op_login_session(req):
+    """django.contrib.auth.login for a user (by username) into a new saved session; extra keys first."""
+    from django.contrib.auth import login
+    from django.contrib.auth.models import User
+    request = request_with_session()
+    for k, v in req.get("extra", {}).items():
+        request.session[k] = v
+    user = User.objects.get(username=req["username"])
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.save()
+    return request.session.session_key
+
+
+def op_anonymous_session(req):
+    """A saved session holding only the given keys (a visitor who is not logged in)."""
+    request = request_with_session()
+    for k, v in req["data"].items():
+        request.session[k] = v
+    request.session.save()
+    return request.session.session_key
+
+
+def op_load_session(req):
+    """SessionStore(key).load(): the decoded data ({} when missing or bad, as Django reads it)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    return SessionStore(req["session_key"]).load()
+
+
+def op_get_user(req):
+    """django.contrib.auth.get_user on the session (flushes it on a stale auth hash)."""
+    from django.contrib.auth import get_user
+    request = request_with_session(req["session_key"])
+    user = get_user(request)
+    out = user_dict(user)
+    return {"user": out, "session_exists": request.session.exists(req["session_key"])}
+
+
+def op_validate_password(req):
+    """Django's default validators' messages for a password and a would-be user."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import validate_password, get_default_password_validators
+    from django.core.exceptions import ValidationError
+    from django.test.utils import override_settings
+    V = "django.contrib.auth.password_validation."
+    with override_settings(AUTH_PASSWORD_VALIDATORS=[
+            {"NAME": V + "UserAttributeSimilarityValidator"}, {"NAME": V + "MinimumLengthValidator"},
+            {"NAME": V + "CommonPasswordValidator"}, {"NAME": V + "NumericPasswordValidator"}]):
+        get_default_password_validators.cache_clear()
+        try:
+            validate_password(req["password"], User(username=req["username"], email=req["email"]))
+            return []
+        except ValidationError as e:
+            return list(e.messages)
+
+
+def op_username_messages(req):
+    """The username field's validation messages on Django's User model (NFKC first)."""
+    from django.contrib.auth.models import User
+    from django.core.exceptions import ValidationError
+    field = User._meta.get_field("username")
+    value = User.normalize_username(req["username"])
+    try:
+        field.clean(value, None)
+        return {"normalized": value, "errors": []}
+    except ValidationError as e:
+        return {"normalized": value, "errors": list(e.messages)}
+
+
+OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
+
+
+def main():
+    configure()
+    from django.db import connection
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            out = {"result": OPS[req["op"]](req)}
+        except Exception:
+            out = {"error": traceback.format_exc()}
+        finally:
+            connection.close_if_unusable_or_obsolete()
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
