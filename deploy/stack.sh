@@ -203,6 +203,9 @@ PY
 
 export_program_env() {
 	export SECRET_KEY DATABASE_URL REDIS_URL TMDB_BASE_URL TMDB_API_KEY WORKERS
+	# Optional TMDb timeouts (the test harness shortens them); unset means the program's defaults.
+	if [ -n "${TMDB_TIMEOUT_MS:-}" ]; then export TMDB_TIMEOUT_MS; fi
+	if [ -n "${TMDB_CONNECT_TIMEOUT_MS:-}" ]; then export TMDB_CONNECT_TIMEOUT_MS; fi
 	export TEMPLATE_DIR="$ROOT/fcgi/templates" DATA_DIR="$ROOT/common/data"
 	export STATIC_URL="/static/$STATIC_VERSION"
 }

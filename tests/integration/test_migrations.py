@@ -4,13 +4,12 @@ Each test makes its own databases on the stack's PostgreSQL (the movies role has
 drops them afterwards. Django-made databases come from real Django 3.2 (Debian's /usr/bin/python3,
 see django_models/run_django.py) or, for the 4.1+ identity-column form, from Django 5.2's DDL.
 """
-import hashlib
 import base64
+import hashlib
 import json
 import os
 import re
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -295,6 +294,18 @@ DJANGO52_MIGRATIONS = (
         "0012_alter_user_first_name_max_length")]
     + [("sessions", "0001_initial"), ("users", "0001_initial")])
 
+# The §3.3 variant `unique_together` + `created_at = DateTimeField(db_index=True)`, as 3.2 makes it.
+DBINDEX_VARIANT_DDL = """
+DROP TABLE users_favoritemovie;
+CREATE TABLE "users_favoritemovie" ("id" bigserial NOT NULL PRIMARY KEY, "movie_id" integer NOT NULL,
+  "created_at" timestamp with time zone NOT NULL, "user_id" integer NOT NULL);
+ALTER TABLE "users_favoritemovie" ADD CONSTRAINT "users_favoritemovie_user_id_movie_id_249c2eec_uniq" UNIQUE ("user_id", "movie_id");
+CREATE INDEX "users_favoritemovie_created_at_c974e882" ON "users_favoritemovie" ("created_at");
+CREATE INDEX "users_favoritemovie_user_id_4136a140" ON "users_favoritemovie" ("user_id");
+ALTER TABLE "users_favoritemovie" ADD CONSTRAINT "users_favoritemovie_user_id_4136a140_fk_auth_user_id"
+  FOREIGN KEY ("user_id") REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED;
+"""
+
 USERS = [  # username, password, last_login, date_joined
     ("moviebuff", django_pbkdf2("movienight-demo"), "2024-01-02 03:04:05.678901+00",
      "2023-07-25 14:30:00+00"),
@@ -350,6 +361,11 @@ def build(url, kind):
         return {}
     if kind == "django32":
         run_django(url, "schemadoc", "migrate")
+    elif kind == "django32_dbindex":
+        run_django(url, "schemadoc", "migrate")
+        conn = connect(url)
+        query(conn, DBINDEX_VARIANT_DDL)
+        conn.close()
     elif kind == "origin":
         run_django(url, "origin", "migrate")
     elif kind == "django52":
@@ -433,14 +449,16 @@ def test_migrations_fresh_database(new_db):
 
     # Django's tables are what Django makes (3.2's serial ids and 5.2's identity ids both read
     # "auto"): compare with real Django 3.2 and with the 5.2 DDL used below.
-    django_url = new_db("cmp32")
-    build(django_url, "django32")
-    c32 = connect(django_url)
-    mine, django = catalog(conn, DJANGO_TABLES), catalog(c32, DJANGO_TABLES)
-    for table in DJANGO_TABLES:
-        for part in ("columns", "constraints", "indexes"):
-            assert mine[table][part] == django[table][part], f"{table} {part} differ from Django's"
-    c32.close()
+    mine = catalog(conn, DJANGO_TABLES)
+    for kind in ("django32", "django52"):
+        django_url = new_db("cmp" + kind)
+        build(django_url, kind)
+        cdj = connect(django_url)
+        django = catalog(cdj, DJANGO_TABLES)
+        cdj.close()
+        for table in DJANGO_TABLES:
+            for part in ("columns", "constraints", "indexes"):
+                assert mine[table][part] == django[table][part], f"{table} {part} differ from {kind}'s"
     conn.close()
 
 
@@ -486,7 +504,11 @@ def check_favorites_adopted(conn, user_id):
     assert run_c(conn, "DB_FAV_ADD", user_id, 4243) == []
 
 
-@pytest.mark.parametrize("kind", ["django32", "django52"])
+@pytest.mark.parametrize("kind", [
+    "django32", "django52",
+    pytest.param("django32_dbindex", marks=pytest.mark.xfail(strict=True, reason=(
+        "0002 adds users_fav_created_idx beside Django's own created_at index: a duplicate index"))),
+])
 def test_migrations_adopt_django_made_database(new_db, kind):
     url = new_db(kind)
     ids = build(url, kind)
@@ -498,6 +520,7 @@ def test_migrations_adopt_django_made_database(new_db, kind):
     id_type = query(conn, "SELECT is_identity FROM information_schema.columns "
                           "WHERE table_name = 'auth_user' AND column_name = 'id'")[0][0]
     assert id_type == ("YES" if kind == "django52" else "NO")
+    django_indexes = indexes(conn, "users_favoritemovie")
 
     out = migrate_twice(url)
     assert "applied 0002_favorites.sql" in out
@@ -512,6 +535,9 @@ def test_migrations_adopt_django_made_database(new_db, kind):
                        "FROM users_favoritemovie WHERE user_id = %s AND movie_id = 129",
                  (ids["山田太郎"],)) == [("2000-12-31 15:00:00.000000",)]
 
+    # Django's constraint and indexes are kept as they were.
+    after = indexes(conn, "users_favoritemovie")
+    assert {n: after.get(n) for n in django_indexes} == django_indexes
     check_favorites_adopted(conn, ids["moviebuff"])
     conn.close()
 
@@ -570,6 +596,8 @@ def test_migrations_adopt_origin_database(new_db):
     # Django's constraint and index are kept; ours are added beside them.
     for name in ("users_favoritemovie_user_id_movie_id_249c2eec_uniq", "users_favoritemovie_user_id_4136a140"):
         assert after["users_favoritemovie"]["indexes"][name] == before["users_favoritemovie"]["indexes"][name]
+    idx = index_columns(conn, "users_favoritemovie")
+    assert len([i for i in idx if i[1] and i[2] == "user_id, movie_id"]) == 1, idx
     check_favorites_adopted_origin(conn, ids["moviebuff"])
     conn.close()
 

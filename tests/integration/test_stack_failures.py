@@ -1,0 +1,105 @@
+"""test_stack_failures.py: Postgres or the workers going away degrade the site, and it recovers."""
+import os
+import subprocess
+import time
+
+import psycopg2
+import requests
+
+from conftest import csrf_from
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def stack(cmd):
+    return subprocess.run([os.path.join(ROOT, "deploy", "stack.sh"), cmd], capture_output=True, text=True, timeout=180)
+
+
+def pg_ctl(cmd):
+    state = os.environ["STATE_DIR"]
+    pg_bin = sorted(p for p in os.listdir("/usr/lib/postgresql"))[-1]
+    args = [f"/usr/lib/postgresql/{pg_bin}/bin/pg_ctl", "-D", os.path.join(state, "pg"), "-m", "fast", "-w", cmd]
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--"] + args
+    subprocess.run(args, check=True, capture_output=True)
+
+
+def login(site_url):
+    s = requests.Session()
+    token = csrf_from(s.get(site_url + "/login").text)
+    r = s.post(site_url + "/login", data={"csrfmiddlewaretoken": token, "username": "moviebuff",
+                                          "password": "movienight-demo"},
+               headers={"Origin": site_url}, allow_redirects=False)
+    assert r.status_code == 303
+    return s
+
+
+def test_clear_sessions_removes_only_expired_rows(db):
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO django_session VALUES ('expiredsessionkey000000000000001', 'x', now() - interval '1 day'),"
+                    " ('livesessionkey00000000000000001', 'x', now() + interval '1 day')")
+    out = subprocess.run([os.path.join(os.environ["BUILD_DIR"], "movies-fcgi"), "--clear-sessions"],
+                         capture_output=True, text=True, env=dict(os.environ))
+    assert out.returncode == 0, out.stderr
+    assert "expired sessions" in out.stdout
+    with db.cursor() as cur:
+        cur.execute("SELECT session_key FROM django_session WHERE session_key IN "
+                    "('expiredsessionkey000000000000001', 'livesessionkey00000000000000001')")
+        assert [k for (k,) in cur.fetchall()] == ["livesessionkey00000000000000001"]
+        cur.execute("DELETE FROM django_session WHERE session_key = 'livesessionkey00000000000000001'")
+
+
+def test_postgres_down_gives_503_then_reconnects(site_url):
+    s = login(site_url)
+    assert s.get(site_url + "/favorites").status_code == 200
+    pg_ctl("stop")
+    try:
+        r = s.get(site_url + "/favorites", allow_redirects=False)
+        # Without the database the visitor is unknown; pages that need it say so clearly.
+        assert r.status_code in (303, 503)
+        health = requests.get(site_url + "/healthz")
+        assert health.status_code == 503
+        assert health.json()["database"] == "unavailable"
+        r = requests.get(site_url + "/login")
+        assert r.status_code == 200  # a page that needs no database still works
+    finally:
+        out = stack("start")
+        assert out.returncode == 0, out.stdout + out.stderr
+    # Every worker reconnects by itself on its next request.
+    for _ in range(8):
+        assert requests.get(site_url + "/healthz").status_code == 200
+    assert s.get(site_url + "/favorites").status_code == 200
+
+
+def test_workers_down_gives_the_unavailable_page_then_recover(site_url):
+    state = os.environ["STATE_DIR"]
+    master = int(open(os.path.join(state, "run", "fcgi.pid")).read())
+    os.kill(master, 15)
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{master}"):
+            break
+        time.sleep(0.1)
+    try:
+        r = requests.get(site_url + "/")
+        assert r.status_code == 502
+        assert "temporarily unavailable" in r.text
+    finally:
+        out = stack("start")
+        assert out.returncode == 0, out.stdout + out.stderr
+    assert requests.get(site_url + "/").status_code == 200
+
+
+def test_master_respawns_a_killed_worker(site_url):
+    state = os.environ["STATE_DIR"]
+    master = open(os.path.join(state, "run", "fcgi.pid")).read().strip()
+    before = subprocess.run(["ps", "-o", "pid=", "--ppid", master], capture_output=True, text=True).stdout.split()
+    os.kill(int(before[0]), 9)
+    for _ in range(50):
+        after = subprocess.run(["ps", "-o", "pid=", "--ppid", master], capture_output=True, text=True).stdout.split()
+        if len(after) == len(before) and before[0] not in after:
+            break
+        time.sleep(0.1)
+    assert len(after) == len(before) and before[0] not in after
+    assert requests.get(site_url + "/").status_code == 200
+    log = open(os.path.join(state, "log", "fcgi.log")).read()
+    assert f"worker {before[0]} killed by signal 9" in log

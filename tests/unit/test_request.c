@@ -1,0 +1,199 @@
+/* test_request.c: request parsing from FastCGI parameters: decoding, caps, bad input, cookies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "auth.h"
+#include "http.h"
+
+struct body {
+	const char	*data;
+	size_t		 off;
+};
+
+static int
+read_body(void *ctx, char *out, size_t n)
+{
+	struct body *b = ctx;
+	size_t left = strlen(b->data) - b->off;
+
+	if (n > left)
+		n = left;
+	memcpy(out, b->data + b->off, n);
+	b->off += n;
+	return (int)n;
+}
+
+static int
+parse(struct req *r, struct arena *a, const char **env, const char *body, const char **why)
+{
+	struct body b = { body ? body : "", 0 };
+
+	return req_parse(r, a, (char *const *)(void *)env, read_body, &b, why);
+}
+
+static void
+test_path_query_and_cookies(void **state)
+{
+	struct arena	 a = ARENA_INIT;
+	struct req	 r;
+	const char	*why = NULL;
+	const char	*env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/search?q=caf%C3%A9+noir&year=1999&page=2",
+	    "HTTP_COOKIE=sessionid=abc12345; csrftoken=\"quoted\"; broken", "HTTP_HOST=example.org:8080",
+	    "REQUEST_SCHEME=https", NULL };
+
+	(void)state;
+	assert_int_equal(parse(&r, &a, env, NULL, &why), 0);
+	assert_string_equal(r.path, "/search");
+	assert_string_equal(params_get(&r.query, "q"), "caf\xc3\xa9 noir");
+	assert_string_equal(params_get(&r.query, "year"), "1999");
+	assert_string_equal(params_get(&r.cookies, "sessionid"), "abc12345");
+	assert_string_equal(params_get(&r.cookies, "csrftoken"), "quoted");
+	assert_null(params_get(&r.cookies, "broken"));
+	assert_string_equal(r.scheme, "https");
+	assert_string_equal(r.host, "example.org:8080");
+	arena_reset(&a);
+}
+
+static void
+test_bad_encodings_are_400(void **state)
+{
+	static const char *uris[] = {
+		"REQUEST_URI=/movie/%00", "REQUEST_URI=/search?q=%FF", "REQUEST_URI=/search?q=%zz",
+		"REQUEST_URI=/search?q=a%00b", "REQUEST_URI=/%C0%AF", "REQUEST_URI=/search?q=%ED%A0%80",
+		"REQUEST_URI=no-slash", "REQUEST_URI=/search?q=%4",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		struct arena	 a = ARENA_INIT;
+		struct req	 r;
+		const char	*why = NULL;
+		const char	*env[] = { "REQUEST_METHOD=GET", (char *)uris[i], NULL };
+
+		assert_int_equal(parse(&r, &a, env, NULL, &why), 400);
+		assert_non_null(why);
+		arena_reset(&a);
+	}
+}
+
+static void
+test_form_body(void **state)
+{
+	struct arena	 a = ARENA_INIT;
+	struct req	 r;
+	const char	*why = NULL;
+	const char	*env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/login",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded", "CONTENT_LENGTH=33", NULL };
+	const char	*nul_env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/login",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded", "CONTENT_LENGTH=14", NULL };
+
+	(void)state;
+	assert_int_equal(parse(&r, &a, env, "username=bob&password=p%26ss+word", &why), 0);
+	assert_string_equal(params_get(&r.form, "username"), "bob");
+	assert_string_equal(params_get(&r.form, "password"), "p&ss word");
+	arena_reset(&a);
+	assert_int_equal(parse(&r, &a, nul_env, "username=b%00ob", &why), 400);
+	arena_reset(&a);
+}
+
+static void
+test_body_limits(void **state)
+{
+	struct arena	 a = ARENA_INIT;
+	struct req	 r;
+	const char	*why = NULL;
+	const char	*big[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/login", "CONTENT_LENGTH=999999", NULL };
+	const char	*bad[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/login", "CONTENT_LENGTH=12x", NULL };
+	const char	*short_body[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/login", "CONTENT_LENGTH=50", NULL };
+
+	(void)state;
+	assert_int_equal(parse(&r, &a, big, NULL, &why), 413);
+	arena_reset(&a);
+	assert_int_equal(parse(&r, &a, bad, NULL, &why), 400);
+	arena_reset(&a);
+	assert_int_equal(parse(&r, &a, short_body, "only a little", &why), 400);
+	arena_reset(&a);
+}
+
+static void
+test_too_many_parameters(void **state)
+{
+	struct arena	 a = ARENA_INIT;
+	struct req	 r;
+	const char	*why = NULL;
+	char		 uri[2048] = "REQUEST_URI=/search?";
+	const char	*env[] = { "REQUEST_METHOD=GET", uri, NULL };
+
+	(void)state;
+	for (int i = 0; i < REQ_MAX_PARAMS + 1; i++)
+		strcat(uri, "a=1&");
+	assert_int_equal(parse(&r, &a, env, NULL, &why), 400);
+	arena_reset(&a);
+}
+
+static void
+test_safe_next(void **state)
+{
+	(void)state;
+	assert_string_equal(auth_safe_next("/favorites?page=2"), "/favorites?page=2");
+	assert_string_equal(auth_safe_next("//evil.example"), "/");
+	assert_string_equal(auth_safe_next("/\\evil.example"), "/");
+	assert_string_equal(auth_safe_next("https://evil.example"), "/");
+	assert_string_equal(auth_safe_next("/ok\r\nSet-Cookie: x=y"), "/");
+	assert_string_equal(auth_safe_next(NULL), "/");
+	assert_string_equal(auth_safe_next(""), "/");
+}
+
+static void
+test_html_escape_all_five(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	html_escape(&b, "<a href=\"x\">Tom & 'Jerry'</a>", 29);
+	assert_string_equal(buf_cstr(&b), "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+	buf_free(&b);
+}
+
+static void
+test_cookie_attributes(void **state)
+{
+	struct resp	rs;
+	struct req	r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.scheme = "http";
+	resp_init(&rs);
+	resp_cookie(&rs, &r, "sessionid", "k", 1209600, 0);
+	assert_non_null(strstr(buf_cstr(&rs.headers), "HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax\r\n"));
+	assert_null(strstr(buf_cstr(&rs.headers), "Secure"));
+	resp_free(&rs);
+	r.scheme = "https";
+	resp_init(&rs);
+	resp_cookie(&rs, &r, "csrftoken", "s", 31449600, 1);
+	assert_null(strstr(buf_cstr(&rs.headers), "HttpOnly"));
+	assert_non_null(strstr(buf_cstr(&rs.headers), "Path=/; SameSite=Lax; Secure\r\n"));
+	resp_free(&rs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_query_and_cookies),
+		cmocka_unit_test(test_bad_encodings_are_400),
+		cmocka_unit_test(test_form_body),
+		cmocka_unit_test(test_body_limits),
+		cmocka_unit_test(test_too_many_parameters),
+		cmocka_unit_test(test_safe_next),
+		cmocka_unit_test(test_html_escape_all_five),
+		cmocka_unit_test(test_cookie_attributes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
