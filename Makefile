@@ -64,9 +64,12 @@ deps:
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-# Everything: unit tests, then a private stack (own ports and state dir) for the integration tests.
+# Everything: unit tests (plain and sanitized), then a private stack (own ports and state dir)
+# running the sanitized program for the integration tests.
+ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 test: deps all $(UNIT_BIN)
-	@tests/run-all.sh $(UNIT_BIN)
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(ASAN_UNIT_BIN)
+	@tests/run-all.sh
 
 integration: all
 	@tests/run-integration.sh

@@ -506,7 +506,14 @@ cache_counter_get(struct cache *c, const char *key, long long *count, long long 
 
 	if (pipeline(c, cmds, 2, replies) != 0)
 		return -1;
-	*count = replies[0]->type == REDIS_REPLY_STRING ? strtoll(replies[0]->str, NULL, 10) : 0;
+	*count = 0;
+	if (replies[0]->type == REDIS_REPLY_STRING) {
+		int64_t v;
+
+		/* Only INCR writes these keys; anything else reads as 0 rather than garbage. */
+		if (parse_int64(replies[0]->str, replies[0]->len, 0, INT64_MAX, &v) == 0)
+			*count = v;
+	}
 	*ttl_s = replies[1]->type == REDIS_REPLY_INTEGER ? replies[1]->integer : -2;
 	freeReplyObject(replies[0]);
 	freeReplyObject(replies[1]);

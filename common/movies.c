@@ -242,19 +242,27 @@ look_up(struct movies *m, struct slot **ss, size_t n)
 	return rv;
 }
 
-/* Step 2: take the refresh locks and read the stale copies of the misses. */
+/*
+ * Step 2: take the refresh locks, then read the values again with the stale copies. A value (or
+ * 404 marker) stored since step 1 ends the slot: without this second read, a worker whose lock
+ * came just after another worker's fetch-store-unlock would call TMDb a second time.
+ */
 static void
 claim(struct movies *m, struct slot **ss, size_t n, const char *token)
 {
 	const char	**locks = xcalloc(n, sizeof(*locks));
-	const char	**stale = xcalloc(n, sizeof(*stale));
-	char		**vals = xcalloc(n, sizeof(*vals));
+	const char	**keys = xcalloc(3 * n, sizeof(*keys));
+	const char	**release = xcalloc(n, sizeof(*release));
+	char		**vals = xcalloc(3 * n, sizeof(*vals));
 	int		 *got = xcalloc(n, sizeof(*got));
 	int		  lock_ms = (int)(tmdb_worst_case_ms(m->tmdb) + LOCK_MARGIN_MS);
+	size_t		  nrelease = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		locks[i] = buf_cstr(&ss[i]->lock_key);
-		stale[i] = buf_cstr(&ss[i]->stale_key);
+		keys[3 * i] = buf_cstr(&ss[i]->key);
+		keys[3 * i + 1] = buf_cstr(&ss[i]->nf_key);
+		keys[3 * i + 2] = buf_cstr(&ss[i]->stale_key);
 	}
 	if (cache_lock_many(m->cache, locks, n, token, lock_ms, got) == -1) {
 		/* Redis went away: no single flight possible, everyone asks TMDb. */
@@ -263,14 +271,32 @@ claim(struct movies *m, struct slot **ss, size_t n, const char *token)
 	} else {
 		for (size_t i = 0; i < n; i++)
 			ss[i]->fetch = ss[i]->locked = got[i];
-		if (cache_mget(m->cache, stale, n, vals, NULL) == 0)
-			for (size_t i = 0; i < n; i++)
-				ss[i]->stale = parse_cached(vals[i]);
+		if (cache_mget(m->cache, keys, 3 * n, vals, NULL) == 0) {
+			for (size_t i = 0; i < n; i++) {
+				struct slot		*s = ss[i];
+				struct json_object	*o = parse_cached(vals[3 * i]);
+
+				if (o != NULL)
+					finish(s, MOVIES_OK, o);
+				else if (vals[3 * i + 1] != NULL)
+					finish(s, MOVIES_NOT_FOUND, NULL);
+				else {
+					s->stale = parse_cached(vals[3 * i + 2]);
+					continue;
+				}
+				if (s->locked)
+					release[nrelease++] = buf_cstr(&s->lock_key);
+				s->fetch = s->locked = 0;
+			}
+		}
+		if (nrelease > 0)
+			cache_unlock_many(m->cache, release, nrelease, token);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < 3 * n; i++)
 		free(vals[i]);
 	free(locks);
-	free(stale);
+	free(keys);
+	free(release);
 	free(vals);
 	free(got);
 }
@@ -410,6 +436,8 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 	{
 		struct slot **mine = xcalloc(k, sizeof(*mine)), **theirs = xcalloc(k, sizeof(*theirs));
 		for (size_t i = 0; i < k; i++) {
+			if (todo[i]->done)
+				continue;	/* stored by another worker since the first read */
 			if (todo[i]->fetch)
 				mine[f++] = todo[i];
 			else if (todo[i]->stale != NULL) {

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# run-all.sh: the whole suite behind `make test`: unit tests, then integration tests on a private stack.
+# run-all.sh: the whole suite behind `make test`: unit tests (plain and under ASan/UBSan), then the
+# integration tests on a private stack whose workers are the ASan/UBSan build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p tests/output
-unit=0 integration=0
-tests/run-unit.sh "$@" || unit=1
-tests/run-integration.sh || integration=1
+unit=0 sanitized=0 integration=0 reports=0
+tests/run-unit.sh build/tests/test_* || unit=1
+ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh build/asan/tests/test_* || sanitized=1
+# Leak checks are for the unit tests; a worker's process-lifetime state is freed by exit.
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	BUILD_DIR="$PWD/build/asan" tests/run-integration.sh || integration=1
+if grep -l -E 'ERROR: AddressSanitizer|runtime error:' tests/output/stack/log/*.log 2>/dev/null; then
+	echo "sanitizer reports in the stack's logs above"
+	reports=1
+fi
 echo
 [ $unit -eq 0 ] && echo "unit tests: passed" || echo "unit tests: FAILED"
-[ $integration -eq 0 ] && echo "integration tests: passed" || echo "integration tests: FAILED"
-[ $unit -eq 0 ] && [ $integration -eq 0 ]
+[ $sanitized -eq 0 ] && echo "unit tests under ASan/UBSan: passed" || echo "unit tests under ASan/UBSan: FAILED"
+[ $integration -eq 0 ] && echo "integration tests (ASan/UBSan workers): passed" || echo "integration tests: FAILED"
+[ $reports -eq 0 ] || echo "sanitizer reports: FOUND"
+[ $unit -eq 0 ] && [ $sanitized -eq 0 ] && [ $integration -eq 0 ] && [ $reports -eq 0 ]

@@ -54,10 +54,15 @@ def new_db(database_url):
         return url_with_database(database_url, name)
 
     yield make
-    with admin.cursor() as cur:
-        for name in made:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    failed = []
+    for name in made:
+        try:
+            with admin.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg2.Error as e:
+            failed.append(f"{name}: {e}")
     admin.close()
+    assert not failed, f"could not drop test databases: {failed}"
 
 
 def connect(url):

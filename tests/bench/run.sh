@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# run.sh: `make bench`: starts a private stack, measures login and page throughput against baselines, prints a table.
+#
+# Figures, not pass/fail: the exit status is 0 whenever the benchmarks ran. See tests/bench/README.md.
+# Knobs (environment): BENCH_WORKERS (nproc), BENCH_SECONDS (10), BENCH_LOGIN_SECONDS (10),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_MINIMAL_BIN ($BUILD_DIR/minimal-fcgi),
+# BENCH_SKIP_MOVIES=1 skips movies_bench.sh.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+BENCH=$ROOT/tests/bench
+export STATE_DIR=${BENCH_STATE_DIR:-$ROOT/tests/output/bench-stack}
+export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+NPROC=$(nproc)
+export WORKERS=${BENCH_WORKERS:-$NPROC}
+SECONDS_EACH=${BENCH_SECONDS:-10}
+LOGIN_SECONDS=${BENCH_LOGIN_SECONDS:-10}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-16}
+# Enough logins in flight that no worker waits for work, few enough that none time out.
+LOGIN_CONNS=$((2 * WORKERS))
+LOGIN_THREADS=$((THREADS < LOGIN_CONNS ? THREADS : LOGIN_CONNS))
+ITERATIONS=870000	# Django 5.1's PBKDF2 default, what the stack's hashes use
+# 20 films of the TMDb stand-in's catalogue (real TMDb ids).
+FAV_IDS=(11 12 13 62 77 78 85 98 105 120 121 122 129 155 218 238 240 272 274 278)
+
+say() { printf 'bench: %s\n' "$*"; }
+fail() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+for tool in wrk spawn-fcgi curl psql; do
+	command -v "$tool" >/dev/null || fail "$tool is not installed (make deps)"
+done
+MINIMAL_BIN=${BENCH_MINIMAL_BIN:-$BUILD_DIR/minimal-fcgi}
+for bin in "$BUILD_DIR/movies-fcgi" "$MINIMAL_BIN" "$BUILD_DIR/tools/movietool"; do
+	[ -x "$bin" ] || fail "$bin is not built (make all)"
+done
+
+# A fresh stack on free ports every run, so this runs beside `make run` and the tests.
+if [ -f "$STATE_DIR/stack.env" ]; then deploy/stack.sh stop >/dev/null 2>&1 || true; fi
+rm -rf "$STATE_DIR"
+mkdir -p "$STATE_DIR"
+export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto STACK_FAST=1
+unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY
+RUN=$STATE_DIR/run
+MINIMAL_PIDS=$RUN/minimal.pid
+
+stop_minimal() {
+	local pid
+	[ -f "$MINIMAL_PIDS" ] || return 0
+	# spawn-fcgi writes one pid a line, the last without a newline.
+	while read -r pid || [ -n "$pid" ]; do
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+	done < "$MINIMAL_PIDS"
+	rm -f "$MINIMAL_PIDS" "$RUN/minimal.sock"
+}
+cleanup() {
+	stop_minimal
+	deploy/stack.sh stop >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting a private stack in $STATE_DIR ($WORKERS workers)"
+deploy/stack.sh start >/dev/null || { tail -n 30 "$STATE_DIR"/log/*.log; fail "the stack did not start"; }
+set -a; . "$STATE_DIR/stack.env"; set +a
+ORIGIN=${SITE_URL%/}
+
+# ---- the baseline responder, behind the same nginx (deploy/nginx.conf.in includes extra-*.conf) ----
+
+start_minimal() {
+	local owner=()
+	[ "$(id -u)" -eq 0 ] && owner=(-u nobody -g nogroup -U nobody -G www-data)
+	rm -f "$RUN/minimal.sock"
+	# Without -n, spawn-fcgi forks -F children, writes their pids to -P and exits.
+	spawn-fcgi -s "$RUN/minimal.sock" -M 0660 -F "$WORKERS" -P "$MINIMAL_PIDS" "${owner[@]}" \
+		-- "$MINIMAL_BIN" >/dev/null || fail "spawn-fcgi could not start the minimal responder"
+	cat > "$STATE_DIR/nginx/extra-minimal.conf" <<CONF
+# The benchmarks' baseline FastCGI responder (tests/bench/minimal.c).
+location = /__minimal {
+    include $ROOT/deploy/fastcgi_params;
+    fastcgi_pass unix:$RUN/minimal.sock;
+}
+CONF
+	nginx -q -t -c "$STATE_DIR/nginx/nginx.conf" -p "$STATE_DIR/nginx" -e "$STATE_DIR/log/nginx-error.log" \
+		|| fail "nginx rejected the minimal responder's location"
+	nginx -c "$STATE_DIR/nginx/nginx.conf" -p "$STATE_DIR/nginx" -e "$STATE_DIR/log/nginx-error.log" -s reload \
+		|| fail "nginx did not reload"
+	for _ in $(seq 100); do
+		curl -fsS "${SITE_URL}__minimal" 2>/dev/null | grep -q minimal && return 0
+		sleep 0.1
+	done
+	fail "the minimal responder ($MINIMAL_BIN) does not answer at ${SITE_URL}__minimal; see $STATE_DIR/log/nginx-error.log"
+}
+
+# ---- bench users: one that logs in over and over, one with exactly 20 favorites ----
+
+django_hash() {	# the password hashed as Django 5.1 would (as deploy/stack.sh does)
+	PW=$1 /usr/bin/python3 - <<'PY'
+import base64, hashlib, os, secrets, string
+chars = string.ascii_letters + string.digits
+salt = "".join(secrets.choice(chars) for _ in range(22))
+dk = hashlib.pbkdf2_hmac("sha256", os.environ["PW"].encode(), salt.encode(), 870000)
+print("pbkdf2_sha256$870000$%s$%s" % (salt, base64.b64encode(dk).decode()))
+PY
+}
+
+create_users() {
+	LOGIN_USER=benchlogin
+	FAV_USER=benchfav
+	LOGIN_PW="bench-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	FAV_PW="bench-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	local ids
+	ids=$(IFS=,; echo "${FAV_IDS[*]}")
+	psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 \
+		-v login_user="$LOGIN_USER" -v login_hash="$(django_hash "$LOGIN_PW")" \
+		-v fav_user="$FAV_USER" -v fav_hash="$(django_hash "$FAV_PW")" -v ids="{$ids}" <<'SQL' \
+		|| fail "could not create the bench users"
+INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email,
+                       is_staff, is_active, date_joined)
+VALUES (:'login_hash', NULL, false, :'login_user', '', '', 'login@bench.invalid', false, true, now()),
+       (:'fav_hash', NULL, false, :'fav_user', '', '', 'fav@bench.invalid', false, true, now());
+INSERT INTO users_favoritemovie (user_id, movie_id, created_at)
+SELECT u.id, m.id, now() - m.ord * interval '1 minute'
+FROM auth_user u, unnest(:'ids'::int[]) WITH ORDINALITY AS m (id, ord)
+WHERE u.username = :'fav_user';
+SQL
+}
+
+# Cookie header ("a=1; b=2") from a curl cookie jar (HttpOnly cookies are "#HttpOnly_" lines).
+jar_cookies() {
+	awk -F'\t' '{ sub(/^#HttpOnly_/, "", $1) } !/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$1"
+}
+
+# Fetches the login form into jar $1; prints its CSRF token.
+login_form_token() {
+	curl -fsS -c "$1" -b "$1" "${SITE_URL}login" \
+		| sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | head -n 1
+}
+
+# The URL-encoded body of a login POST.
+login_body() {	# user password token
+	U=$1 P=$2 T=$3 /usr/bin/python3 -c 'import os, urllib.parse as u; print(u.urlencode({"csrfmiddlewaretoken": os.environ["T"], "username": os.environ["U"], "password": os.environ["P"], "next": "/"}), end="")'
+}
+
+# ---- measurements ----
+
+# run_wrk LABEL CONNS THREADS SECONDS URL: prints wrk's "BENCH ..." line (the request from BENCH_* env).
+run_wrk() {
+	local label=$1 conns=$2 threads=$3 secs=$4 url=$5 out
+	out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$BENCH/wrk.lua" "$url" 2>&1)
+	printf '%s\n' "$out" > "$STATE_DIR/wrk-$label.txt"
+	grep '^BENCH ' <<<"$out" || { printf '%s\n' "$out" >&2; fail "wrk gave no summary for $label"; }
+}
+
+field() {	# field NAME "BENCH line"
+	sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
+}
+
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print "n/a" }'; }
+meets() { awk -v r="$1" -v g="$2" 'BEGIN { print (r != "n/a" && r + 0 >= g) ? "ok" : "MISSED" }'; }
+standin_calls() { curl -fsS "${TMDB_BASE_URL%/3}/__standin/stats" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
+
+start_minimal
+create_users
+say "site $SITE_URL, $WORKERS site workers, $WORKERS minimal responders, nproc $NPROC"
+
+# 1. Login throughput against the raw PBKDF2 rate.
+say "raw PBKDF2-HMAC-SHA256 ($ITERATIONS iterations, $NPROC processes, ${LOGIN_SECONDS}s)"
+RAW=$(/usr/bin/python3 "$BENCH/pbkdf2_rate.py" --iterations "$ITERATIONS" --procs "$NPROC" --seconds "$LOGIN_SECONDS") \
+	|| fail "the PBKDF2 measurement failed"
+echo "  $RAW"
+RAW_RATE=$(field rate "$RAW")
+
+LJAR=$STATE_DIR/login-cookies.txt
+LTOKEN=$(login_form_token "$LJAR")
+[ -n "$LTOKEN" ] || fail "no CSRF token on the login form"
+LBODY=$(login_body "$LOGIN_USER" "$LOGIN_PW" "$LTOKEN")
+LCOOKIE=$(jar_cookies "$LJAR")
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: $LCOOKIE" \
+	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "$LBODY" "${SITE_URL}login")
+[ "$code" = 303 ] || fail "a bench login answered $code, not 303"
+say "login: wrk -t$LOGIN_THREADS -c$LOGIN_CONNS -d${LOGIN_SECONDS}s POST /login (counting 303s)"
+LOGIN=$(BENCH_METHOD=POST BENCH_BODY=$LBODY BENCH_COOKIE=$LCOOKIE BENCH_ORIGIN=$ORIGIN BENCH_COUNT_STATUS=303 \
+	run_wrk login "$LOGIN_CONNS" "$LOGIN_THREADS" "$LOGIN_SECONDS" "${SITE_URL}login")
+echo "  $LOGIN"
+LOGIN_RATE=$(field counted_rps "$LOGIN")
+LOGIN_ALL=$(field requests "$LOGIN")
+LOGIN_OK=$(field counted "$LOGIN")
+[ "$LOGIN_ALL" = "$LOGIN_OK" ] || say "warning: $((LOGIN_ALL - LOGIN_OK)) of $LOGIN_ALL logins did not answer 303 (throttled?)"
+
+# 2. Pages against the minimal responder.
+FJAR=$STATE_DIR/fav-cookies.txt
+FTOKEN=$(login_form_token "$FJAR")
+code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$FJAR" -b "$FJAR" -H "Origin: $ORIGIN" \
+	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "$(login_body "$FAV_USER" "$FAV_PW" "$FTOKEN")" \
+	"${SITE_URL}login")
+[ "$code" = 303 ] || fail "the favorites user's login answered $code, not 303"
+FCOOKIE=$(jar_cookies "$FJAR")
+grep -q 'sessionid=' <<<"$FCOOKIE" || fail "no session cookie after logging in"
+
+# Warm: the first requests fetch from the stand-in and fill Redis; the later ones must not.
+for _ in 1 2 3; do
+	curl -fsS -o /dev/null "${SITE_URL}movie/550" || fail "/movie/550 failed"
+	curl -fsS -o "$STATE_DIR/favorites.html" -H "Cookie: $FCOOKIE" "${SITE_URL}favorites" || fail "/favorites failed"
+done
+nfav=0
+for id in "${FAV_IDS[@]}"; do grep -q "href=\"/movie/$id\"" "$STATE_DIR/favorites.html" && nfav=$((nfav + 1)); done
+[ "$nfav" = 20 ] || fail "the favorites page lists $nfav of the 20 favorites (see $STATE_DIR/favorites.html)"
+if grep -q '>Movie [0-9]' "$STATE_DIR/favorites.html"; then fail "the favorites page shows uncached placeholders"; fi
+CALLS_BEFORE=$(standin_calls)
+
+page_bench() {	# LABEL URL [cookie]: warm-up, then the measured run
+	local label=$1 url=$2 cookie=${3:-}
+	BENCH_COOKIE=$cookie run_wrk "$label-warmup" "$CONNS" "$THREADS" 2 "$url" >/dev/null
+	BENCH_COOKIE=$cookie run_wrk "$label" "$CONNS" "$THREADS" "$SECONDS_EACH" "$url"
+}
+say "pages: wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s each (after a 2 s warm-up)"
+MIN=$(page_bench minimal "${SITE_URL}__minimal"); echo "  minimal    $MIN"
+MOVIE=$(page_bench movie "${SITE_URL}movie/550"); echo "  movie/550  $MOVIE"
+FAV=$(page_bench favorites "${SITE_URL}favorites" "$FCOOKIE"); echo "  favorites  $FAV"
+MIN2=$(page_bench minimal2 "${SITE_URL}__minimal"); echo "  minimal    $MIN2 (again, for drift)"
+CALLS_AFTER=$(standin_calls)
+for line in "$MOVIE" "$FAV"; do
+	[ "$(field non2xx3xx "$line")" = 0 ] || say "warning: non-2xx answers during the page runs (see $STATE_DIR/wrk-*.txt)"
+done
+
+# 3. TMDb latency: 20 uncached movies with 100 ms per call.
+MOVIES_OUT="(skipped)"
+if [ "${BENCH_SKIP_MOVIES:-0}" != 1 ]; then
+	say "movies_bench.sh against the stack's Redis and stand-in"
+	MOVIES_OUT=$(REDIS_URL=$REDIS_URL TMDB_BASE_URL=$TMDB_BASE_URL TMDB_API_KEY=$TMDB_API_KEY BUILD_DIR=$BUILD_DIR \
+		"$BENCH/movies_bench.sh" 2>&1) || MOVIES_OUT="movies_bench.sh failed: $MOVIES_OUT"
+fi
+
+# ---- the table ----
+MIN_RPS=$(awk -v a="$(field rps "$MIN")" -v b="$(field rps "$MIN2")" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+MIN_P99=$(awk -v a="$(field p99_ms "$MIN")" -v b="$(field p99_ms "$MIN2")" 'BEGIN { printf "%.3f", (a + b) / 2 }')
+LOGIN_PCT=$(pct "$LOGIN_RATE" "$RAW_RATE")
+MOVIE_PCT=$(pct "$(field rps "$MOVIE")" "$MIN_RPS")
+FAV_PCT=$(pct "$(field rps "$FAV")" "$MIN_RPS")
+p99x() { awk -v a="$1" -v b="$MIN_P99" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+
+echo
+echo "== make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $WORKERS workers =="
+printf '%-30s %14s %20s %9s %8s %s\n' "measurement" "site" "baseline" "ratio" "goal" ""
+printf '%-30s %12s/s %18s/s %8s%% %8s %s\n' "login (303s through nginx)" "$LOGIN_RATE" "$RAW_RATE" "$LOGIN_PCT" ">=90%" "$(meets "$LOGIN_PCT" 90)"
+printf '%-30s %12s/s %18s/s %8s%% %8s %s\n' "/movie/550 (cached, anon)" "$(field rps "$MOVIE")" "$MIN_RPS" "$MOVIE_PCT" ">=70%" "$(meets "$MOVIE_PCT" 70)"
+printf '%-30s %12s/s %18s/s %8s%% %8s %s\n' "/favorites (20 cached)" "$(field rps "$FAV")" "$MIN_RPS" "$FAV_PCT" ">=50%" "$(meets "$FAV_PCT" 50)"
+printf '%-30s %11sms %17sms %9s\n' "p99 /movie/550" "$(field p99_ms "$MOVIE")" "$MIN_P99" "$(p99x "$(field p99_ms "$MOVIE")")"
+printf '%-30s %11sms %17sms %9s\n' "p99 /favorites" "$(field p99_ms "$FAV")" "$MIN_P99" "$(p99x "$(field p99_ms "$FAV")")"
+echo "baselines: raw PBKDF2-HMAC-SHA256 $ITERATIONS iterations on $NPROC processes (hashlib/OpenSSL);"
+echo "  minimal responder = build/minimal-fcgi x$WORKERS behind the same nginx, mean of the runs before and after."
+echo "  wrk: login -t$LOGIN_THREADS -c$LOGIN_CONNS ${LOGIN_SECONDS}s; pages -t$THREADS -c$CONNS ${SECONDS_EACH}s; TMDb calls during the page runs: $((CALLS_AFTER - CALLS_BEFORE))"
+echo
+echo "== TMDb latency (tests/bench/movies_bench.sh) =="
+printf '%s\n' "$MOVIES_OUT"
+echo
+say "wrk outputs and logs: $STATE_DIR (wrk-*.txt, log/)"
