@@ -43,6 +43,10 @@ void	 view_page(struct req *, struct resp *, const char *name, const char *title
 void	 app_error(struct req *, struct resp *, int status, const char *message);
 /* The site's error page (in the layout) with a message a person understands. */
 void	 view_error(struct req *, struct resp *, int status, const char *message);
+/* The string member name of o, or NULL when absent or not a string. */
+const char *json_str(struct json_object *o, const char *name);
+/* Hands a json-c reference to the request: released with the arena. Returns o. */
+struct json_object *req_keep_json(struct req *, struct json_object *o);
 /* A JSON body (consumed). */
 void	 view_json(struct req *, struct resp *, int status, struct json_object *);
 

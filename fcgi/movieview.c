@@ -30,16 +30,6 @@ image_base_url(void)
 	return image_base[0] ? image_base : "https://image.tmdb.org/t/p/";
 }
 
-static const char *
-str_field(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 const char *
 movieview_image(struct req *r, const char *size, const char *path)
 {
@@ -52,8 +42,8 @@ struct json_object *
 movieview_card(struct json_object *item)
 {
 	struct json_object	*card = json_object_new_object(), *v;
-	const char		*title = str_field(item, "title"), *date = str_field(item, "release_date");
-	const char		*poster = str_field(item, "poster_path");
+	const char		*title = json_str(item, "title"), *date = json_str(item, "release_date");
+	const char		*poster = json_str(item, "poster_path");
 	const char		*base = image_base_url();
 	int64_t			 id = json_object_object_get_ex(item, "id", &v) ? json_object_get_int64(v) : 0;
 	char			 buf[512];
@@ -68,7 +58,7 @@ movieview_card(struct json_object *item)
 		snprintf(buf, sizeof(buf), "%.1f", json_object_get_double(v));
 		json_object_object_add(card, "rating", json_object_new_string(buf));
 	}
-	const char *overview = str_field(item, "overview");
+	const char *overview = json_str(item, "overview");
 	if (overview && *overview)
 		json_object_object_add(card, "overview", json_object_new_string(overview));
 	if (poster && *poster == '/') {

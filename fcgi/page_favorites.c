@@ -21,12 +21,6 @@
 #define FOR_YOU_TTL		3600
 #define SAVED_MAX		1000	/* favorites considered when leaving saved titles out */
 
-static void
-put_json(void *o)
-{
-	json_object_put(o);
-}
-
 static const char *
 user_id_str(struct req *r)
 {
@@ -134,16 +128,6 @@ favorite_done(struct req *r, struct resp *rs, int64_t id, int favorite)
 	resp_redirect(rs, 303, next ? auth_safe_next(next) : arena_printf(r->arena, "/movie/%lld", (long long)id));
 }
 
-static const char *
-str_field(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 void
 page_favorite_add(struct req *r, struct resp *rs)
 {
@@ -164,12 +148,12 @@ page_favorite_add(struct req *r, struct resp *rs)
 		    "Please try again in a minute.");
 		return;
 	}
-	arena_defer(r->arena, put_json, details);
+	req_keep_json(r, details);
 	if (db_has_legacy_favorites(app.db)) {
 		/* The origin app's table keeps a copy of the movie for the Django side. */
-		const char *overview = str_field(details, "overview"), *poster = str_field(details, "poster_path");
-		const char *backdrop = str_field(details, "backdrop_path"), *title = str_field(details, "title");
-		const char *date = str_field(details, "release_date");
+		const char *overview = json_str(details, "overview"), *poster = json_str(details, "poster_path");
+		const char *backdrop = json_str(details, "backdrop_path"), *title = json_str(details, "title");
+		const char *date = json_str(details, "release_date");
 		const char *params[7] = { user_id_str(r), idstr, title ? title : "", overview ? overview : "",
 		    date ? date : "", poster, backdrop };
 		res = db_exec(app.db, DB_FAV_ADD_LEGACY, 7, params);
@@ -245,7 +229,7 @@ build_for_you(struct req *r, int *nseeds)
 	struct candidate	*cand;
 	struct json_object	*pages = json_object_new_array(), *out = json_object_new_array();
 
-	arena_defer(r->arena, put_json, pages);
+	req_keep_json(r, pages);
 	*nseeds = 0;
 	if (res == NULL) {
 		json_object_put(out);
@@ -325,7 +309,7 @@ page_for_you(struct req *r, struct resp *rs)
 			cache_set(app.cache, key, s, strlen(s), FOR_YOU_TTL);
 		}
 	}
-	arena_defer(r->arena, put_json, items);
+	req_keep_json(r, items);
 	cards = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		struct json_object *item = json_object_array_get_idx(items, i), *card = movieview_card(item), *v;

@@ -12,20 +12,6 @@
 #include "pages.h"
 #include "util.h"
 
-static void
-put_json(void *o)
-{
-	json_object_put(o);
-}
-
-/* Takes ownership of a movie-layer result for the rest of the request. */
-static struct json_object *
-keep(struct req *r, struct json_object *o)
-{
-	arena_defer(r->arena, put_json, o);
-	return o;
-}
-
 static int
 int_field(struct json_object *o, const char *name)
 {
@@ -55,7 +41,7 @@ page_home(struct req *r, struct resp *rs)
 		movieview_fail(r, rs, st);
 		return;
 	}
-	keep(r, data);
+	req_keep_json(r, data);
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "movies", movieview_cards(data));
 	json_object_object_add(ctx, strcmp(window, "day") == 0 ? "window_day" : "window_week",
@@ -63,16 +49,6 @@ page_home(struct req *r, struct resp *rs)
 	movieview_pager(r, ctx, page, int_field(data, "total_pages"),
 	    arena_printf(r->arena, "/?window=%s&page=", window));
 	view_page(r, rs, "home", "Trending movies", ctx);
-}
-
-static const char *
-str_field(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
 }
 
 /* The first official YouTube trailer, else any YouTube trailer or teaser. */
@@ -88,8 +64,8 @@ trailer_url(struct req *r, struct json_object *details)
 		return NULL;
 	for (size_t i = 0; i < json_object_array_length(results); i++) {
 		struct json_object	*v = json_object_array_get_idx(results, i), *official;
-		const char		*site = str_field(v, "site"), *type = str_field(v, "type");
-		const char		*key = str_field(v, "key");
+		const char		*site = json_str(v, "site"), *type = json_str(v, "type");
+		const char		*key = json_str(v, "key");
 		int			 rank;
 
 		if (site == NULL || key == NULL || type == NULL || strcmp(site, "YouTube") != 0)
@@ -122,14 +98,14 @@ people(struct json_object *details, const char *list, size_t max, const char *jo
 		return out;
 	for (size_t i = 0; i < json_object_array_length(arr) && json_object_array_length(out) < max; i++) {
 		struct json_object	*p = json_object_array_get_idx(arr, i), *o;
-		const char		*name = str_field(p, "name");
+		const char		*name = json_str(p, "name");
 
-		if (name == NULL || (job && (str_field(p, "job") == NULL || strcmp(str_field(p, "job"), job) != 0)))
+		if (name == NULL || (job && (json_str(p, "job") == NULL || strcmp(json_str(p, "job"), job) != 0)))
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(name));
-		if (str_field(p, "character") && *str_field(p, "character"))
-			json_object_object_add(o, "character", json_object_new_string(str_field(p, "character")));
+		if (json_str(p, "character") && *json_str(p, "character"))
+			json_object_object_add(o, "character", json_object_new_string(json_str(p, "character")));
 		json_object_array_add(out, o);
 	}
 	return out;
@@ -148,11 +124,11 @@ page_movie(struct req *r, struct resp *rs)
 		movieview_fail(r, rs, st);
 		return;
 	}
-	keep(r, details);
+	req_keep_json(r, details);
 	ctx = json_object_new_object();
 	card = movieview_card(details);
 	json_object_object_add(ctx, "movie", card);
-	const char *poster = str_field(details, "poster_path");
+	const char *poster = json_str(details, "poster_path");
 	if (poster) {
 		json_object_object_add(card, "poster_large", json_object_new_string(movieview_image(r, "w500", poster)));
 	}
@@ -162,8 +138,8 @@ page_movie(struct req *r, struct resp *rs)
 		    arena_printf(r->arena, "%dm", m);
 		json_object_object_add(card, "runtime", json_object_new_string(text));
 	}
-	if (str_field(details, "tagline") && *str_field(details, "tagline"))
-		json_object_object_add(card, "tagline", json_object_new_string(str_field(details, "tagline")));
+	if (json_str(details, "tagline") && *json_str(details, "tagline"))
+		json_object_object_add(card, "tagline", json_object_new_string(json_str(details, "tagline")));
 	if (json_object_object_get_ex(details, "genres", &v))
 		json_object_object_add(card, "genres", json_object_get(v));
 	json_object_object_add(card, "cast", people(details, "cast", 12, NULL));
@@ -175,7 +151,7 @@ page_movie(struct req *r, struct resp *rs)
 	/* "More like this" is a bonus: the page still works without it. */
 	st = movies_recommendations(app.movies, id, 1, &recs);
 	if (st == MOVIES_OK || st == MOVIES_STALE) {
-		keep(r, recs);
+		req_keep_json(r, recs);
 		struct json_object *cards = movieview_cards(recs);
 		while (json_object_array_length(cards) > 12)
 			json_object_array_del_idx(cards, 12, json_object_array_length(cards) - 12);
@@ -192,7 +168,7 @@ page_movie(struct req *r, struct resp *rs)
 		PQclear(res);
 		auth_csrf_token(r, rs);
 	}
-	view_page(r, rs, "movie", str_field(details, "title") ? str_field(details, "title") : "Movie", ctx);
+	view_page(r, rs, "movie", json_str(details, "title") ? json_str(details, "title") : "Movie", ctx);
 }
 
 void
@@ -232,7 +208,7 @@ page_search(struct req *r, struct resp *rs)
 		movieview_fail(r, rs, st);
 		return;
 	}
-	keep(r, data);
+	req_keep_json(r, data);
 	json_object_object_add(ctx, "searched", json_object_new_boolean(1));
 	json_object_object_add(ctx, "movies", movieview_cards(data));
 	json_object_object_add(ctx, "total_results", json_object_new_int(int_field(data, "total_results")));
@@ -263,13 +239,13 @@ page_genre(struct req *r, struct resp *rs)
 		movieview_fail(r, rs, st);
 		return;
 	}
-	keep(r, genres);
+	req_keep_json(r, genres);
 	if (json_object_object_get_ex(genres, "genres", &list))
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
 			struct json_object *g = json_object_array_get_idx(list, i), *gid;
 
 			if (json_object_object_get_ex(g, "id", &gid) && json_object_get_int64(gid) == id)
-				name = str_field(g, "name");
+				name = json_str(g, "name");
 		}
 	if (name == NULL) {
 		view_error(r, rs, 404, "There is no genre with this id.");
@@ -280,7 +256,7 @@ page_genre(struct req *r, struct resp *rs)
 		movieview_fail(r, rs, st);
 		return;
 	}
-	keep(r, data);
+	req_keep_json(r, data);
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "genre", json_object_new_string(name));
 	json_object_object_add(ctx, "movies", movieview_cards(data));

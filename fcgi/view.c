@@ -13,6 +13,23 @@ put_json(void *o)
 	json_object_put(o);
 }
 
+const char *
+json_str(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+struct json_object *
+req_keep_json(struct req *r, struct json_object *o)
+{
+	arena_defer(r->arena, put_json, o);
+	return o;
+}
+
 /* The context every page shares: who is visiting, the CSRF token, where assets live. */
 static void
 add_common(struct req *r, struct resp *rs, struct json_object *ctx, const char *title)
