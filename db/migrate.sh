@@ -7,12 +7,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${DATABASE_URL:?DATABASE_URL must be set (a libpq URI)}"
 psql_q() { PGOPTIONS="-c client_min_messages=warning" psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
+# Under the lock: concurrent CREATE TABLE IF NOT EXISTS can fail on the catalog's unique index.
 psql_q <<'SQL'
+BEGIN;
+SELECT pg_advisory_xact_lock(4242424242) \gset
 CREATE TABLE IF NOT EXISTS movies_schema_migrations (
     name text PRIMARY KEY,
     checksum text NOT NULL,
     applied_at timestamp with time zone NOT NULL DEFAULT now()
 );
+COMMIT;
 SQL
 
 applied=$(psql_q -At -c "SELECT name || ' ' || checksum FROM movies_schema_migrations")
@@ -25,11 +29,25 @@ for file in "$here"/migrations/[0-9]*.sql; do
 		[ "$recorded" = "$sum" ] || echo "migrate: warning: $name changed after it was applied" >&2
 		continue
 	fi
-	# One transaction: the lock serialises concurrent runners, the insert fails a duplicate run.
-	psql_q --single-transaction \
-		-c "SELECT pg_advisory_xact_lock(4242424242)" \
-		-f "$file" \
-		-c "INSERT INTO movies_schema_migrations (name, checksum) VALUES ('$name', '$sum')" >/dev/null
+	# One transaction; under the lock, a file another runner applied meanwhile is skipped.
+	# \i reads it by its plain name (no spaces), from the migrations directory.
+	result=$(cd "$here/migrations" && psql_q -At -v name="$name" -v sum="$sum" <<'SQL'
+BEGIN;
+SELECT pg_advisory_xact_lock(4242424242) \gset
+SELECT EXISTS (SELECT 1 FROM movies_schema_migrations WHERE name = :'name') AS done \gset
+\if :done
+\echo skipped
+\else
+\o /dev/null
+\i :name
+INSERT INTO movies_schema_migrations (name, checksum) VALUES (:'name', :'sum');
+\o
+\echo applied
+\endif
+COMMIT;
+SQL
+)
+	[ "$result" = applied ] || continue
 	echo "migrate: applied $name"
 	count=$((count + 1))
 done

@@ -311,10 +311,12 @@ cmd_status() {
 
 cmd_run() {
 	cmd_start
-	trap 'echo; cmd_stop; exit 0' INT TERM
 	say "following the logs; press Ctrl-C to stop everything"
+	# A background job of a script ignores Ctrl-C, so the trap ends the log follower itself.
 	tail -n 0 -F "$LOG"/*.log &
-	wait $! || true
+	local follower=$!
+	trap 'kill "$follower" 2>/dev/null; echo; cmd_stop; exit 0' INT TERM
+	wait "$follower" || true
 }
 
 cmd_migrate() {

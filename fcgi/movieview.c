@@ -87,16 +87,23 @@ movieview_cards(struct json_object *page)
 	return cards;
 }
 
-void
-movieview_pager(struct req *r, struct json_object *ctx, int page, int total_pages, const char *base)
+int
+movieview_pager(struct req *r, struct resp *rs, struct json_object *ctx, int page, int total_pages,
+    const char *base)
 {
-	struct json_object *p = json_object_new_object();
+	struct json_object *p;
 
-	(void)r;
 	if (total_pages > 500)
 		total_pages = 500;
 	if (total_pages < 1)
 		total_pages = 1;
+	/* An empty page with "Page 9 of 2" and a link to another empty page helps nobody. */
+	if (page > total_pages) {
+		view_error(r, rs, 404, arena_printf(r->arena, "There is no page %d here: the list ends at page %d.",
+		    page, total_pages));
+		return -1;
+	}
+	p = json_object_new_object();
 	json_object_object_add(p, "page", json_object_new_int(page));
 	json_object_object_add(p, "total_pages", json_object_new_int(total_pages));
 	if (page > 1)
@@ -109,6 +116,7 @@ movieview_pager(struct req *r, struct json_object *ctx, int page, int total_page
 		json_object_object_add(ctx, "pager", p);
 	else
 		json_object_put(p);
+	return 0;
 }
 
 void

@@ -18,10 +18,11 @@ struct json_object	*movieview_cards(struct json_object *page);
 const char		*movieview_image(struct req *, const char *size, const char *path);
 /*
  * Adds "pager" to ctx: {page, total_pages, prev_url, next_url} for a list page, where base is
- * the URL up to (and including) "page=".
+ * the URL up to (and including) "page=". Returns 0; or -1 after answering 404 when page is past
+ * the last page (ctx stays the caller's to free).
  */
-void			 movieview_pager(struct req *, struct json_object *ctx, int page, int total_pages,
-			    const char *base);
+int			 movieview_pager(struct req *, struct resp *, struct json_object *ctx, int page,
+			    int total_pages, const char *base);
 /*
  * Answers a failed movie call the way the site does: 404 page for NOT_FOUND, 503 "the movie
  * service is unavailable" for UNAVAILABLE/CONFIG_ERROR, 400 for BAD_REQUEST.

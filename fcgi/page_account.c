@@ -67,7 +67,8 @@ page_login_post(struct req *r, struct resp *rs)
 	char		 msg[160];
 
 	form_init(&f, r);
-	username = form_field(&f, "username", VALIDATORS_USERNAME_MAX, 0, 1);
+	/* UsernameField is a CharField: surrounding blanks are stripped, as for the email. */
+	username = form_field(&f, "username", VALIDATORS_USERNAME_MAX, 1, 1);
 	password = form_field(&f, "password", PASSWORD_MAX, 0, 0);
 	if (f.nerrors) {
 		login_form(r, rs, &f, 400, NULL);
@@ -143,7 +144,7 @@ page_register_post(struct req *r, struct resp *rs)
 	PGresult			*res;
 
 	form_init(&f, r);
-	raw_user = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 0, 1);
+	raw_user = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 1, 1);
 	email_raw = form_field(&f, "email", EMAIL_MAX, 1, 1);
 	pw1 = form_field(&f, "password1", PASSWORD_MAX, 0, 0);
 	pw2 = form_field(&f, "password2", PASSWORD_MAX, 0, 0);

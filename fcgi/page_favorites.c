@@ -99,7 +99,10 @@ page_favorites(struct req *r, struct resp *rs)
 	json_object_object_add(ctx, "return_to", json_object_new_string(
 	    arena_printf(r->arena, "/favorites?page=%d", page)));
 	total_pages = (int)((count + FAVORITES_PER_PAGE - 1) / FAVORITES_PER_PAGE);
-	movieview_pager(r, ctx, page, total_pages, "/favorites?page=");
+	if (movieview_pager(r, rs, ctx, page, total_pages, "/favorites?page=") != 0) {
+		json_object_put(ctx);
+		return;
+	}
 	auth_csrf_token(r, rs);
 	view_page(r, rs, "favorites", "My favorites", ctx);
 }

@@ -46,8 +46,11 @@ page_home(struct req *r, struct resp *rs)
 	json_object_object_add(ctx, "movies", movieview_cards(data));
 	json_object_object_add(ctx, strcmp(window, "day") == 0 ? "window_day" : "window_week",
 	    json_object_new_boolean(1));
-	movieview_pager(r, ctx, page, int_field(data, "total_pages"),
-	    arena_printf(r->arena, "/?window=%s&page=", window));
+	if (movieview_pager(r, rs, ctx, page, int_field(data, "total_pages"),
+	    arena_printf(r->arena, "/?window=%s&page=", window)) != 0) {
+		json_object_put(ctx);
+		return;
+	}
 	view_page(r, rs, "home", "Trending movies", ctx);
 }
 
@@ -111,6 +114,26 @@ people(struct json_object *details, const char *list, size_t max, const char *jo
 	return out;
 }
 
+/* "A", "A and B", "A, B and C": one credit line instead of one per person. NULL when empty. */
+static const char *
+names_joined(struct req *r, struct json_object *list)
+{
+	size_t		 n = json_object_array_length(list);
+	struct buf	 b = BUF_INIT;
+	const char	*s;
+
+	if (n == 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&b, i == n - 1 ? " and " : ", ");
+		buf_puts(&b, json_str(json_object_array_get_idx(list, i), "name"));
+	}
+	s = arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
 void
 page_movie(struct req *r, struct resp *rs)
 {
@@ -142,8 +165,15 @@ page_movie(struct req *r, struct resp *rs)
 		json_object_object_add(card, "tagline", json_object_new_string(json_str(details, "tagline")));
 	if (json_object_object_get_ex(details, "genres", &v))
 		json_object_object_add(card, "genres", json_object_get(v));
-	json_object_object_add(card, "cast", people(details, "cast", 12, NULL));
-	json_object_object_add(card, "directors", people(details, "crew", 3, "Director"));
+	struct json_object *cast = people(details, "cast", 12, NULL);
+	if (json_object_array_length(cast) > 0)
+		json_object_object_add(card, "has_cast", json_object_new_boolean(1));
+	json_object_object_add(card, "cast", cast);
+	struct json_object *directors = people(details, "crew", 3, "Director");
+	const char *directed_by = names_joined(r, directors);
+	json_object_object_add(card, "directors", directors);
+	if (directed_by)
+		json_object_object_add(card, "directed_by", json_object_new_string(directed_by));
 	const char *trailer = trailer_url(r, details);
 	if (trailer)
 		json_object_object_add(card, "trailer", json_object_new_string(trailer));
@@ -218,7 +248,12 @@ page_search(struct req *r, struct resp *rs)
 	if (year)
 		buf_printf(&base, "&year=%d", year);
 	buf_puts(&base, "&page=");
-	movieview_pager(r, ctx, page, int_field(data, "total_pages"), arena_strdup(r->arena, buf_cstr(&base)));
+	if (movieview_pager(r, rs, ctx, page, int_field(data, "total_pages"),
+	    arena_strdup(r->arena, buf_cstr(&base))) != 0) {
+		buf_free(&base);
+		json_object_put(ctx);
+		return;
+	}
 	buf_free(&base);
 	view_page(r, rs, "search", arena_printf(r->arena, "Search: %s", q), ctx);
 }
@@ -260,7 +295,10 @@ page_genre(struct req *r, struct resp *rs)
 	ctx = json_object_new_object();
 	json_object_object_add(ctx, "genre", json_object_new_string(name));
 	json_object_object_add(ctx, "movies", movieview_cards(data));
-	movieview_pager(r, ctx, page, int_field(data, "total_pages"),
-	    arena_printf(r->arena, "/genre/%lld?page=", (long long)id));
+	if (movieview_pager(r, rs, ctx, page, int_field(data, "total_pages"),
+	    arena_printf(r->arena, "/genre/%lld?page=", (long long)id)) != 0) {
+		json_object_put(ctx);
+		return;
+	}
 	view_page(r, rs, "genre", name, ctx);
 }

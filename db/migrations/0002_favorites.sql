@@ -26,7 +26,7 @@ BEGIN
     IF NOT EXISTS (
         SELECT 1 FROM pg_index i
         WHERE i.indrelid = 'users_favoritemovie'::regclass AND i.indisunique
-          AND i.indnkeyatts = 2
+          AND i.indnkeyatts = 2 AND i.indpred IS NULL AND i.indexprs IS NULL
           AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text)
                FROM pg_attribute a
                WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))
@@ -55,6 +55,19 @@ END
 $$;
 
 -- "Newest first" lists (the schema document's created_at index, and one per user).
-CREATE INDEX IF NOT EXISTS users_fav_created_idx ON users_favoritemovie (created_at);
+DO $$
+BEGIN
+    -- Django may have made one already under another name (db_index=True, an unnamed Meta index).
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_index i
+        WHERE i.indrelid = 'users_favoritemovie'::regclass AND i.indnkeyatts = 1
+          AND i.indpred IS NULL AND i.indexprs IS NULL
+          AND i.indkey[0] = (SELECT attnum FROM pg_attribute
+                             WHERE attrelid = i.indrelid AND attname = 'created_at')
+    ) THEN
+        CREATE INDEX users_fav_created_idx ON users_favoritemovie (created_at);
+    END IF;
+END
+$$;
 CREATE INDEX IF NOT EXISTS users_favoritemovie_user_created_idx
     ON users_favoritemovie (user_id, created_at DESC);

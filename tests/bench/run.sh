@@ -4,7 +4,7 @@
 # Figures, not pass/fail: the exit status is 0 whenever the benchmarks ran. See tests/bench/README.md.
 # Knobs (environment): BENCH_WORKERS (nproc), BENCH_SECONDS (10), BENCH_LOGIN_SECONDS (10),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_MINIMAL_BIN ($BUILD_DIR/minimal-fcgi),
-# BENCH_SKIP_MOVIES=1 skips movies_bench.sh.
+# BENCH_SKIP_MOVIES=1 skips movies_bench.sh, BENCH_KEEP=1 leaves the stack running (for perf).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -54,6 +54,10 @@ stop_minimal() {
 	rm -f "$MINIMAL_PIDS" "$RUN/minimal.sock"
 }
 cleanup() {
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		say "BENCH_KEEP=1: the stack is still running; stop it with: STATE_DIR=$STATE_DIR deploy/stack.sh stop; kill \$(cat $MINIMAL_PIDS)"
+		return
+	fi
 	stop_minimal
 	deploy/stack.sh stop >/dev/null 2>&1
 }

@@ -59,13 +59,28 @@ class DjangoPeer:
         self.proc.wait(timeout=30)
 
 
+class SourceAddressAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kw)
+
+
 class Browser:
     """A cookie-keeping client that behaves like a browser: Origin on POSTs, tokens from forms."""
 
-    def __init__(self, site_url):
+    def __init__(self, site_url, source_address=None):
         self.site = site_url.rstrip("/")
         self.s = requests.Session()
         self.s.headers["User-Agent"] = "integration-tests (accounts)"
+        if source_address:
+            # Another loopback address (127.0.0.2...): the site sees another client address.
+            adapter = SourceAddressAdapter(source_address)
+            self.s.mount("http://", adapter)
+            self.s.mount("https://", adapter)
 
     def get(self, path, **kw):
         kw.setdefault("allow_redirects", False)

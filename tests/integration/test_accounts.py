@@ -273,6 +273,21 @@ def test_register_refuses_usernames_as_django_does(site, conn, django_peer, user
     assert row_counts(conn) == before
 
 
+def test_surrounding_blanks_are_stripped_like_django(site, conn):
+    """CharField strips str.isspace() characters (ASCII and Unicode) from username and email."""
+    username = unique("strip")
+    password = random_password()
+    r = Browser(site).register(" \t" + username + "\u3000", password,
+                               email="\u00a0" + username + "@Example.COM ")
+    assert r.status_code == 303, r.text[:800]
+    with conn.cursor() as cur:
+        cur.execute("SELECT email FROM auth_user WHERE username = %s", (username,))
+        assert cur.fetchone() == (f"{username}@example.com",)
+    assert Browser(site).login("\u2003" + username + " ", password).status_code == 303
+    # Passwords are never stripped.
+    assert Browser(site).login(username, " " + password).status_code == 400
+
+
 def test_register_refuses_duplicates_regardless_of_case(site, conn):
     username = unique("CaseUser")
     assert Browser(site).register(username, random_password()).status_code == 303
@@ -439,6 +454,20 @@ def test_known_device_cookie_for_non_ascii_username(site, conn, django_peer):
         assert attacker.login(username, f"nope {i}").status_code == 400
     assert attacker.login(username, password).status_code == 429
     assert known.login(username, password).status_code == 303
+
+
+def test_fifty_failures_from_one_address_lock_that_address(site, conn, user):
+    username, password, _ = user
+    address = "127.0.0.%d" % (2 + os.getpid() % 200)
+    b = Browser(site, source_address=address)
+    token = b.token()
+    for i in range(50):
+        r = b.post("/login", {"username": unique("nobody"), "password": "x"}, token=token)
+        assert r.status_code == 400, (i, r.status_code)
+    r = b.post("/login", {"username": username, "password": password}, token=token)
+    assert r.status_code == 429 and "Too many failed login attempts" in r.text
+    # Other addresses (127.0.0.1 here) are not affected.
+    assert Browser(site).login(username, password).status_code == 303
 
 
 def redis_pidfile():

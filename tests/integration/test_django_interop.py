@@ -183,3 +183,44 @@ def test_rehash_exactly_when_django_would(site, conn, django_peer, case):
         # No ping-pong: a second login here leaves Django's (and our) hash alone.
         assert Browser(site).login(username, password).status_code == 303
         assert user_row(conn, username)["password"] == stored
+
+
+def test_sessions_django_would_not_accept_are_anonymous_here(site, conn, django_peer):
+    """get_user's rules: stale hash -> flushed; foreign backend, inactive or expired -> anonymous."""
+    username = unique("getuser")
+    uid = insert_user(conn, username, django_peer("make", algorithm="pbkdf2_sha256",
+                                                  password=random_password()))
+
+    def session(**changes):
+        key = django_peer("login_session", username=username)
+        data = django_peer("load_session", session_key=key)
+        data.update(changes)
+        fresh = django_peer("anonymous_session", data=data)
+        b = Browser(site)
+        b.set_cookie("sessionid", fresh)
+        return b, fresh
+
+    def exists(key):
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM django_session WHERE session_key = %s", (key,))
+            return cur.fetchone() is not None
+
+    b, key = session()
+    assert b.signed_in_as() == username                # the control: a faithful copy works
+    b, key = session(_auth_user_hash="0" * 64)
+    assert b.signed_in_as() is None and not exists(key)   # flushed, as Django does
+    assert django_peer("get_user", session_key=key)["user"] is None
+    b, key = session(_auth_user_backend="elsewhere.Backend")
+    assert b.signed_in_as() is None and exists(key)       # anonymous, not flushed
+    b, key = session(_auth_user_id=str(uid + 100000))
+    assert b.signed_in_as() is None and exists(key)
+    b, key = session()
+    with conn.cursor() as cur:
+        cur.execute("UPDATE django_session SET expire_date = now() - interval '1 second' "
+                    "WHERE session_key = %s", (key,))
+    assert b.signed_in_as() is None
+    b, key = session()
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET is_active = false WHERE id = %s", (uid,))
+    assert b.signed_in_as() is None and exists(key)
+    assert django_peer("get_user", session_key=key)["user"] is None

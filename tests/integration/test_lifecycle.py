@@ -54,3 +54,42 @@ def test_start_twice_then_stop(tmp_path):
     assert stop.returncode == 0
     leftovers = [p for p in every_pid if alive(p)]
     assert leftovers == [], leftovers
+
+
+def test_run_follows_the_logs_and_ctrl_c_stops_everything(tmp_path):
+    import signal
+    import time
+    state = str(tmp_path / "run")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SITE_URL", "DATABASE_URL", "REDIS_URL", "TMDB_BASE_URL", "SECRET_KEY", "TMDB_API_KEY")}
+    env.update(STATE_DIR=state, SITE_PORT="auto", PG_PORT="auto", REDIS_PORT="auto",
+               TMDB_STANDIN_PORT="auto", STACK_FAST="1", WORKERS="2")
+    log = tmp_path / "run.log"
+    # As a terminal would: its own process group, Ctrl-C (SIGINT) delivered to the whole group.
+    p = subprocess.Popen([os.path.join(ROOT, "deploy", "stack.sh"), "run"], env=env, start_new_session=True,
+                         stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        for _ in range(600):
+            if "press Ctrl-C" in log.read_text():
+                break
+            time.sleep(0.2)
+        assert "press Ctrl-C" in log.read_text()
+        every_pid = stack_pids(state)
+        site = [line for line in log.read_text().splitlines() if "the site is up at" in line][0].split()[-1]
+        import requests
+        assert requests.get(site + "healthz").status_code == 200
+        # The request shows up in the followed logs.
+        for _ in range(50):
+            if "GET /healthz 200" in log.read_text():
+                break
+            time.sleep(0.1)
+        assert "GET /healthz 200" in log.read_text()
+    finally:
+        os.killpg(p.pid, signal.SIGINT)
+        p.wait(timeout=60)
+    assert "stack: stopped" in log.read_text()
+    time.sleep(0.5)
+    assert [pid for pid in every_pid if alive(pid)] == []
+    out = subprocess.run(["pgrep", "-f", state], capture_output=True, text=True).stdout.split()
+    assert out == []

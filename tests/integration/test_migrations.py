@@ -511,8 +511,7 @@ def check_favorites_adopted(conn, user_id):
 
 @pytest.mark.parametrize("kind", [
     "django32", "django52",
-    pytest.param("django32_dbindex", marks=pytest.mark.xfail(strict=True, reason=(
-        "0002 adds users_fav_created_idx beside Django's own created_at index: a duplicate index"))),
+    "django32_dbindex",  # Django's own created_at index must not be duplicated
 ])
 def test_migrations_adopt_django_made_database(new_db, kind):
     url = new_db(kind)

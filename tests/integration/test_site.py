@@ -181,6 +181,18 @@ def test_home_trending_day_and_week_with_pagination():
         assert in_layout(r.text)
 
 
+def test_page_past_the_end_is_404_not_an_empty_page(alice):
+    v = Visitor()
+    for path in ("/?page=500", "/?window=week&page=3", "/search?q=e&page=3", "/search?q=zzzqqq&page=2",
+                 "/genre/18?page=400"):
+        r = v.get(path)
+        assert r.status_code == 404, path
+        assert in_layout(r.text) and "There is no page" in r.text and "Page 3 of 2" not in r.text
+    r = alice.get("/favorites?page=2")
+    assert r.status_code == 404 and "the list ends at page 1" in r.text
+    assert alice.get("/favorites?page=1").status_code == 200
+
+
 def test_movie_page_shows_the_details():
     r = Visitor().get("/movie/550")
     assert r.status_code == 200
@@ -193,13 +205,24 @@ def test_movie_page_shows_the_details():
     assert "★ 8.4/10" in html
     assert 'class="overview"' in html
     assert "<strong>Edward Norton</strong>" in html and "<strong>Brad Pitt</strong>" in html
-    assert "Directed by David Fincher" in html
+    assert '<p class="crew">Directed by David Fincher</p>' in html
     assert 'href="https://www.youtube.com/watch?v=dfeUzm6KF4g"' in html
     more = html.split('<h2 id="more">More like this</h2>', 1)[1]
     assert 680 in cards(more) and 666003 in cards(more)
+    # 666003 has no release date and no rating: the card says so instead of an empty line.
+    assert re.search(r'<a href="/movie/666003">.*?<span class="meta">Year unknown</span>', more, re.S)
     # Anonymous: no favorite button, an invitation to log in instead.
     assert "js-favorite" not in html
     assert 'href="/login?next=/movie/550">Log in</a> to save' in html
+
+
+def test_movie_page_credits_read_as_sentences():
+    v = Visitor()
+    assert "Directed by Lana Wachowski and Lilly Wachowski" in v.get("/movie/603").text
+    bare = v.get("/movie/666003").text  # no cast, no runtime, no rating, no date
+    assert "<h2>Cast</h2>" not in bare and '<ul class="cast">' not in bare
+    assert "Directed by Stand-in Director" in bare
+    assert "<h1>Untitled Stand-in Documentary</h1>" in bare
 
 
 def test_unknown_movie_is_404_in_layout():

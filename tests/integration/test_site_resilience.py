@@ -252,6 +252,8 @@ def test_repeated_page_makes_no_tmdb_call(stack, path):
 def test_concurrent_cold_page_makes_one_tmdb_call(stack):
     movie = stack.fresh_id()
     n = 10
+    # A slow TMDb keeps the first call in flight while the other workers ask for the same page.
+    stack.control("POST", "/faults", {"latency_ms": 400, "path_prefix": f"/3/movie/{movie}"})
     barrier = threading.Barrier(n)
     results = [None] * n
 
