@@ -69,7 +69,7 @@ static const struct cfg_entry table[] = {
 	{ "STATIC_URL", CFG_STR, S(static_url), "/static", 0, 0, 0, "URL prefix of static assets" },
 	{ "LOG_LEVEL", CFG_STR, S(log_level), "info", 0, 0, 0, "error, warn, info or debug" },
 	{ "LOGIN_FAIL_LIMIT", CFG_INT, S(login_fail_limit), "10", 0, 1, 100000,
-	  "failed logins per username or address within the window before 429" },
+	  "failed logins per username (x5 per address) within the window before 429" },
 	{ "LOGIN_FAIL_WINDOW", CFG_INT, S(login_fail_window), "900", 0, 10, 86400, "seconds" },
 };
 
