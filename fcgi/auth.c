@@ -400,14 +400,30 @@ start_session(struct req *r, struct resp *rs, struct user *u)
 	set_visitor(r, u);
 }
 
+struct user *
+auth_user_by_id(struct req *r, int64_t id, int *unavailable)
+{
+	const char	*params[1] = { arena_printf(r->arena, "%lld", (long long)id) };
+	PGresult	*res = db_exec(app.db, DB_USER_BY_ID, 1, params);
+	struct user	*u = NULL;
+
+	*unavailable = res == NULL;
+	if (res && PQntuples(res) == 1)
+		u = user_from_row(r, res);
+	PQclear(res);
+	return u;
+}
+
 enum login_result
-auth_login(struct req *r, struct resp *rs, const char *username_raw, const char *password, int *retry_after)
+auth_authenticate(struct req *r, const char *username_raw, const char *password, struct user **out,
+    int *retry_after)
 {
 	char		*username;
 	PGresult	*res;
 	struct user	*u = NULL;
 	int		 must_update = 0, correct;
 
+	*out = NULL;
 	/* The login form skips NFKC for overlong input (CVE-2023-46695); such names match nobody. */
 	if (utf8_length(username_raw, strlen(username_raw)) > VALIDATORS_USERNAME_MAX)
 		username = xstrdup(username_raw);
@@ -447,13 +463,25 @@ auth_login(struct req *r, struct resp *rs, const char *username_raw, const char 
 			free(fresh);
 		}
 	}
+	free(username);
+	*out = u;
+	return LOGIN_OK;
+}
+
+enum login_result
+auth_login(struct req *r, struct resp *rs, const char *username_raw, const char *password, int *retry_after)
+{
+	struct user		*u;
+	enum login_result	 result = auth_authenticate(r, username_raw, password, &u, retry_after);
+
+	if (result != LOGIN_OK)
+		return result;
 	start_session(r, rs, u);
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)u->id);
 	const char *idp[1] = { id };
 	PQclear(db_exec(app.db, DB_USER_TOUCH_LAST_LOGIN, 1, idp));
 	remember_device(r, rs, u->username);
-	free(username);
 	return LOGIN_OK;
 }
 

@@ -32,6 +32,19 @@ void		 auth_redirect_to_login(struct req *, struct resp *);
 /* A same-site path to go to after login: next if it is one, "/" otherwise. */
 const char	*auth_safe_next(const char *next);
 /*
+ * Django's authenticate() without a session (token APIs): throttle check, NFKC username,
+ * password check with the dummy hash for unknown users, re-hash when Django would; failures
+ * are counted for the throttle. On LOGIN_OK sets *out (request arena), else *out is NULL.
+ * Fills *retry_after (seconds) when throttled. auth_login() is this plus the session.
+ */
+enum login_result auth_authenticate(struct req *, const char *username, const char *password,
+		    struct user **out, int *retry_after);
+/*
+ * The auth_user row with this id (request arena), active or not, or NULL when there is none
+ * or the database is down (*unavailable is then 1).
+ */
+struct user	*auth_user_by_id(struct req *, int64_t id, int *unavailable);
+/*
  * Django's authenticate + login: throttle check, NFKC username, password check with the
  * dummy hash for unknown users, re-hash when Django would, session key rotation,
  * last_login, CSRF rotation. Fills *retry_after (seconds) when throttled.

@@ -133,81 +133,128 @@ page_register(struct req *r, struct resp *rs)
 	render_form(r, rs, "register", "Register", &f, 200, NULL);
 }
 
-void
-page_register_post(struct req *r, struct resp *rs)
+/* Passes a check's error to the form. */
+static void
+form_error_cb(void *ctx, const char *field, const char *message)
 {
-	struct form			 f;
-	const char			*raw_user, *email_raw, *pw1, *pw2;
-	char				*username = NULL, *email = NULL, *hash = NULL;
-	struct validators_error		 errs[VALIDATORS_MAX_ERRORS];
-	int				 n;
-	PGresult			*res;
+	form_error(ctx, field, message);
+}
 
-	form_init(&f, r);
-	raw_user = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 1, 1);
-	email_raw = form_field(&f, "email", EMAIL_MAX, 1, 1);
-	pw1 = form_field(&f, "password1", PASSWORD_MAX, 0, 0);
-	pw2 = form_field(&f, "password2", PASSWORD_MAX, 0, 0);
-	if (raw_user) {
-		n = validators_username(raw_user, strlen(raw_user), &username, errs);
-		add_errors(&f, "username", errs, n);
+int
+page_register_check(struct registration *g)
+{
+	struct validators_error	 errs[VALIDATORS_MAX_ERRORS];
+	int			 n, nerrors = 0;
+	PGresult		*res;
+
+	g->clean_username = g->clean_email = NULL;
+	if (g->username) {
+		n = validators_username(g->username, strlen(g->username), &g->clean_username, errs);
+		for (int i = 0; i < n; i++)
+			g->error(g->ctx, "username", errs[i].message);
+		nerrors += n;
 		if (n == 0) {
-			const char *params[1] = { username };
+			const char *params[1] = { g->clean_username };
 
-			res = db_exec(app.db, DB_USERNAME_TAKEN_ICASE, 1, params);
-			if (res == NULL) {
-				view_error(r, rs, 503, "Registration is not possible right now. Please try again in a minute.");
-				goto out;
+			if ((res = db_exec(app.db, DB_USERNAME_TAKEN_ICASE, 1, params)) == NULL)
+				return -1;
+			if (PQntuples(res) > 0) {
+				g->error(g->ctx, "username", "A user with that username already exists.");
+				nerrors++;
 			}
-			if (PQntuples(res) > 0)
-				form_error(&f, "username", "A user with that username already exists.");
 			PQclear(res);
 		}
 	}
-	if (email_raw) {
-		email = validators_normalize_email(email_raw);
-		if (email == NULL || !email_valid(email))
-			form_error(&f, "email", "Enter a valid email address.");
+	if (g->email) {
+		g->clean_email = validators_normalize_email(g->email);
+		if (g->clean_email == NULL || !email_valid(g->clean_email)) {
+			g->error(g->ctx, "email", "Enter a valid email address.");
+			nerrors++;
+		}
 	}
-	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		form_error(&f, "password2", "The two password fields didn\xe2\x80\x99t match.");
-	else if (pw1 && pw2) {
-		struct validators_user u = { username ? username : raw_user, NULL, NULL, email };
+	if (g->password1 && g->password2 && strcmp(g->password1, g->password2) != 0) {
+		g->error(g->ctx, g->password_field, g->mismatch);
+		nerrors++;
+	} else if (g->password1 && g->password2) {
+		struct validators_user u = { g->clean_username ? g->clean_username : g->username, NULL, NULL,
+		    g->clean_email };
 
-		n = validators_password(pw2, &u, errs);
-		if (n < 0)
-			form_error(&f, "password2", "This password could not be checked. Please try another.");
-		else
-			add_errors(&f, "password2", errs, n);
+		n = validators_password(g->password2, &u, errs);
+		if (n < 0) {
+			g->error(g->ctx, g->password_field, "This password could not be checked. Please try another.");
+			nerrors++;
+		}
+		for (int i = 0; i < n; i++)
+			g->error(g->ctx, g->password_field, errs[i].message);
+		nerrors += n > 0 ? n : 0;
+	}
+	return nerrors;
+}
+
+int64_t
+page_register_create(struct registration *g)
+{
+	char		*hash = password_make(&app.policy, g->password1, strlen(g->password1));
+	const char	*params[3] = { hash, g->clean_username, g->clean_email };
+	PGresult	*res = hash ? db_exec(app.db, DB_USER_INSERT, 3, params) : NULL;
+	int64_t		 id = -1;
+
+	free(hash);
+	if (res == NULL)
+		return -1;
+	/* No row: somebody took the name between the check and the insert. */
+	id = PQntuples(res) == 0 ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (id > 0)
+		log_info("account: registered a user");
+	return id;
+}
+
+void
+page_register_free(struct registration *g)
+{
+	free(g->clean_username);
+	free(g->clean_email);
+	g->clean_username = g->clean_email = NULL;
+}
+
+void
+page_register_post(struct req *r, struct resp *rs)
+{
+	struct form		 f;
+	struct registration	 g;
+	int64_t			 id;
+
+	form_init(&f, r);
+	memset(&g, 0, sizeof(g));
+	g.username = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 1, 1);
+	g.email = form_field(&f, "email", EMAIL_MAX, 1, 1);
+	g.password1 = form_field(&f, "password1", PASSWORD_MAX, 0, 0);
+	g.password2 = form_field(&f, "password2", PASSWORD_MAX, 0, 0);
+	g.password_field = "password2";
+	g.mismatch = "The two password fields didn\xe2\x80\x99t match.";
+	g.error = form_error_cb;
+	g.ctx = &f;
+	if (page_register_check(&g) < 0) {
+		view_error(r, rs, 503, "Registration is not possible right now. Please try again in a minute.");
+		goto out;
 	}
 	if (f.nerrors) {
 		render_form(r, rs, "register", "Register", &f, 400, NULL);
 		goto out;
 	}
-	hash = password_make(&app.policy, pw1, strlen(pw1));
-	{
-		const char *params[3] = { hash, username, email };
-
-		res = hash ? db_exec(app.db, DB_USER_INSERT, 3, params) : NULL;
-	}
-	if (res == NULL) {
+	if ((id = page_register_create(&g)) < 0) {
 		view_error(r, rs, 503, "Registration is not possible right now. Please try again in a minute.");
 		goto out;
 	}
-	if (PQntuples(res) == 0) {
-		/* Somebody took the name between the check and the insert. */
-		PQclear(res);
+	if (id == 0) {
 		form_error(&f, "username", "A user with that username already exists.");
 		render_form(r, rs, "register", "Register", &f, 400, NULL);
 		goto out;
 	}
-	PQclear(res);
-	log_info("account: registered a user");
 	resp_redirect(rs, 303, "/login?registered=1");
 out:
-	free(username);
-	free(email);
-	free(hash);
+	page_register_free(&g);
 }
 
 /* ---- change password ---- */

@@ -242,6 +242,8 @@ page_search(struct req *r, struct resp *rs)
 	json_object_object_add(ctx, "searched", json_object_new_boolean(1));
 	json_object_object_add(ctx, "movies", movieview_cards(data));
 	json_object_object_add(ctx, "total_results", json_object_new_int(int_field(data, "total_results")));
+	if (int_field(data, "total_results") == 1)
+		json_object_object_add(ctx, "one_result", json_object_new_boolean(1));
 	struct buf base = BUF_INIT;
 	buf_puts(&base, "/search?q=");
 	url_encode(&base, q);

@@ -20,16 +20,16 @@ set -a; . "$STATE_DIR/stack.env"; set +a
 export TEST_OUTPUT=$ROOT/tests/output
 # One pytest process per file: several files configure Django in-process, once per process.
 status=0
-rm -rf "$TEST_OUTPUT/junit"; mkdir -p "$TEST_OUTPUT/junit"
+junit="$STATE_DIR/junit"; mkdir -p "$junit"
 for file in tests/integration/test_*.py; do
 	name=$(basename "$file" .py)
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider -o junit_family=xunit2 \
-		--junitxml="$TEST_OUTPUT/junit/$name.xml" "$file" "$@"
+		--junitxml="$junit/$name.xml" "$file" "$@"
 	rc=$?
 	# 5 = every test of the file deselected by -k: not a failure.
 	if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then status=1; echo "FAILED: $file"; fi
 done
-/usr/bin/python3 - "$TEST_OUTPUT/junit" <<'PY'
+/usr/bin/python3 - "$junit" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 t = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
 for f in glob.glob(sys.argv[1] + "/*.xml"):

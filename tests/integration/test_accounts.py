@@ -12,10 +12,9 @@ import time
 
 import psycopg2
 import pytest
-import requests
 
 from accounts_support import (BAD_LOGIN, Browser, DjangoPeer, cookie_attrs, insert_user,
-                              random_password, row_counts, session_exists, set_cookies, token_in,
+                              random_password, row_counts, session_exists, set_cookies,
                               unique, user_row, without_tokens)
 
 

@@ -235,7 +235,7 @@ def test_search_with_year_and_pages():
     v = Visitor()
     r = v.get("/search?q=e")
     assert r.status_code == 200
-    assert 'value="e"' in r.text and "result(s) for “e”" in r.text
+    assert 'value="e"' in r.text and "38 movies match “e”." in r.text
     assert len(cards(r.text)) == 20
     assert 'href="/search?q=e&amp;page=2" rel="next"' in r.text
     p2 = v.get("/search?q=e&page=2")
@@ -244,7 +244,10 @@ def test_search_with_year_and_pages():
     assert 550 in cards(fc.text) and " in 1999." in fc.text
     assert cards(v.get("/search?q=fight&year=2005").text) == []
     empty = v.get("/search")
-    assert empty.status_code == 200 and "result(s)" not in empty.text
+    assert empty.status_code == 200 and "match" not in empty.text
+    assert "1 movie matches “matrix”." in v.get("/search?q=matrix").text
+    none = v.get("/search?q=zzzqqq").text
+    assert "0 movies match “zzzqqq”." in none and cards(none) == []
     assert v.get("/search?q=x&year=19x9").status_code == 400
     assert v.get("/search?q=" + "a" * 201).status_code == 400
 
