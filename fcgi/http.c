@@ -275,10 +275,20 @@ void
 resp_redirect(struct resp *rs, int status, const char *location)
 {
 	/* Locations are built from validated same-site paths; CR/LF would split the header. */
+	struct buf loc = BUF_INIT;
+
 	if (strpbrk(location, "\r\n"))
 		location = "/";
+	/* As Django's iri_to_uri: non-ASCII bytes and spaces are percent-encoded. */
+	for (const unsigned char *p = (const unsigned char *)location; *p; p++) {
+		if (*p >= 0x80 || *p == ' ' || *p < 0x20 || *p == '"')
+			buf_printf(&loc, "%%%02X", *p);
+		else
+			buf_putc(&loc, (char)*p);
+	}
 	rs->status = status;
-	resp_header(rs, "Location", "%s", location);
+	resp_header(rs, "Location", "%s", buf_cstr(&loc));
+	buf_free(&loc);
 	buf_reset(&rs->body);
 }
 

@@ -50,5 +50,15 @@ int	page_register_check(struct registration *);
 int64_t	page_register_create(struct registration *);
 void	page_register_free(struct registration *);
 void	page_password_post(struct req *, struct resp *);
+/* The origin app's JSON API (page_api.c): Bearer tokens, never cookies. */
+void	page_api_register(struct req *, struct resp *);
+void	page_api_login(struct req *, struct resp *);
+void	page_api_token_refresh(struct req *, struct resp *);
+void	page_api_favorites(struct req *, struct resp *);
+void	page_api_favorite_delete(struct req *, struct resp *);
+void	page_api_trending(struct req *, struct resp *);
+void	page_api_movie(struct req *, struct resp *);
+void	page_api_recommendations(struct req *, struct resp *);
+void	page_api_search(struct req *, struct resp *);
 
 #endif

@@ -3,6 +3,8 @@
 #include "router.h"
 #include "util.h"
 
+#define API	(R_JSON | R_NO_CSRF | R_NO_SESSION)
+
 const struct route routes[] = {
 	{ M_GET,		"/",				page_home,	R_PUBLIC },
 	{ M_GET,		"/movie/{id}",			page_movie,	R_PUBLIC },
@@ -21,5 +23,15 @@ const struct route routes[] = {
 	{ M_GET,		"/account/password",		page_password,	R_LOGIN },
 	{ M_POST,		"/account/password",		page_password_post, R_LOGIN },
 	{ M_GET,		"/api/v1/health-check/",	page_health_api, R_JSON | R_PUBLIC | R_NO_SESSION },
+	/* The JSON API authenticates by Bearer token only: no session, so no CSRF. */
+	{ M_POST,		"/api/v1/auth/register/",	page_api_register, API },
+	{ M_POST,		"/api/v1/auth/login/",		page_api_login,	API },
+	{ M_POST,		"/api/v1/auth/token/refresh/",	page_api_token_refresh, API },
+	{ M_GET | M_POST,	"/api/v1/auth/favorites/",	page_api_favorites, API },
+	{ M_DELETE,		"/api/v1/auth/favorites/{id}/",	page_api_favorite_delete, API },
+	{ M_GET,		"/api/v1/movies/trending/",	page_api_trending, API | R_PUBLIC },
+	{ M_GET,		"/api/v1/movies/search/",	page_api_search, API | R_PUBLIC },
+	{ M_GET,		"/api/v1/movies/{id}/",		page_api_movie,	API | R_PUBLIC },
+	{ M_GET,		"/api/v1/movies/{id}/recommendations/", page_api_recommendations, API | R_PUBLIC },
 };
 const size_t nroutes = NELEM(routes);
