@@ -315,10 +315,18 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 	for (size_t i = 0; i < n; i++) {
 		qs[i] = ss[i]->q;
 		have_stale[i] = ss[i]->stale != NULL;
-		if (ss[i]->locked)
-			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
 	}
 	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
+	for (size_t i = 0; i < n; i++) {
+		/*
+		 * A failed refresh with a stale copy keeps its lock until the lock expires: meanwhile
+		 * the other workers serve the stale copy at once instead of each waiting on TMDb.
+		 */
+		int failed = rs[i].status != TMDB_OK && rs[i].status != TMDB_NOT_FOUND;
+
+		if (ss[i]->locked && !(failed && ss[i]->stale != NULL))
+			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct slot *s = ss[i];
 

@@ -18,13 +18,16 @@ image_base_url(void)
 
 	if (image_base[0] && now_ms() - image_base_at < 3600 * 1000)
 		return image_base;
+	/* After a failed look-up, TMDb's documented address for a minute rather than a retry per card. */
+	if (image_base_at && now_ms() - image_base_at < 60 * 1000)
+		return "https://image.tmdb.org/t/p/";
 	enum movies_status st = movies_configuration(app.movies, &cfg);
 	if ((st == MOVIES_OK || st == MOVIES_STALE) && json_object_object_get_ex(cfg, "images", &images) &&
 	    json_object_object_get_ex(images, "secure_base_url", &base) &&
 	    json_object_is_type(base, json_type_string)) {
 		snprintf(image_base, sizeof(image_base), "%s", json_object_get_string(base));
-		image_base_at = now_ms();
 	}
+	image_base_at = now_ms();
 	json_object_put(cfg);
 	/* TMDb's documented address, if the configuration was never reachable. */
 	return image_base[0] ? image_base : "https://image.tmdb.org/t/p/";

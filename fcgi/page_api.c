@@ -748,13 +748,14 @@ page_api_favorite_delete(struct req *r, struct resp *rs)
 
 /* ---- movies (public: a token, good or bad, is ignored) ---- */
 
+/* Answers a movie-layer call; out is read after the call has filled it. */
 static void
-movie_answer(struct req *r, struct resp *rs, enum movies_status st, struct json_object *out)
+movie_answer(struct req *r, struct resp *rs, enum movies_status st, struct json_object **out)
 {
 	switch (st) {
 	case MOVIES_OK:
 	case MOVIES_STALE:
-		view_json(r, rs, 200, out);
+		view_json(r, rs, 200, *out);
 		return;
 	case MOVIES_NOT_FOUND:
 		api_error(r, rs, 404, "Movie not found");
@@ -799,7 +800,7 @@ page_api_trending(struct req *r, struct resp *rs)
 		api_error(r, rs, 400, "time_window must be day or week");
 		return;
 	}
-	movie_answer(r, rs, movies_trending(app.movies, window, page, &out), out);
+	movie_answer(r, rs, movies_trending(app.movies, window, page, &out), &out);
 }
 
 void
@@ -807,7 +808,7 @@ page_api_movie(struct req *r, struct resp *rs)
 {
 	struct json_object *out = NULL;
 
-	movie_answer(r, rs, movies_details(app.movies, r->path_int[0], &out), out);
+	movie_answer(r, rs, movies_details(app.movies, r->path_int[0], &out), &out);
 }
 
 void
@@ -818,7 +819,7 @@ page_api_recommendations(struct req *r, struct resp *rs)
 
 	if ((page = page_param(r, rs)) == 0)
 		return;
-	movie_answer(r, rs, movies_recommendations(app.movies, r->path_int[0], page, &out), out);
+	movie_answer(r, rs, movies_recommendations(app.movies, r->path_int[0], page, &out), &out);
 }
 
 void
@@ -844,5 +845,5 @@ page_api_search(struct req *r, struct resp *rs)
 	}
 	if ((page = page_param(r, rs)) == 0)
 		return;
-	movie_answer(r, rs, movies_search(app.movies, query, year, page, &out), out);
+	movie_answer(r, rs, movies_search(app.movies, query, year, page, &out), &out);
 }
