@@ -13,6 +13,8 @@ struct stmt_def {
 	const char	*sql;
 };
 
+/* A favorite's time as the API shows it: ISO 8601 in UTC with microseconds. */
+#define FAV_CREATED_AT "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
 
 static const struct stmt_def stmts[DB_STMT_COUNT] = {
@@ -55,18 +57,17 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_FAV_ADD] = { "fav_add", 2,
 	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
 	    "VALUES ($1::integer, $2::integer, now()) ON CONFLICT (user_id, movie_id) DO NOTHING "
-	    "RETURNING id" },
+	    "RETURNING id, " FAV_CREATED_AT },
 	/* The origin app's table keeps a copy of the movie; fill it so Django still shows it. */
 	[DB_FAV_ADD_LEGACY] = { "fav_add_legacy", 7,
 	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title, overview, "
 	    "release_date, poster_path, backdrop_path) "
 	    "VALUES ($1::integer, $2::integer, now(), $3, $4, NULLIF($5, '')::date, $6, $7) "
-	    "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id" },
+	    "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id, " FAV_CREATED_AT },
 	[DB_FAV_REMOVE] = { "fav_remove", 2,
 	    "DELETE FROM users_favoritemovie WHERE user_id = $1::integer AND movie_id = $2::integer" },
 	[DB_FAV_LIST] = { "fav_list", 3,
-	    "SELECT movie_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-	    "FROM users_favoritemovie WHERE user_id = $1::integer "
+	    "SELECT movie_id, " FAV_CREATED_AT " FROM users_favoritemovie WHERE user_id = $1::integer "
 	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer OFFSET $3::integer" },
 	[DB_FAV_COUNT] = { "fav_count", 1,
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },

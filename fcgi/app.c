@@ -31,6 +31,9 @@ split_fallbacks(const char *list)
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (*tok)
 			v[n++] = tok;
+	/* The tokens point into copy; with none it is not needed. */
+	if (n == 0)
+		free(copy);
 	return v;
 }
 

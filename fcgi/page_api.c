@@ -12,8 +12,8 @@
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
-#include "config.h"
 #include "db.h"
+#include "favorites.h"
 #include "jwt.h"
 #include "log.h"
 #include "movies.h"
@@ -149,8 +149,10 @@ body_data(struct req *r, struct resp *rs)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, r->body, (int)r->body_len + 1);
 	err = json_tokener_get_error(tok);
-	if (err == json_tokener_success && json_tokener_get_parse_end(tok) < r->body_len)
-		err = json_tokener_error_parse_unexpected;
+	/* As Python's json.loads: whitespace may follow the value, nothing else. */
+	for (size_t end = json_tokener_get_parse_end(tok); err == json_tokener_success && end < r->body_len; end++)
+		if (strchr(" \t\n\r", r->body[end]) == NULL || r->body[end] == '\0')
+			err = json_tokener_error_parse_unexpected;
 	json_tokener_free(tok);
 	if (err != json_tokener_success) {
 		char msg[160];
@@ -494,13 +496,6 @@ page_api_token_refresh(struct req *r, struct resp *rs)
 
 /* ---- favorites ---- */
 
-/* The for-you list page_favorites.c caches per user: a change of favorites invalidates it. */
-static void
-forget_for_you(struct req *r, const struct user *u)
-{
-	if (app.cache)
-		cache_del(app.cache, arena_printf(r->arena, "movie_rec:for_you_%lld", (long long)u->id));
-}
 
 static void
 copy_field(struct json_object *to, struct json_object *details, const char *name)
@@ -579,20 +574,6 @@ favorites_list(struct req *r, struct resp *rs, struct user *u)
 	view_json(r, rs, 200, o);
 }
 
-/* Now as DRF writes a UTC DateTimeField: 2026-11-27T10:00:00.123456Z. */
-static const char *
-now_iso(struct req *r)
-{
-	struct timeval	tv;
-	struct tm	tm;
-	char		s[40];
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	return arena_printf(r->arena, "%s.%06ldZ", s, (long)tv.tv_usec);
-}
-
 /* DRF's IntegerField for movie_id: an int, integral float or digit string, 1..2^31-1. */
 static int64_t
 movie_id_field(struct json_object *data, struct json_object *errors)
@@ -654,9 +635,8 @@ static void
 favorites_add(struct req *r, struct resp *rs, struct user *u)
 {
 	struct json_object	*data, *errors, *details = NULL, *o;
+	const char		*created_at = NULL;
 	int64_t			 id;
-	enum movies_status	 st;
-	PGresult		*res;
 
 	if ((data = body_data(r, rs)) == NULL)
 		return;
@@ -665,45 +645,25 @@ favorites_add(struct req *r, struct resp *rs, struct user *u)
 		view_json(r, rs, 400, json_object_get(errors));
 		return;
 	}
-	/* Only movies TMDb knows can be saved. */
-	st = movies_details(app.movies, id, &details);
-	if (st == MOVIES_NOT_FOUND) {
+	switch (favorite_add(r, u->id, id, &details, &created_at)) {
+	case FAVORITE_UNKNOWN_MOVIE:
 		api_error(r, rs, 404, "Movie not found");
 		return;
-	}
-	if (st != MOVIES_OK && st != MOVIES_STALE) {
+	case FAVORITE_MOVIES_DOWN:
 		api_error(r, rs, 503, MOVIES_DOWN);
 		return;
-	}
-	req_keep_json(r, details);
-	const char *uid = arena_printf(r->arena, "%lld", (long long)u->id);
-	const char *mid = arena_printf(r->arena, "%lld", (long long)id);
-	if (db_has_legacy_favorites(app.db)) {
-		/* The origin app's table keeps a copy of the movie for the Django side. */
-		const char *title = json_str(details, "title"), *overview = json_str(details, "overview");
-		const char *date = json_str(details, "release_date");
-		const char *params[7] = { uid, mid, title ? title : "", overview ? overview : "", date ? date : "",
-		    json_str(details, "poster_path"), json_str(details, "backdrop_path") };
-		res = db_exec(app.db, DB_FAV_ADD_LEGACY, 7, params);
-	} else {
-		const char *params[2] = { uid, mid };
-		res = db_exec(app.db, DB_FAV_ADD, 2, params);
-	}
-	if (res == NULL) {
+	case FAVORITE_DB_DOWN:
 		api_detail(r, rs, 503, "Your favorite could not be saved right now. Please try again in a minute.", NULL);
 		return;
-	}
-	/* ON CONFLICT DO NOTHING: no row means it was there already, even under a race. */
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	case FAVORITE_EXISTS:
 		api_error(r, rs, 400, "Movie already in favorites");
 		return;
+	default:
+		break;
 	}
-	PQclear(res);
-	forget_for_you(r, u);
 	o = json_object_new_object();
 	json_object_object_add(o, "user", user_json(u));
-	json_object_object_add(o, "favorite_movie", favorite_json(id, now_iso(r), details));
+	json_object_object_add(o, "favorite_movie", favorite_json(id, created_at, details));
 	view_json(r, rs, 201, o);
 }
 
@@ -723,27 +683,22 @@ page_api_favorites(struct req *r, struct resp *rs)
 void
 page_api_favorite_delete(struct req *r, struct resp *rs)
 {
-	struct user	*u = api_user(r, rs);
-	PGresult	*res;
+	struct user *u = api_user(r, rs);
 
 	if (u == NULL)
 		return;
-	const char *params[2] = { arena_printf(r->arena, "%lld", (long long)u->id),
-	    arena_printf(r->arena, "%lld", (long long)r->path_int[0]) };
-	if ((res = db_exec(app.db, DB_FAV_REMOVE, 2, params)) == NULL) {
+	switch (favorite_remove(r, u->id, r->path_int[0])) {
+	case FAVORITE_DB_DOWN:
 		api_detail(r, rs, 503, "Your favorite could not be removed right now. Please try again in a minute.", NULL);
 		return;
-	}
-	if (strcmp(PQcmdTuples(res), "0") == 0) {
-		PQclear(res);
+	case FAVORITE_ABSENT:
 		api_error(r, rs, 404, "Favorite movie not found");
 		return;
+	default:
+		/* A 204 has no body (the origin sent one). */
+		rs->status = 204;
+		buf_reset(&rs->body);
 	}
-	PQclear(res);
-	forget_for_you(r, u);
-	/* A 204 has no body (the origin sent one). */
-	rs->status = 204;
-	buf_reset(&rs->body);
 }
 
 /* ---- movies (public: a token, good or bad, is ignored) ---- */

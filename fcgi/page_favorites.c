@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "db.h"
+#include "favorites.h"
 #include "log.h"
 #include "movieview.h"
 #include "pages.h"
@@ -27,11 +28,6 @@ user_id_str(struct req *r)
 	return arena_printf(r->arena, "%lld", (long long)r->user->id);
 }
 
-static const char *
-for_you_key(struct req *r)
-{
-	return arena_printf(r->arena, "movie_rec:for_you_%lld", (long long)r->user->id);
-}
 
 static long long
 favorite_count(struct req *r)
@@ -134,61 +130,31 @@ favorite_done(struct req *r, struct resp *rs, int64_t id, int favorite)
 void
 page_favorite_add(struct req *r, struct resp *rs)
 {
-	int64_t			 id = r->path_int[0];
-	struct json_object	*details = NULL;
-	enum movies_status	 st;
-	PGresult		*res;
-	const char		*idstr = arena_printf(r->arena, "%lld", (long long)id);
-
-	/* Only movies TMDb knows can be saved. */
-	st = movies_details(app.movies, id, &details);
-	if (st == MOVIES_NOT_FOUND) {
+	switch (favorite_add(r, r->user->id, r->path_int[0], NULL, NULL)) {
+	case FAVORITE_UNKNOWN_MOVIE:
 		app_error(r, rs, 404, "This movie cannot be saved: TMDb does not know a movie with this id.");
 		return;
-	}
-	if (st != MOVIES_OK && st != MOVIES_STALE) {
+	case FAVORITE_MOVIES_DOWN:
+		resp_header(rs, "Retry-After", "30");
 		app_error(r, rs, 503, "The movie service is unavailable, so the movie cannot be checked and saved. "
 		    "Please try again in a minute.");
 		return;
-	}
-	req_keep_json(r, details);
-	if (db_has_legacy_favorites(app.db)) {
-		/* The origin app's table keeps a copy of the movie for the Django side. */
-		const char *overview = json_str(details, "overview"), *poster = json_str(details, "poster_path");
-		const char *backdrop = json_str(details, "backdrop_path"), *title = json_str(details, "title");
-		const char *date = json_str(details, "release_date");
-		const char *params[7] = { user_id_str(r), idstr, title ? title : "", overview ? overview : "",
-		    date ? date : "", poster, backdrop };
-		res = db_exec(app.db, DB_FAV_ADD_LEGACY, 7, params);
-	} else {
-		const char *params[2] = { user_id_str(r), idstr };
-		res = db_exec(app.db, DB_FAV_ADD, 2, params);
-	}
-	if (res == NULL) {
+	case FAVORITE_DB_DOWN:
 		app_error(r, rs, 503, "Your favorite could not be saved right now. Please try again in a minute.");
 		return;
+	default:
+		favorite_done(r, rs, r->path_int[0], 1);
 	}
-	PQclear(res);
-	if (app.cache)
-		cache_del(app.cache, for_you_key(r));
-	favorite_done(r, rs, id, 1);
 }
 
 void
 page_favorite_remove(struct req *r, struct resp *rs)
 {
-	int64_t		 id = r->path_int[0];
-	const char	*params[2] = { user_id_str(r), arena_printf(r->arena, "%lld", (long long)id) };
-	PGresult	*res = db_exec(app.db, DB_FAV_REMOVE, 2, params);
-
-	if (res == NULL) {
+	if (favorite_remove(r, r->user->id, r->path_int[0]) == FAVORITE_DB_DOWN) {
 		app_error(r, rs, 503, "Your favorite could not be removed right now. Please try again in a minute.");
 		return;
 	}
-	PQclear(res);
-	if (app.cache)
-		cache_del(app.cache, for_you_key(r));
-	favorite_done(r, rs, id, 0);
+	favorite_done(r, rs, r->path_int[0], 0);
 }
 
 /* ---- for you ---- */
@@ -293,7 +259,7 @@ page_for_you(struct req *r, struct resp *rs)
 {
 	struct json_object	*items = NULL, *ctx, *cards;
 	struct buf		 cached = BUF_INIT;
-	const char		*key = for_you_key(r);
+	const char		*key = favorite_for_you_key(r, r->user->id);
 	int			 nseeds = -1;
 
 	/* Cached per user; adding or removing a favorite deletes the entry. */

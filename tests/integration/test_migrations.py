@@ -608,8 +608,8 @@ def test_migrations_adopt_origin_database(new_db):
 
 def check_favorites_adopted_origin(conn, user_id):
     # The C program's legacy insert, with an empty release date (unknown to TMDb) and a full one.
-    [(legacy_id,)] = run_c(conn, "DB_FAV_ADD_LEGACY", user_id, 10001, "Unreleased — ß", "", "", None, None)
-    [(dated_id,)] = run_c(conn, "DB_FAV_ADD_LEGACY", user_id, 10002, "Dated", "Ov.", "2024-05-17",
+    [(legacy_id, _)] = run_c(conn, "DB_FAV_ADD_LEGACY", user_id, 10001, "Unreleased — ß", "", "", None, None)
+    [(dated_id, _)] = run_c(conn, "DB_FAV_ADD_LEGACY", user_id, 10002, "Dated", "Ov.", "2024-05-17",
                           "/p.jpg", "/b.jpg")
     assert run_c(conn, "DB_FAV_ADD_LEGACY", user_id, 10001, "again", "", "", None, None) == []
     assert query(conn, "SELECT title, overview, release_date::text, poster_path, backdrop_path "

@@ -360,6 +360,14 @@ def test_fault_serves_stale(env, name):
 		# a stale copy is served at once rather than waiting out Retry-After
 		assert r["elapsed_ms"] < 300
 	control(env, "DELETE", "/faults")
+	# Cool-down: the failed refresh keeps its lock, so the next reader gets the stale copy at
+	# once instead of waiting on TMDb again.
+	before = calls(env, "/3/movie/%d" % i)
+	r = tool(env, "details", i)
+	assert r["status"] == "stale" and r["elapsed_ms"] < 300
+	assert calls(env, "/3/movie/%d" % i) == before
+	# When the lock expires (deleted here rather than waited for), the next read refreshes.
+	env.redis.cmd("DEL", "lock:" + key)
 	r = tool(env, "details", i)
 	assert r["status"] == "ok"
 	ttl_near(env, key, 86400)

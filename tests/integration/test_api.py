@@ -1,0 +1,528 @@
+"""test_api.py: the origin app's JSON API (/api/v1/) through nginx, and simplejwt interoperability both ways."""
+import base64
+import json
+import os
+import random
+import subprocess
+import textwrap
+import uuid
+
+import pytest
+import requests
+import requests.adapters
+
+API = "/api/v1"
+NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
+NO_ACCOUNT = {"detail": "No active account found with the given credentials"}
+# A fresh block of the stand-in's synthetic movie ids (1000000..1999999) for this run.
+SYNTHETIC_BASE = 1000000 + random.randrange(0, 900) * 1000
+
+
+def env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.skip(f"{name} is not set: run through tests/run-integration.sh")
+    return value
+
+
+@pytest.fixture(scope="module")
+def site():
+    return env("SITE_URL").rstrip("/")
+
+
+@pytest.fixture(scope="module")
+def secret_key():
+    return env("SECRET_KEY")
+
+
+@pytest.fixture
+def conn():
+    import psycopg2
+    c = psycopg2.connect(env("DATABASE_URL"))
+    c.autocommit = True
+    yield c
+    c.close()
+
+
+class SourceAddress(requests.adapters.HTTPAdapter):
+    """Connects from another loopback address, so failed logins do not throttle 127.0.0.1."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Client:
+    """A JSON API client: no cookies kept, a Bearer token when given one."""
+
+    def __init__(self, base, address=None):
+        self.base = base
+        self.s = requests.Session()
+        self.s.headers["User-Agent"] = "integration-tests (api)"
+        if address:
+            self.s.mount("http://", SourceAddress(address))
+
+    def call(self, method, path, body=None, token=None, headers=None, **kw):
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        kw.setdefault("timeout", 30)
+        kw.setdefault("allow_redirects", False)
+        r = self.s.request(method, self.base + API + path, json=body, headers=h, **kw)
+        self.s.cookies.clear()
+        return r
+
+    def register(self, username=None, password=None, email=None):
+        username = username or unique()
+        password = password or "Pw-" + uuid.uuid4().hex
+        email = email or f"{uuid.uuid4().hex[:8]}@example.com"
+        r = self.call("POST", "/auth/register/", {"username": username, "password": password,
+                                                  "password2": password, "email": email})
+        assert r.status_code == 201, (r.status_code, r.text)
+        return r.json()["user"], password
+
+    def login(self, username, password):
+        r = self.call("POST", "/auth/login/", {"username": username, "password": password})
+        assert r.status_code == 200, (r.status_code, r.text)
+        return r.json()
+
+
+def unique(prefix="api"):
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def claims(token):
+    """The payload of a compact JWT, unverified (stdlib only)."""
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def header(token):
+    part = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+@pytest.fixture(scope="module")
+def client(site):
+    return Client(site)
+
+
+@pytest.fixture(scope="module")
+def failing_client(site):
+    return Client(site, "127.0.1.%d" % (1 + os.getpid() % 250))
+
+
+@pytest.fixture(scope="module")
+def account(client):
+    """A registered user: (user dict, password, login answer)."""
+    user, password = client.register()
+    return user, password, client.login(user["username"], password)
+
+
+# ---- register ----
+
+def test_register_answers_201_with_the_user(client, conn):
+    username = unique("Reg")
+    r = client.call("POST", "/auth/register/", {"username": username, "password": "Tr0ub4dor&3-horse",
+                                                "password2": "Tr0ub4dor&3-horse", "email": "Someone@EXAMPLE.com"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["message"] == "User registered successfully"
+    assert body["user"]["username"] == username
+    assert body["user"]["email"] == "Someone@example.com"      # normalize_email
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, password, is_active FROM auth_user WHERE username = %s", (username,))
+        uid, pw, active = cur.fetchone()
+    assert body["user"]["id"] == uid and active
+    assert pw.split("$")[0] in ("pbkdf2_sha256", "argon2", "bcrypt_sha256", "scrypt")
+    assert "Set-Cookie" not in r.headers
+
+
+def test_register_field_errors(client, account):
+    existing = account[0]["username"]
+    cases = [
+        # The origin answered 500 without an email (KeyError).
+        ({"username": unique(), "password": "Tr0ub4dor&3-horse", "password2": "Tr0ub4dor&3-horse"},
+         {"email": ["This field is required."]}),
+        ({}, {"username": ["This field is required."], "password": ["This field is required."],
+              "password2": ["This field is required."], "email": ["This field is required."]}),
+        ({"username": "bad name!", "password": "Tr0ub4dor&3-horse", "password2": "Tr0ub4dor&3-horse",
+          "email": "a@example.com"},
+         {"username": ["Enter a valid username. This value may contain only letters, numbers, "
+                       "and @/./+/-/_ characters."]}),
+        ({"username": existing.upper(), "password": "Tr0ub4dor&3-horse", "password2": "Tr0ub4dor&3-horse",
+          "email": "a@example.com"},
+         {"username": ["A user with that username already exists."]}),
+        ({"username": unique(), "password": "Tr0ub4dor&3-horse", "password2": "Tr0ub4dor&3-other",
+          "email": "a@example.com"},
+         {"password": ["Password fields didn't match."]}),
+        ({"username": unique(), "password": "12345678", "password2": "12345678", "email": "a@example.com"},
+         {"password": ["This password is too common.", "This password is entirely numeric."]}),
+        ({"username": unique(), "password": "Tr0ub4dor&3-horse", "password2": "Tr0ub4dor&3-horse",
+          "email": "not-an-email"},
+         {"email": ["Enter a valid email address."]}),
+        ({"username": "  ", "password": "Tr0ub4dor&3-horse", "password2": "Tr0ub4dor&3-horse",
+          "email": "a@example.com"},
+         {"username": ["This field may not be blank."]}),
+        ({"username": unique(), "password": None, "password2": "x", "email": "a@example.com"},
+         {"password": ["This field may not be null."]}),
+    ]
+    for body, expected in cases:
+        r = client.call("POST", "/auth/register/", body)
+        assert (r.status_code, r.json()) == (400, expected), body
+
+
+def test_register_password_similar_to_username(client):
+    name = unique("similar")
+    r = client.call("POST", "/auth/register/", {"username": name, "password": name + "1",
+                                                "password2": name + "1", "email": "a@example.com"})
+    assert r.status_code == 400
+    assert r.json() == {"password": ["The password is too similar to the username."]}
+
+
+def test_bad_bodies(client):
+    r = client.call("POST", "/auth/register/", headers={"Content-Type": "application/json"},
+                    data='{"username": ')
+    assert r.status_code == 400 and r.json()["detail"].startswith("JSON parse error - ")
+    r = client.call("POST", "/auth/login/", headers={"Content-Type": "text/plain"}, data="hello")
+    assert r.status_code == 415
+    assert r.json() == {"detail": 'Unsupported media type "text/plain" in request.'}
+    r = client.call("POST", "/auth/login/", [1, 2])
+    assert (r.status_code, r.json()) == (400, {"non_field_errors": [
+        "Invalid data. Expected a dictionary, but got list."]})
+    r = client.call("POST", "/auth/login/", {"username": "x"})
+    assert (r.status_code, r.json()) == (400, {"password": ["This field is required."]})
+    # Whitespace may follow the JSON value (as for json.loads); nothing else may.
+    json_ct = {"Content-Type": "application/json; charset=utf-8"}
+    r = client.call("POST", "/auth/login/", headers=json_ct, data='{"username": "x"}\r\n ')
+    assert (r.status_code, r.json()) == (400, {"password": ["This field is required."]})
+    r = client.call("POST", "/auth/login/", headers=json_ct, data='{"username": "x"} {}')
+    assert r.status_code == 400 and r.json()["detail"].startswith("JSON parse error - ")
+    # No CSRF token is needed (token API), and an unknown method is a JSON 405.
+    r = client.call("PUT", "/auth/login/", {})
+    assert r.status_code == 405 and "detail" in r.json()
+
+
+# ---- login and tokens ----
+
+def test_login_answers_tokens_and_user(client, account):
+    user, password, _ = account
+    body = client.login(user["username"], password)
+    assert set(body) == {"refresh", "access", "user"}
+    assert body["user"] == dict(user, favourite_count=0)
+    for token, kind, lifetime in ((body["access"], "access", 1800), (body["refresh"], "refresh", 86400)):
+        assert header(token) == {"alg": "HS256", "typ": "JWT"}
+        assert "=" not in token
+        c = claims(token)
+        assert list(c) == ["token_type", "exp", "iat", "jti", "user_id", "username"]
+        assert c["token_type"] == kind and c["exp"] - c["iat"] == lifetime
+        assert c["user_id"] == user["id"] and c["username"] == user["username"]
+        assert len(c["jti"]) == 32 and int(c["jti"], 16) >= 0
+    assert claims(body["access"])["jti"] != claims(body["refresh"])["jti"]
+
+
+def test_login_form_encoded_and_nfkc(client, account):
+    user, password, _ = account
+    r = client.call("POST", "/auth/login/", data={"username": user["username"], "password": password})
+    assert r.status_code == 200, r.text
+    # NFKC: a fullwidth letter logs in as its ASCII form, as Django's login form does.
+    fullwidth = chr(ord(user["username"][0]) - ord("a") + 0xFF41) + user["username"][1:]
+    assert client.call("POST", "/auth/login/", {"username": fullwidth, "password": password}).status_code == 200
+
+
+def test_login_refused(failing_client, account):
+    user, password, _ = account
+    for body in ({"username": user["username"], "password": password + "x"},
+                 {"username": unique("nobody"), "password": password}):
+        r = failing_client.call("POST", "/auth/login/", body)
+        assert (r.status_code, r.json()) == (401, NO_ACCOUNT)
+        assert r.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_login_inactive_user_refused(client, failing_client, conn):
+    user, password = client.register()
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET is_active = false WHERE id = %s", (user["id"],))
+    r = failing_client.call("POST", "/auth/login/", {"username": user["username"], "password": password})
+    assert (r.status_code, r.json()) == (401, NO_ACCOUNT)
+
+
+def test_login_throttled(client, failing_client):
+    user, password = client.register()
+    for i in range(10):
+        r = failing_client.call("POST", "/auth/login/", {"username": user["username"], "password": f"no {i}"})
+        assert r.status_code == 401, (i, r.status_code)
+    r = failing_client.call("POST", "/auth/login/", {"username": user["username"], "password": password})
+    assert r.status_code == 429
+    retry = int(r.headers["Retry-After"])
+    assert 0 < retry <= 900
+    assert r.json() == {"detail": f"Request was throttled. Expected available in {retry} seconds."}
+
+
+def test_refresh(client, account):
+    user, _, login = account
+    r = client.call("POST", "/auth/token/refresh/", {"refresh": login["refresh"]})
+    assert r.status_code == 200, r.text
+    assert list(r.json()) == ["access"]
+    access = r.json()["access"]
+    c = claims(access)
+    assert c["token_type"] == "access" and c["user_id"] == user["id"] and c["username"] == user["username"]
+    assert c["jti"] != claims(login["refresh"])["jti"]
+    assert client.call("GET", "/auth/favorites/", token=access).status_code == 200
+
+
+def test_refresh_refused(client, account):
+    _, _, login = account
+    invalid = {"detail": "Token is invalid or expired", "code": "token_not_valid"}
+    for token in ("garbage", login["refresh"][:-2], login["refresh"] + "x"):
+        r = client.call("POST", "/auth/token/refresh/", {"refresh": token})
+        assert (r.status_code, r.json()) == (401, invalid), token
+    r = client.call("POST", "/auth/token/refresh/", {"refresh": login["access"]})
+    assert (r.status_code, r.json()) == (401, {"detail": "Token has wrong type", "code": "token_not_valid"})
+    r = client.call("POST", "/auth/token/refresh/", {})
+    assert (r.status_code, r.json()) == (400, {"refresh": ["This field is required."]})
+
+
+def test_refresh_for_deactivated_user_refused(client, conn):
+    user, password = client.register()
+    login = client.login(user["username"], password)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET is_active = false WHERE id = %s", (user["id"],))
+    r = client.call("POST", "/auth/token/refresh/", {"refresh": login["refresh"]})
+    assert r.status_code == 401 and r.json()["code"] == "no_active_account"
+    r = client.call("GET", "/auth/favorites/", token=login["access"])
+    assert (r.status_code, r.json()) == (401, {"detail": "User is inactive", "code": "user_inactive"})
+
+
+# ---- protected routes ----
+
+def test_protected_routes_need_a_token(client, account):
+    _, _, login = account
+    for method, path in (("GET", "/auth/favorites/"), ("POST", "/auth/favorites/"),
+                         ("DELETE", "/auth/favorites/550/")):
+        r = client.call(method, path)
+        assert (r.status_code, r.json()) == (401, NOT_PROVIDED), path
+        assert r.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+        # Another scheme is no credential either.
+        r = client.call(method, path, headers={"Authorization": "Basic dXNlcjpwdw=="})
+        assert (r.status_code, r.json()) == (401, NOT_PROVIDED), path
+    # A session cookie is not a credential for the API.
+    r = client.call("GET", "/auth/favorites/", headers={"Cookie": "sessionid=abc"})
+    assert r.status_code == 401
+    r = client.call("GET", "/auth/favorites/", headers={"Authorization": "Bearer a b"})
+    assert r.status_code == 401 and r.json()["code"] == "bad_authorization_header"
+    # A refresh token is not an access token.
+    r = client.call("GET", "/auth/favorites/", token=login["refresh"])
+    assert r.status_code == 401
+    assert r.json() == {"detail": "Given token not valid for any token type", "code": "token_not_valid",
+                        "messages": [{"token_class": "AccessToken", "token_type": "access",
+                                      "message": "Token has wrong type"}]}
+    for bad in ("abc", login["access"][:-1] + ("A" if login["access"][-1] != "A" else "B")):
+        r = client.call("GET", "/auth/favorites/", token=bad)
+        assert r.status_code == 401 and r.json()["detail"] == "Given token not valid for any token type"
+        assert r.json()["messages"][0]["message"] == "Token is invalid or expired"
+
+
+def test_public_routes_ignore_a_bad_token(client):
+    # The origin answered 401 here.
+    r = client.call("GET", "/movies/trending/", token="not-a-token")
+    assert r.status_code == 200
+    r = client.call("GET", "/health-check/", token="not-a-token")
+    assert r.status_code == 200
+
+
+# ---- favorites ----
+
+def fav(client, token, movie_id):
+    return client.call("POST", "/auth/favorites/", {"movie_id": movie_id}, token=token)
+
+
+def test_favorites_add_list_remove(client):
+    user, password = client.register()
+    token = client.login(user["username"], password)["access"]
+    r = client.call("GET", "/auth/favorites/", token=token)
+    assert r.status_code == 200
+    assert r.json()["user"] == user and r.json()["favorite_movies"] == []
+    r = fav(client, token, 550)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["user"] == user
+    movie = body["favorite_movie"]
+    assert set(movie) == {"movie_id", "created_at", "title", "overview", "release_date", "poster_path"}
+    assert movie["movie_id"] == 550 and movie["title"] == "Fight Club"
+    assert movie["release_date"] == "1999-10-15" and movie["created_at"].endswith("Z")
+    r = fav(client, token, 550)
+    assert (r.status_code, r.json()) == (400, {"error": "Movie already in favorites"})
+    # A string id is an integer to DRF too.
+    assert fav(client, token, "680").status_code == 201
+    r = client.call("GET", "/auth/favorites/", token=token)
+    listed = r.json()["favorite_movies"]
+    assert [m["movie_id"] for m in listed] == [680, 550]           # newest first
+    assert listed[1]["title"] == "Fight Club" and listed[1]["poster_path"].startswith("/")
+    assert client.login(user["username"], password)["user"]["favourite_count"] == 2
+    r = client.call("DELETE", "/auth/favorites/550/", token=token)
+    assert r.status_code == 204 and r.content == b""               # the origin sent a body
+    r = client.call("DELETE", "/auth/favorites/550/", token=token)
+    assert (r.status_code, r.json()) == (404, {"error": "Favorite movie not found"})
+    assert [m["movie_id"] for m in client.call("GET", "/auth/favorites/", token=token).json()
+            ["favorite_movies"]] == [680]
+
+
+def test_favorites_add_errors(client, account):
+    _, _, login = account
+    token = login["access"]
+    # The origin answered 400 "Invalid movie ID" for an id TMDb does not know.
+    r = fav(client, token, 999999)
+    assert (r.status_code, r.json()) == (404, {"error": "Movie not found"})
+    for bad, message in (("abc", "A valid integer is required."), (1.5, "A valid integer is required."),
+                         (True, "A valid integer is required."),
+                         (0, "Ensure this value is greater than or equal to 1."),
+                         (2 ** 31, "Ensure this value is less than or equal to 2147483647.")):
+        r = fav(client, token, bad)
+        assert (r.status_code, r.json()) == (400, {"movie_id": [message]}), bad
+    r = client.call("POST", "/auth/favorites/", {}, token=token)
+    assert (r.status_code, r.json()) == (400, {"movie_id": ["This field is required."]})
+
+
+def test_favorites_paginated_and_cached(client, standin):
+    user, password = client.register()
+    token = client.login(user["username"], password)["access"]
+    ids = [SYNTHETIC_BASE + i for i in range(21)]
+    for i in ids:
+        assert fav(client, token, i).status_code == 201
+    page1 = client.call("GET", "/auth/favorites/", token=token).json()
+    assert [m["movie_id"] for m in page1["favorite_movies"]] == ids[::-1][:20]
+    assert (page1["count"], page1["page"], page1["total_pages"]) == (21, 1, 2)
+    assert page1["favorite_movies"][0]["title"] == f"Synthetic Movie {ids[-1]}"
+    page2 = client.call("GET", "/auth/favorites/", token=token, params={"page": 2}).json()
+    assert [m["movie_id"] for m in page2["favorite_movies"]] == [ids[0]]
+    for bad in ("3", "0", "x"):
+        r = client.call("GET", "/auth/favorites/", token=token, params={"page": bad})
+        assert (r.status_code, r.json()) == (404, {"detail": "Invalid page."}), bad
+    # Details come from the cache: listing again asks TMDb nothing (the origin asked 4x per movie).
+    before = standin("stats")["total"]
+    client.call("GET", "/auth/favorites/", token=token)
+    assert standin("stats")["total"] == before
+
+
+@pytest.fixture(scope="module")
+def standin():
+    base = env("TMDB_BASE_URL").rsplit("/3", 1)[0]
+
+    def call(what):
+        return requests.get(f"{base}/__standin/{what}", timeout=10).json()
+    return call
+
+
+def test_deleted_user_token_refused(client, conn):
+    user, password = client.register()
+    token = client.login(user["username"], password)["access"]
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM auth_user WHERE id = %s", (user["id"],))
+    r = client.call("GET", "/auth/favorites/", token=token)
+    assert (r.status_code, r.json()) == (401, {"detail": "User not found", "code": "user_not_found"})
+
+
+# ---- movies ----
+
+def test_movies(client):
+    r = client.call("GET", "/movies/trending/")
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) >= {"page", "results", "total_pages", "total_results"} and body["results"]
+    r = client.call("GET", "/movies/550/")
+    assert r.status_code == 200 and r.json()["id"] == 550 and r.json()["title"] == "Fight Club"
+    # The origin answered 503 for a movie TMDb does not know.
+    r = client.call("GET", "/movies/999999/")
+    assert r.status_code == 404 and "error" in r.json()
+    r = client.call("GET", "/movies/550/recommendations/")
+    assert r.status_code == 200 and r.json()["results"]
+    r = client.call("GET", "/movies/search/", params={"query": "fight club"})
+    assert r.status_code == 200 and any(m["id"] == 550 for m in r.json()["results"])
+    r = client.call("GET", "/movies/search/", params={"query": "fight", "year": "1999", "page": "1"})
+    assert r.status_code == 200
+    for params in ({}, {"query": ""}, {"query": "   "}):
+        r = client.call("GET", "/movies/search/", params=params)
+        assert (r.status_code, r.json()) == (400, {"error": "Query parameter is required"}), params
+    assert client.call("GET", "/movies/search/", params={"query": "x", "page": "0"}).status_code == 400
+    assert client.call("GET", "/movies/search/", params={"query": "x", "year": "abc"}).status_code == 400
+    assert client.call("GET", "/health-check/").json() == {
+        "status": "ok", "message": "Welcome to the Movie Recommender API!"}
+
+
+# ---- simplejwt interoperability ----
+
+SIMPLEJWT = textwrap.dedent("""
+    import json, sys
+    from datetime import timedelta
+    import django
+    from django.conf import settings
+    settings.configure(
+        SECRET_KEY=sys.argv[1], USE_TZ=True, DATABASES={},
+        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework",
+                        "rest_framework_simplejwt"],
+        SIMPLE_JWT={"ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
+                    "REFRESH_TOKEN_LIFETIME": timedelta(days=1)})
+    django.setup()
+    from rest_framework_simplejwt.backends import TokenBackend
+    from rest_framework_simplejwt.exceptions import TokenError
+    from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+    given = json.load(sys.stdin)
+    out = {}
+    def check(cls, token):
+        try:
+            return dict(cls(token).payload)
+        except TokenError as e:
+            return {"error": str(e.args[0])}
+    # Tokens this backend issued, validated by simplejwt.
+    out["access"] = check(AccessToken, given["access"])
+    out["refresh"] = check(RefreshToken, given["refresh"])
+    out["refreshed"] = check(AccessToken, given["refreshed"])
+    out["access_as_refresh"] = check(RefreshToken, given["access"])
+    # Tokens simplejwt issues (as the origin's serializer: user_id and username), for this backend.
+    refresh = RefreshToken()
+    refresh["user_id"] = given["user_id"]
+    refresh["username"] = given["username"]
+    out["sj_refresh"] = str(refresh)
+    out["sj_access"] = str(refresh.access_token)
+    expired = AccessToken()
+    expired.set_exp(lifetime=timedelta(seconds=-5))
+    expired["user_id"] = given["user_id"]
+    out["sj_expired"] = str(expired)
+    payload = dict(AccessToken().payload, user_id=given["user_id"])
+    out["sj_other_key"] = TokenBackend("HS256", "another-secret-key").encode(payload)
+    json.dump(out, sys.stdout)
+""")
+
+
+def test_simplejwt_interoperability(client, account, secret_key):
+    user, _, login = account
+    refreshed = client.call("POST", "/auth/token/refresh/", {"refresh": login["refresh"]}).json()["access"]
+    given = {"access": login["access"], "refresh": login["refresh"], "refreshed": refreshed,
+             "user_id": user["id"], "username": user["username"]}
+    p = subprocess.run(["/usr/bin/python3", "-c", SIMPLEJWT, secret_key], input=json.dumps(given),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    # simplejwt accepts what this backend issues...
+    assert out["access"] == claims(login["access"])
+    assert out["refresh"] == claims(login["refresh"])
+    assert out["refreshed"]["user_id"] == user["id"] and out["refreshed"]["token_type"] == "access"
+    assert out["access_as_refresh"] == {"error": "Token has wrong type"}
+    # ...and this backend accepts what simplejwt issues.
+    r = client.call("GET", "/auth/favorites/", token=out["sj_access"])
+    assert r.status_code == 200, r.text
+    assert r.json()["user"] == user
+    r = client.call("POST", "/auth/token/refresh/", {"refresh": out["sj_refresh"]})
+    assert r.status_code == 200, r.text
+    assert claims(r.json()["access"])["username"] == user["username"]
+    assert client.call("GET", "/auth/favorites/", token=r.json()["access"]).status_code == 200
+    # Expired, or signed with another key: refused.
+    for bad in (out["sj_expired"], out["sj_other_key"]):
+        r = client.call("GET", "/auth/favorites/", token=bad)
+        assert r.status_code == 401
+        assert r.json()["messages"][0]["message"] == "Token is invalid or expired"
