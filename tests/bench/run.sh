@@ -2,7 +2,7 @@
 # run.sh: `make bench`: starts a private stack, measures login and page throughput against baselines, prints a table.
 #
 # Figures, not pass/fail: the exit status is 0 whenever the benchmarks ran. See tests/bench/README.md.
-# Knobs (environment): BENCH_WORKERS (nproc), BENCH_SECONDS (10), BENCH_LOGIN_SECONDS (10),
+# Knobs (environment): BENCH_WORKERS (nproc), BENCH_SECONDS (10), BENCH_LOGIN_SECONDS (8), BENCH_LOGIN_ROUNDS (2),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_MINIMAL_BIN ($BUILD_DIR/minimal-fcgi),
 # BENCH_SKIP_MOVIES=1 skips movies_bench.sh, BENCH_KEEP=1 leaves the stack running (for perf).
 set -uo pipefail
@@ -14,7 +14,8 @@ export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 NPROC=$(nproc)
 export WORKERS=${BENCH_WORKERS:-$NPROC}
 SECONDS_EACH=${BENCH_SECONDS:-10}
-LOGIN_SECONDS=${BENCH_LOGIN_SECONDS:-10}
+LOGIN_SECONDS=${BENCH_LOGIN_SECONDS:-8}
+LOGIN_ROUNDS=${BENCH_LOGIN_ROUNDS:-2}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
 # Enough logins in flight that no worker waits for work, few enough that none time out.
@@ -35,12 +36,6 @@ for bin in "$BUILD_DIR/movies-fcgi" "$MINIMAL_BIN" "$BUILD_DIR/tools/movietool";
 	[ -x "$bin" ] || fail "$bin is not built (make all)"
 done
 
-# A fresh stack on free ports every run, so this runs beside `make run` and the tests.
-if [ -f "$STATE_DIR/stack.env" ]; then deploy/stack.sh stop >/dev/null 2>&1 || true; fi
-rm -rf "$STATE_DIR"
-mkdir -p "$STATE_DIR"
-export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto STACK_FAST=1
-unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY
 RUN=$STATE_DIR/run
 MINIMAL_PIDS=$RUN/minimal.pid
 
@@ -61,9 +56,18 @@ cleanup() {
 	stop_minimal
 	deploy/stack.sh stop >/dev/null 2>&1
 }
+# A fresh stack on free ports every run, so this runs beside `make run` and the tests; a
+# previous BENCH_KEEP=1 run's servers go first.
+stop_minimal
+if [ -f "$STATE_DIR/stack.env" ]; then deploy/stack.sh stop >/dev/null 2>&1 || true; fi
+rm -rf "$STATE_DIR"
+mkdir -p "$STATE_DIR"
+export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto STACK_FAST=1
+unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "starting a private stack in $STATE_DIR ($WORKERS workers)"
 deploy/stack.sh start >/dev/null || { tail -n 30 "$STATE_DIR"/log/*.log; fail "the stack did not start"; }
 set -a; . "$STATE_DIR/stack.env"; set +a
@@ -148,12 +152,31 @@ login_body() {	# user password token
 
 # ---- measurements ----
 
-# run_wrk LABEL CONNS THREADS SECONDS URL: prints wrk's "BENCH ..." line (the request from BENCH_* env).
+# run_wrk LABEL CONNS THREADS SECONDS URL: prints wrk's "BENCH ..." line plus " cpu_us=..." (the
+# stack's CPU per completed request, by process tree); the request comes from BENCH_* variables.
 run_wrk() {
-	local label=$1 conns=$2 threads=$3 secs=$4 url=$5 out
+	local label=$1 conns=$2 threads=$3 secs=$4 url=$5 out before after line
+	before=$(cpu_now)
 	out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s "$BENCH/wrk.lua" "$url" 2>&1)
+	after=$(cpu_now)
 	printf '%s\n' "$out" > "$STATE_DIR/wrk-$label.txt"
-	grep '^BENCH ' <<<"$out" || { printf '%s\n' "$out" >&2; fail "wrk gave no summary for $label"; }
+	line=$(grep '^BENCH ' <<<"$out") || { printf '%s\n' "$out" >&2; fail "wrk gave no summary for $label"; }
+	printf '%s%s\n' "$line" "$(cpu_delta "$before" "$after" "$(field requests "$line")")"
+}
+
+# CPU seconds so far of each part of the stack (tests/bench/cpu.py), as "name=s name=s ...".
+cpu_now() {
+	/usr/bin/python3 "$BENCH/cpu.py" "nginx=$(cat "$RUN/nginx.pid")" "fcgi=$(cat "$RUN/fcgi.pid")" \
+		"pg=$(head -n 1 "$STATE_DIR/pg/postmaster.pid")" "redis=$(cat "$STATE_DIR/redis/redis.pid")" \
+		"minimal=$(paste -sd, "$MINIMAL_PIDS")"
+}
+
+# " cpu_nginx_us=.. cpu_fcgi_us=.. ... cpu_us=TOTAL": microseconds of CPU per request.
+cpu_delta() {	# before after requests
+	paste -d' ' <(tr ' ' '\n' <<<"$1") <(tr ' ' '\n' <<<"$2") | awk -v n="$3" '
+		{ split($1, a, "="); split($2, b, "="); d = (b[2] - a[2]) * 1e6 / (n > 0 ? n : 1); t += d
+		  printf " cpu_%s_us=%.1f", a[1], d }
+		END { printf " cpu_us=%.1f", t }'
 }
 
 field() {	# field NAME "BENCH line"
@@ -162,19 +185,16 @@ field() {	# field NAME "BENCH line"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print "n/a" }'; }
 meets() { awk -v r="$1" -v g="$2" 'BEGIN { print (r != "n/a" && r + 0 >= g) ? "ok" : "MISSED" }'; }
+mean() { printf '%s\n' "$@" | awk '{ s += $1; n++ } END { printf "%.3f", n ? s / n : 0 }'; }
 standin_calls() { curl -fsS "${TMDB_BASE_URL%/3}/__standin/stats" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 
 start_minimal
 create_users
 say "site $SITE_URL, $WORKERS site workers, $WORKERS minimal responders, nproc $NPROC"
 
-# 1. Login throughput against the raw PBKDF2 rate.
-say "raw PBKDF2-HMAC-SHA256 ($ITERATIONS iterations, $NPROC processes, ${LOGIN_SECONDS}s)"
-RAW=$(/usr/bin/python3 "$BENCH/pbkdf2_rate.py" --iterations "$ITERATIONS" --procs "$NPROC" --seconds "$LOGIN_SECONDS") \
-	|| fail "the PBKDF2 measurement failed"
-echo "  $RAW"
-RAW_RATE=$(field rate "$RAW")
-
+# 1. Login throughput against the raw PBKDF2 rate. Other load on the machine moves both, so
+# they alternate (raw, login, raw, login, raw) and each login run is set against the mean of
+# the raw runs either side of it.
 LJAR=$STATE_DIR/login-cookies.txt
 LTOKEN=$(login_form_token "$LJAR")
 [ -n "$LTOKEN" ] || fail "no CSRF token on the login form"
@@ -183,14 +203,37 @@ LCOOKIE=$(jar_cookies "$LJAR")
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: $LCOOKIE" \
 	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "$LBODY" "${SITE_URL}login")
 [ "$code" = 303 ] || fail "a bench login answered $code, not 303"
-say "login: wrk -t$LOGIN_THREADS -c$LOGIN_CONNS -d${LOGIN_SECONDS}s POST /login (counting 303s)"
-LOGIN=$(BENCH_METHOD=POST BENCH_BODY=$LBODY BENCH_COOKIE=$LCOOKIE BENCH_ORIGIN=$ORIGIN BENCH_COUNT_STATUS=303 \
-	run_wrk login "$LOGIN_CONNS" "$LOGIN_THREADS" "$LOGIN_SECONDS" "${SITE_URL}login")
-echo "  $LOGIN"
-LOGIN_RATE=$(field counted_rps "$LOGIN")
-LOGIN_ALL=$(field requests "$LOGIN")
-LOGIN_OK=$(field counted "$LOGIN")
-[ "$LOGIN_ALL" = "$LOGIN_OK" ] || say "warning: $((LOGIN_ALL - LOGIN_OK)) of $LOGIN_ALL logins did not answer 303 (throttled?)"
+
+raw_run() {
+	/usr/bin/python3 "$BENCH/pbkdf2_rate.py" --iterations "$ITERATIONS" --procs "$NPROC" --seconds "$LOGIN_SECONDS" \
+		|| fail "the PBKDF2 measurement failed"
+}
+say "login: raw PBKDF2 ($ITERATIONS iterations, $NPROC processes) alternating with wrk -t$LOGIN_THREADS -c$LOGIN_CONNS POST /login, ${LOGIN_SECONDS}s each, $LOGIN_ROUNDS rounds"
+RAW_PREV=$(raw_run); echo "  raw    $RAW_PREV"
+RAW_RATES=("$(field rate "$RAW_PREV")"); RAW_CPU=("$(field cpu_ms_per_hash "$RAW_PREV")")
+LOGIN_RATES=(); LOGIN_RATIOS=(); LOGIN_CPU=(); LOGIN_WORKER_CPU=()
+for round in $(seq "$LOGIN_ROUNDS"); do
+	LOGIN=$(BENCH_METHOD=POST BENCH_BODY=$LBODY BENCH_COOKIE=$LCOOKIE BENCH_ORIGIN=$ORIGIN BENCH_COUNT_STATUS=303 \
+		run_wrk "login$round" "$LOGIN_CONNS" "$LOGIN_THREADS" "$LOGIN_SECONDS" "${SITE_URL}login")
+	echo "  login  $LOGIN"
+	RAW_NEXT=$(raw_run); echo "  raw    $RAW_NEXT"
+	RAW_RATES+=("$(field rate "$RAW_NEXT")"); RAW_CPU+=("$(field cpu_ms_per_hash "$RAW_NEXT")")
+	rate=$(field counted_rps "$LOGIN")
+	LOGIN_RATES+=("$rate")
+	LOGIN_RATIOS+=("$(pct "$rate" "$(mean "$(field rate "$RAW_PREV")" "$(field rate "$RAW_NEXT")")")")
+	LOGIN_CPU+=("$(awk -v c="$(field cpu_us "$LOGIN")" 'BEGIN { printf "%.1f", c / 1000 }')")
+	LOGIN_WORKER_CPU+=("$(awk -v c="$(field cpu_fcgi_us "$LOGIN")" 'BEGIN { printf "%.1f", c / 1000 }')")
+	[ "$(field requests "$LOGIN")" = "$(field counted "$LOGIN")" ] \
+		|| say "warning: $(($(field requests "$LOGIN") - $(field counted "$LOGIN"))) logins did not answer 303 (throttled?)"
+	RAW_PREV=$RAW_NEXT
+done
+RAW_RATE=$(mean "${RAW_RATES[@]}")
+LOGIN_RATE=$(mean "${LOGIN_RATES[@]}")
+LOGIN_PCT=$(mean "${LOGIN_RATIOS[@]}"); LOGIN_PCT=$(printf '%.1f' "$LOGIN_PCT")
+RAW_CPU_MS=$(mean "${RAW_CPU[@]}")
+LOGIN_CPU_MS=$(mean "${LOGIN_CPU[@]}")
+LOGIN_WORKER_MS=$(printf '%.1f' "$(mean "${LOGIN_WORKER_CPU[@]}")")
+LOGIN_CPU_PCT=$(pct "$RAW_CPU_MS" "$LOGIN_CPU_MS")
 
 # 2. Pages against the minimal responder.
 FJAR=$STATE_DIR/fav-cookies.txt
@@ -211,6 +254,9 @@ nfav=0
 for id in "${FAV_IDS[@]}"; do grep -q "href=\"/movie/$id\"" "$STATE_DIR/favorites.html" && nfav=$((nfav + 1)); done
 [ "$nfav" = 20 ] || fail "the favorites page lists $nfav of the 20 favorites (see $STATE_DIR/favorites.html)"
 if grep -q '>Movie [0-9]' "$STATE_DIR/favorites.html"; then fail "the favorites page shows uncached placeholders"; fi
+MOVIE_BYTES=$(curl -fsS -o /dev/null -w '%{size_download}' "${SITE_URL}movie/550")
+FAV_BYTES=$(curl -fsS -o /dev/null -w '%{size_download}' -H "Cookie: $FCOOKIE" "${SITE_URL}favorites")
+MIN_BYTES=$(curl -fsS -o /dev/null -w '%{size_download}' "${SITE_URL}__minimal")
 CALLS_BEFORE=$(standin_calls)
 
 page_bench() {	# LABEL URL [cookie]: warm-up, then the measured run
@@ -218,13 +264,13 @@ page_bench() {	# LABEL URL [cookie]: warm-up, then the measured run
 	BENCH_COOKIE=$cookie run_wrk "$label-warmup" "$CONNS" "$THREADS" 2 "$url" >/dev/null
 	BENCH_COOKIE=$cookie run_wrk "$label" "$CONNS" "$THREADS" "$SECONDS_EACH" "$url"
 }
-say "pages: wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s each (after a 2 s warm-up)"
+say "pages: wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s each after a 2 s warm-up; minimal, movie, favorites, minimal"
 MIN=$(page_bench minimal "${SITE_URL}__minimal"); echo "  minimal    $MIN"
 MOVIE=$(page_bench movie "${SITE_URL}movie/550"); echo "  movie/550  $MOVIE"
 FAV=$(page_bench favorites "${SITE_URL}favorites" "$FCOOKIE"); echo "  favorites  $FAV"
-MIN2=$(page_bench minimal2 "${SITE_URL}__minimal"); echo "  minimal    $MIN2 (again, for drift)"
+MIN2=$(page_bench minimal2 "${SITE_URL}__minimal"); echo "  minimal    $MIN2"
 CALLS_AFTER=$(standin_calls)
-for line in "$MOVIE" "$FAV"; do
+for line in "$MIN" "$MOVIE" "$FAV" "$MIN2"; do
 	[ "$(field non2xx3xx "$line")" = 0 ] || say "warning: non-2xx answers during the page runs (see $STATE_DIR/wrk-*.txt)"
 done
 
@@ -237,24 +283,39 @@ if [ "${BENCH_SKIP_MOVIES:-0}" != 1 ]; then
 fi
 
 # ---- the table ----
-MIN_RPS=$(awk -v a="$(field rps "$MIN")" -v b="$(field rps "$MIN2")" 'BEGIN { printf "%.2f", (a + b) / 2 }')
-MIN_P99=$(awk -v a="$(field p99_ms "$MIN")" -v b="$(field p99_ms "$MIN2")" 'BEGIN { printf "%.3f", (a + b) / 2 }')
-LOGIN_PCT=$(pct "$LOGIN_RATE" "$RAW_RATE")
+MIN_RPS=$(printf '%.2f' "$(mean "$(field rps "$MIN")" "$(field rps "$MIN2")")")
+MIN_P99=$(mean "$(field p99_ms "$MIN")" "$(field p99_ms "$MIN2")")
+MIN_CPU=$(printf '%.1f' "$(mean "$(field cpu_us "$MIN")" "$(field cpu_us "$MIN2")")")
 MOVIE_PCT=$(pct "$(field rps "$MOVIE")" "$MIN_RPS")
 FAV_PCT=$(pct "$(field rps "$FAV")" "$MIN_RPS")
 p99x() { awk -v a="$1" -v b="$MIN_P99" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+cpu_parts() {	# the per-part CPU of a run, for the notes
+	printf 'nginx %s, FastCGI %s, PostgreSQL %s, Redis %s' "$(field cpu_nginx_us "$1")" \
+		"$(awk -v a="$(field cpu_fcgi_us "$1")" -v b="$(field cpu_minimal_us "$1")" 'BEGIN { printf "%.1f", a + b }')" \
+		"$(field cpu_pg_us "$1")" "$(field cpu_redis_us "$1")"
+}
+row() { printf '%-34s %14s %14s %8s %7s %s\n' "$@"; }
 
 echo
-echo "== make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $WORKERS workers =="
-printf '%-30s %14s %20s %9s %8s %s\n' "measurement" "site" "baseline" "ratio" "goal" ""
-printf '%-30s %12s/s %18s/s %8s%% %8s %s\n' "login (303s through nginx)" "$LOGIN_RATE" "$RAW_RATE" "$LOGIN_PCT" ">=90%" "$(meets "$LOGIN_PCT" 90)"
-printf '%-30s %12s/s %18s/s %8s%% %8s %s\n' "/movie/550 (cached, anon)" "$(field rps "$MOVIE")" "$MIN_RPS" "$MOVIE_PCT" ">=70%" "$(meets "$MOVIE_PCT" 70)"
-printf '%-30s %12s/s %18s/s %8s%% %8s %s\n' "/favorites (20 cached)" "$(field rps "$FAV")" "$MIN_RPS" "$FAV_PCT" ">=50%" "$(meets "$FAV_PCT" 50)"
-printf '%-30s %11sms %17sms %9s\n' "p99 /movie/550" "$(field p99_ms "$MOVIE")" "$MIN_P99" "$(p99x "$(field p99_ms "$MOVIE")")"
-printf '%-30s %11sms %17sms %9s\n' "p99 /favorites" "$(field p99_ms "$FAV")" "$MIN_P99" "$(p99x "$(field p99_ms "$FAV")")"
-echo "baselines: raw PBKDF2-HMAC-SHA256 $ITERATIONS iterations on $NPROC processes (hashlib/OpenSSL);"
-echo "  minimal responder = build/minimal-fcgi x$WORKERS behind the same nginx, mean of the runs before and after."
-echo "  wrk: login -t$LOGIN_THREADS -c$LOGIN_CONNS ${LOGIN_SECONDS}s; pages -t$THREADS -c$CONNS ${SECONDS_EACH}s; TMDb calls during the page runs: $((CALLS_AFTER - CALLS_BEFORE))"
+echo "== make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $NPROC CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $WORKERS workers, load before: $LOAD_BEFORE =="
+row "measurement" "site" "baseline" "ratio" "goal" ""
+row "login, 303s/s (wall clock)" "$(printf '%.2f/s' "$LOGIN_RATE")" "$(printf '%.2f/s' "$RAW_RATE")" "$LOGIN_PCT%" ">=90%" "$(meets "$LOGIN_PCT" 90)"
+row "login, CPU per login vs per hash" "$(printf '%.1fms' "$LOGIN_CPU_MS")" "$(printf '%.1fms' "$RAW_CPU_MS")" "$LOGIN_CPU_PCT%" "" "(worker alone: ${LOGIN_WORKER_MS}ms)"
+row "/movie/550 (cached, anonymous)" "$(field rps "$MOVIE")/s" "${MIN_RPS}/s" "$MOVIE_PCT%" ">=70%" "$(meets "$MOVIE_PCT" 70)"
+row "/favorites (20, cached)" "$(field rps "$FAV")/s" "${MIN_RPS}/s" "$FAV_PCT%" ">=50%" "$(meets "$FAV_PCT" 50)"
+row "p99 /movie/550" "$(field p99_ms "$MOVIE")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$MOVIE")")" "" ""
+row "p99 /favorites" "$(field p99_ms "$FAV")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$FAV")")" "" ""
+row "CPU/request /movie/550" "$(field cpu_us "$MOVIE")us" "${MIN_CPU}us" "$(pct "$MIN_CPU" "$(field cpu_us "$MOVIE")")%" "" ""
+row "CPU/request /favorites" "$(field cpu_us "$FAV")us" "${MIN_CPU}us" "$(pct "$MIN_CPU" "$(field cpu_us "$FAV")")%" "" ""
+echo "notes:"
+echo "  login baseline: PBKDF2-HMAC-SHA256, $ITERATIONS iterations, $NPROC processes (hashlib = OpenSSL), alternating with"
+echo "    the login runs (ratio = mean over $LOGIN_ROUNDS rounds of login / mean of the raw runs either side). per round: ${LOGIN_RATIOS[*]} %"
+echo "  page baseline: minimal-fcgi x$WORKERS behind the same nginx, mean of the runs before and after; body sizes:"
+echo "    minimal $MIN_BYTES B, /movie/550 $MOVIE_BYTES B, /favorites $FAV_BYTES B"
+echo "  CPU/request (us, whole stack, from /proc): minimal: $(cpu_parts "$MIN")"
+echo "    /movie/550: $(cpu_parts "$MOVIE"); /favorites: $(cpu_parts "$FAV")"
+echo "  CPU ratios are what the rps ratios would be if the stack had the CPUs to itself (wrk's own CPU aside)."
+echo "  wrk: login -t$LOGIN_THREADS -c$LOGIN_CONNS; pages -t$THREADS -c$CONNS; TMDb calls during the page runs: $((CALLS_AFTER - CALLS_BEFORE))"
 echo
 echo "== TMDb latency (tests/bench/movies_bench.sh) =="
 printf '%s\n' "$MOVIES_OUT"
