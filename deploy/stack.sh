@@ -235,6 +235,20 @@ start_nginx() {
 	    -e "s|@NGINX@|$STATE_DIR/nginx|g" -e "s|@ROOT@|$ROOT|g" \
 	    -e "s|@SITE_HOST@|$SITE_HOST|g" -e "s|@SITE_PORT@|$SITE_PORT|g" \
 	    "$ROOT/deploy/nginx.conf.in" > "$STATE_DIR/nginx/nginx.conf"
+	if [ "${PAGE_CACHE:-1}" = 1 ]; then
+		# Logged-in visitors (session cookie) and API clients (token) always reach a worker.
+		cat > "$STATE_DIR/nginx/page-cache.conf" <<'CONF'
+fastcgi_cache pages;
+fastcgi_cache_key "$scheme$request_method$host$request_uri";
+fastcgi_cache_methods GET HEAD;
+fastcgi_cache_bypass $cookie_sessionid $http_authorization;
+fastcgi_no_cache $cookie_sessionid $http_authorization;
+fastcgi_cache_lock on;
+add_header X-Page-Cache $upstream_cache_status;
+CONF
+	else
+		echo "# PAGE_CACHE=0: every page is made by a worker" > "$STATE_DIR/nginx/page-cache.conf"
+	fi
 	nginx -q -t -c "$STATE_DIR/nginx/nginx.conf" -p "$STATE_DIR/nginx" -e "$LOG/nginx-error.log" \
 		|| fail "nginx rejected its configuration"
 	nginx -c "$STATE_DIR/nginx/nginx.conf" -p "$STATE_DIR/nginx" -e "$LOG/nginx-error.log" \

@@ -345,7 +345,12 @@ body_etag(const struct buf *body, char out[40])
 	unsigned char	md[EVP_MAX_MD_SIZE];
 	unsigned int	mdlen = 0;
 
-	EVP_Digest(buf_cstr(body), body->len, md, &mdlen, EVP_sha256(), NULL);
+	/* Fetched once: OpenSSL 3 would look the algorithm up again on every call. */
+	static EVP_MD *sha256;
+
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		die("http: OpenSSL has no SHA-256");
+	EVP_Digest(buf_cstr(body), body->len, md, &mdlen, sha256, NULL);
 	out[0] = '"';
 	hex_encode(md, 16, out + 1);
 	out[33] = '"';

@@ -9,7 +9,7 @@ def stack(cmd, state_dir):
     env = {k: v for k, v in os.environ.items()
            if k not in ("SITE_URL", "DATABASE_URL", "REDIS_URL", "TMDB_BASE_URL", "SECRET_KEY", "TMDB_API_KEY")}
     env.update(STATE_DIR=state_dir, SITE_PORT="auto", PG_PORT="auto", REDIS_PORT="auto",
-               TMDB_STANDIN_PORT="auto", STACK_FAST="1", WORKERS="2")
+               TMDB_STANDIN_PORT="auto", STACK_FAST="1", WORKERS="2", PAGE_CACHE="1")
     return subprocess.run([os.path.join(ROOT, "deploy", "stack.sh"), cmd], env=env,
                           capture_output=True, text=True, timeout=180)
 
@@ -35,6 +35,25 @@ def alive(pid):
         return False
 
 
+def check_page_cache(site):
+    """make start's default: nginx keeps anonymous public pages, never a logged-in visitor's."""
+    import requests
+    first = requests.get(site + "movie/550")
+    again = requests.get(site + "movie/550")
+    assert first.status_code == again.status_code == 200
+    assert first.headers["X-Page-Cache"] in ("MISS", "EXPIRED")
+    assert again.headers["X-Page-Cache"] == "HIT"
+    assert again.text == first.text
+    # A session cookie or a token always reaches a worker.
+    with_session = requests.get(site + "movie/550", cookies={"sessionid": "x" * 32})
+    assert with_session.headers["X-Page-Cache"] == "BYPASS"
+    with_token = requests.get(site + "api/v1/movies/550/", headers={"Authorization": "Bearer x"})
+    assert with_token.headers["X-Page-Cache"] == "BYPASS"
+    # Pages that are not public (a form with a CSRF cookie) are never stored.
+    requests.get(site + "login")
+    assert requests.get(site + "login").headers["X-Page-Cache"] != "HIT"
+
+
 def test_start_twice_then_stop(tmp_path):
     state = str(tmp_path / "stack")
     first = stack("start", state)
@@ -45,6 +64,8 @@ def test_start_twice_then_stop(tmp_path):
     every_pid = stack_pids(state)
     assert len(every_pid) >= 5 + 2  # five servers, two workers at least
     try:
+        site = [line for line in first.stdout.splitlines() if "the site is up at" in line][0].split()[-1]
+        check_page_cache(site)
         second = stack("start", state)
         assert second.returncode == 0, second.stdout + second.stderr
         assert "creating the PostgreSQL cluster" not in second.stdout
