@@ -272,43 +272,6 @@ put_py_float(struct buf *out, double d)
 	}
 }
 
-/* Decodes one UTF-8 sequence at s[*i]; returns the code point or -1 if invalid. */
-static long
-utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-	unsigned char	 c = s[*i];
-	size_t		 n;
-	long		 cp;
-
-	if (c < 0x80) {
-		(*i)++;
-		return c;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3;
-		cp = c & 0x07;
-	} else
-		return -1;
-	if (len - *i <= n)
-		return -1;
-	for (size_t k = 1; k <= n; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[*i + k] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return -1;
-	*i += n + 1;
-	return cp;
-}
-
 /* A JSON string literal with json.dumps' ensure_ascii escaping. */
 static int
 put_py_string(struct buf *out, const char *str, size_t len)
@@ -318,7 +281,7 @@ put_py_string(struct buf *out, const char *str, size_t len)
 
 	buf_putc(out, '"');
 	while (i < len) {
-		long cp = utf8_next(s, len, &i);
+		long cp = utf8_next((const char *)s, len, &i);
 
 		if (cp < 0)
 			return -1;

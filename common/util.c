@@ -125,43 +125,52 @@ ct_equal(const void *a, size_t alen, const void *b, size_t blen)
 	return diff == 0;
 }
 
+long
+utf8_next(const char *str, size_t len, size_t *i)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	unsigned char		 c = s[*i];
+	size_t			 n;
+	long			 cp;
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 1;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 2;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 3;
+		cp = c & 0x07;
+	} else
+		return -1;
+	if (len - *i <= n)
+		return -1;
+	for (size_t k = 1; k <= n; k++) {
+		if ((s[*i + k] & 0xC0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[*i + k] & 0x3F);
+	}
+	/* Overlong forms, surrogates and code points past U+10FFFF are not UTF-8. */
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return -1;
+	*i += n + 1;
+	return cp;
+}
+
 int
 utf8_valid(const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
+	while (i < len)
+		if (utf8_next(str, len, &i) < 0)
 			return 0;
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += n + 1;
-	}
 	return 1;
 }
 

@@ -25,6 +25,8 @@ int	 parse_int(const char *, int min, int max, int *out);
 /* Compares two byte strings in time that depends only on the lengths. 1 if equal. */
 int	 ct_equal(const void *, size_t, const void *, size_t);
 
+/* Decodes the UTF-8 sequence at s[*i] and advances *i; the code point, or -1 if invalid. */
+long	 utf8_next(const char *s, size_t len, size_t *i);
 /* 1 if the bytes are valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
 int	 utf8_valid(const char *, size_t);
 /* Number of code points in valid UTF-8. */

@@ -26,12 +26,6 @@
 #define DEVICE_SALT	"movies.auth.known_device"
 #define DEVICE_AGE	31449600
 
-static void
-put_json(void *o)
-{
-	json_object_put(o);
-}
-
 static char *
 arena_value(struct req *r, PGresult *res, int col)
 {
@@ -61,7 +55,7 @@ set_visitor(struct req *r, struct user *u)
 	json_object_object_add(o, "id", json_object_new_int64(u->id));
 	json_object_object_add(o, "username", json_object_new_string(u->username));
 	json_object_object_add(o, "email", json_object_new_string(u->email));
-	arena_defer(r->arena, put_json, o);
+	req_keep_json(r, o);
 	r->user_json = o;
 }
 

@@ -10,18 +10,12 @@
 #include "session.h"
 #include "util.h"
 
-static void
-put_json(void *o)
-{
-	json_object_put(o);
-}
-
 /* The session's data, owned by the request's arena. */
 static void
 session_adopt(struct req *r, struct session *s, struct json_object *data)
 {
 	s->data = data ? data : json_object_new_object();
-	arena_defer(r->arena, put_json, s->data);
+	req_keep_json(r, s->data);
 }
 
 struct session *
