@@ -679,6 +679,8 @@ setup_easy(struct tmdb *t, CURL *e, struct xfer *x, const char *url)
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->s.max_response_bytes);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Over HTTPS TMDb speaks HTTP/2: wait for a connection that can multiplex rather than open more. */
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "movies-fcgi/1");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -951,6 +953,8 @@ tmdb_open(const struct tmdb_settings *s)
 	if (t->headers == NULL || (t->single = curl_easy_init()) == NULL ||
 	    (t->multi = curl_multi_init()) == NULL)
 		die("tmdb: curl handles: out of memory");
+	/* Many requests share one HTTP/2 connection: a page of misses costs about one round trip. */
+	curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)t->s.max_concurrency);
 	curl_multi_setopt(t->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)t->s.max_concurrency);
 	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)t->s.max_concurrency);
