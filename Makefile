@@ -36,6 +36,9 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 PROGRAM    := $(BUILD)/movies-fcgi
 MINIMAL    := $(BUILD)/minimal-fcgi
 
+# Objects of the test programs are kept, so a second make rebuilds nothing.
+.SECONDARY:
+
 .PHONY: all deps start stop run migrate test unit integration asan valgrind bench clean check-config
 all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
 
