@@ -67,7 +67,9 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_FAV_REMOVE] = { "fav_remove", 2,
 	    "DELETE FROM users_favoritemovie WHERE user_id = $1::integer AND movie_id = $2::integer" },
 	[DB_FAV_LIST] = { "fav_list", 3,
-	    "SELECT movie_id, " FAV_CREATED_AT " FROM users_favoritemovie WHERE user_id = $1::integer "
+	/* The window count is taken before LIMIT: the user's total comes with the page. */
+	    "SELECT movie_id, " FAV_CREATED_AT ", count(*) OVER () FROM users_favoritemovie "
+	    "WHERE user_id = $1::integer "
 	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer OFFSET $3::integer" },
 	[DB_FAV_COUNT] = { "fav_count", 1,
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },

@@ -51,10 +51,6 @@ page_favorites(struct req *r, struct resp *rs)
 
 	if ((page = movieview_page_param(r, rs)) < 0)
 		return;
-	if ((count = favorite_count(r)) < 0) {
-		view_error(r, rs, 503, "Your favorites cannot be shown right now. Please try again in a minute.");
-		return;
-	}
 	const char *params[3] = { user_id_str(r), arena_printf(r->arena, "%d", FAVORITES_PER_PAGE),
 	    arena_printf(r->arena, "%d", (page - 1) * FAVORITES_PER_PAGE) };
 	if ((res = db_exec(app.db, DB_FAV_LIST, 3, params)) == NULL) {
@@ -62,6 +58,13 @@ page_favorites(struct req *r, struct resp *rs)
 		return;
 	}
 	n = PQntuples(res);
+	/* The list carries the total; only an empty page past the first needs it asked for. */
+	count = n > 0 ? strtoll(PQgetvalue(res, 0, 2), NULL, 10) : page == 1 ? 0 : favorite_count(r);
+	if (count < 0) {
+		PQclear(res);
+		view_error(r, rs, 503, "Your favorites cannot be shown right now. Please try again in a minute.");
+		return;
+	}
 	for (int i = 0; i < n; i++)
 		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 	/* One Redis round trip for all, the misses from TMDb concurrently. */
