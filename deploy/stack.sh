@@ -70,7 +70,7 @@ choose_settings() {
 	fi
 	TMDB_API_KEY=${TMDB_API_KEY:-}
 	# Static URLs carry a digest of the assets, so browsers may cache them for ever.
-	STATIC_VERSION=$(find "$ROOT/fcgi/static" -type f -print0 | sort -z | xargs -0 -r cat | sha256sum | cut -c1-12)
+	STATIC_VERSION=$("$ROOT/deploy/static-version.sh")
 }
 
 write_env() {
