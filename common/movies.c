@@ -670,3 +670,77 @@ movies_cache(struct movies *m)
 {
 	return m->cache;
 }
+
+/* The fields a poster grid shows, copied from a details object. */
+static struct json_object *
+card_of(struct json_object *details)
+{
+	static const char *fields[] = { "id", "title", "original_title", "release_date", "poster_path",
+	    "backdrop_path", "overview", "vote_average", "vote_count" };
+	struct json_object *card = json_object_new_object(), *v;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (json_object_object_get_ex(details, fields[i], &v))
+			json_object_object_add(card, fields[i], json_object_get(v));
+	return card;
+}
+
+enum movies_status
+movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
+{
+	char			**keys, **vals;
+	int64_t			 *miss_ids;
+	size_t			 *miss_at, nmiss = 0, nitems = 0;
+	struct json_object	**details;
+	struct cache_item	 *items;
+	enum movies_status	  st = MOVIES_OK;
+
+	if (n > MOVIES_MANY_MAX)
+		return MOVIES_BAD_REQUEST;
+	keys = xcalloc(n, sizeof(*keys));
+	vals = xcalloc(n, sizeof(*vals));
+	miss_ids = xcalloc(n, sizeof(*miss_ids));
+	miss_at = xcalloc(n, sizeof(*miss_at));
+	details = xcalloc(n, sizeof(*details));
+	items = xcalloc(n, sizeof(*items));
+	for (size_t i = 0; i < n; i++) {
+		struct buf k = BUF_INIT;
+
+		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
+		keys[i] = buf_detach(&k);
+		outs[i] = NULL;
+	}
+	/* One round trip for every card; a miss costs the details call, which refills the card. */
+	cache_mget(m->cache, (const char *const *)keys, n, vals, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if ((outs[i] = parse_cached(vals[i])) == NULL) {
+			miss_ids[nmiss] = ids[i];
+			miss_at[nmiss++] = i;
+		}
+	}
+	if (nmiss > 0) {
+		st = movies_details_many(m, miss_ids, nmiss, details, NULL);
+		for (size_t j = 0; j < nmiss; j++) {
+			if (details[j] == NULL)
+				continue;
+			outs[miss_at[j]] = card_of(details[j]);
+			json_object_put(details[j]);
+			const char *v = json_object_to_json_string_ext(outs[miss_at[j]],
+			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+			items[nitems++] = (struct cache_item){ keys[miss_at[j]], v, strlen(v), MOVIES_TTL_DETAILS };
+		}
+		if (nitems > 0)
+			cache_set_many(m->cache, items, nitems);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(keys[i]);
+		free(vals[i]);
+	}
+	free(keys);
+	free(vals);
+	free(miss_ids);
+	free(miss_at);
+	free(details);
+	free(items);
+	return st;
+}

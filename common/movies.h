@@ -95,6 +95,15 @@ enum movies_status movies_configuration(struct movies *, struct json_object **ou
 enum movies_status movies_details_many(struct movies *, const int64_t *ids, size_t n,
 		    struct json_object **outs, enum movies_status *each);
 
+/*
+ * The grid fields of up to MOVIES_MANY_MAX movies (id, title, original_title, release_date,
+ * poster_path, backdrop_path, overview, vote_average, vote_count): one MGET of the small
+ * movie_<id>_card entries (24 h), the misses through movies_details_many, which also refills
+ * them. Much cheaper to read than whole details. outs[i] as movies_details_many's.
+ */
+enum movies_status movies_cards_many(struct movies *, const int64_t *ids, size_t n,
+		    struct json_object **outs);
+
 /* --- pure helpers (unit-tested) --- */
 
 /* The Redis key of a (checked) query into out. 0, or -1 if the query is invalid. */

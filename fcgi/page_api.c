@@ -558,7 +558,7 @@ favorites_list(struct req *r, struct resp *rs, struct user *u)
 		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 	/* One Redis round trip for the page, the misses from TMDb concurrently. */
 	if (n > 0)
-		movies_details_many(app.movies, ids, (size_t)n, outs, NULL);
+		movies_cards_many(app.movies, ids, (size_t)n, outs);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < FAVORITES_PER_PAGE; i++) {
 		json_object_array_add(list, favorite_json(ids[i], PQgetvalue(res, i, 1), outs[i]));

@@ -69,7 +69,7 @@ page_favorites(struct req *r, struct resp *rs)
 		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 	/* One Redis round trip for all, the misses from TMDb concurrently. */
 	if (n > 0)
-		movies_details_many(app.movies, ids, (size_t)n, outs, NULL);
+		movies_cards_many(app.movies, ids, (size_t)n, outs);
 	cards = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		struct json_object *card;
