@@ -679,8 +679,12 @@ setup_easy(struct tmdb *t, CURL *e, struct xfer *x, const char *url)
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->s.max_response_bytes);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	/* Over HTTPS TMDb speaks HTTP/2: wait for a connection that can multiplex rather than open more. */
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/*
+	 * Over HTTPS TMDb speaks HTTP/2: wait for a connection that can multiplex rather than open
+	 * more. Plain http (the stand-in) is HTTP/1.1, where waiting would only delay.
+	 */
+	if (strncmp(t->s.base_url, "https://", 8) == 0)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "movies-fcgi/1");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
