@@ -9,15 +9,15 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
-import urllib.parse
 import uuid
 
 import pytest
 import requests
+
+from redis_client import Redis
 
 UNAVAILABLE_TEXT = "movie service is unavailable"
 MOVIE_LINK = re.compile(r'href="/movie/(\d+)"')
@@ -28,56 +28,6 @@ def need(name):
     if not value:
         pytest.skip(f"{name} is not set: run through tests/run-integration.sh")
     return value
-
-
-class Redis:
-    """A minimal RESP client (stdlib only): one connection per command."""
-
-    def __init__(self, url):
-        u = urllib.parse.urlparse(url)
-        self.addr = (u.hostname or "127.0.0.1", u.port or 6379)
-        self.db = int(u.path.strip("/") or 0)
-        self.password = u.password
-
-    def cmd(self, *args):
-        with socket.create_connection(self.addr, timeout=2) as s:
-            f = s.makefile("rb")
-            pre = []
-            if self.password:
-                pre.append(("AUTH", self.password))
-            if self.db:
-                pre.append(("SELECT", str(self.db)))
-            for c in pre + [args]:
-                out = b"*%d\r\n" % len(c)
-                for a in c:
-                    a = a if isinstance(a, bytes) else str(a).encode()
-                    out += b"$%d\r\n%s\r\n" % (len(a), a)
-                s.sendall(out)
-                reply = self._read(f)
-            return reply
-
-    def _read(self, f):
-        line = f.readline()
-        t, rest = line[:1], line[1:-2]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            raise RuntimeError(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            n = int(rest)
-            return None if n < 0 else f.read(n + 2)[:-2].decode()
-        if t == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read(f) for _ in range(n)]
-        raise RuntimeError("bad reply %r" % line)
-
-    def alive(self):
-        try:
-            return self.cmd("PING") == "PONG"
-        except (OSError, RuntimeError):
-            return False
 
 
 class Stack:

@@ -3,7 +3,6 @@ import os
 import subprocess
 import time
 
-import psycopg2
 import requests
 
 from conftest import csrf_from
