@@ -9,8 +9,6 @@ Hasher lists: "django51" is Django 5.1's default PASSWORD_HASHERS (PBKDF2 with 8
 first, scrypt with p=5), reproduced on 3.2 with test-local subclasses; "all" adds every other
 hasher Django ever shipped (plain bcrypt, md5, sha1, unsalted md5/sha1, crypt).
 """
-import base64
-import hashlib
 import json
 import os
 import sys
@@ -22,68 +20,11 @@ warnings.simplefilter("ignore", DeprecationWarning)   # Python 3.11 and Django 3
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.hashers import (  # noqa: E402
-    BasePasswordHasher, PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher)
-from django.utils.crypto import constant_time_compare  # noqa: E402
-
-
-class ScryptPasswordHasher(BasePasswordHasher):
-    """Django 4.0+'s ScryptPasswordHasher (3.2 has none), with 5.1's parallelism of 5."""
-    algorithm = "scrypt"
-    block_size = 8
-    maxmem = 0
-    parallelism = 5
-    work_factor = 2 ** 14
-
-    def encode(self, password, salt, n=None, r=None, p=None):
-        if password is None:
-            raise TypeError("password must be provided.")
-        if not salt or "$" in salt:
-            raise ValueError("salt must be provided and cannot contain $.")
-        n = n or self.work_factor
-        r = r or self.block_size
-        p = p or self.parallelism
-        hash_ = hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p,
-                               maxmem=self.maxmem, dklen=64)
-        hash_ = base64.b64encode(hash_).decode("ascii").strip()
-        return "%s$%d$%s$%d$%d$%s" % (self.algorithm, n, salt, r, p, hash_)
-
-    def decode(self, encoded):
-        algorithm, work_factor, salt, block_size, parallelism, hash_ = encoded.split("$", 6)
-        assert algorithm == self.algorithm
-        return {"algorithm": algorithm, "block_size": int(block_size), "hash": hash_,
-                "parallelism": int(parallelism), "salt": salt, "work_factor": int(work_factor)}
-
-    def verify(self, password, encoded):
-        d = self.decode(encoded)
-        return constant_time_compare(
-            encoded, self.encode(password, d["salt"], d["work_factor"], d["block_size"],
-                                 d["parallelism"]))
-
-    def safe_summary(self, encoded):
-        return {}
-
-    def must_update(self, encoded):
-        d = self.decode(encoded)
-        return (d["work_factor"] != self.work_factor or d["block_size"] != self.block_size
-                or d["parallelism"] != self.parallelism)
-
-    def harden_runtime(self, password, encoded):
-        pass
-
-
-class PBKDF2Django51PasswordHasher(PBKDF2PasswordHasher):
-    iterations = 870000     # Django 5.1's default
-
-
-class PBKDF2SHA1Django51PasswordHasher(PBKDF2SHA1PasswordHasher):
-    iterations = 870000     # inherited from PBKDF2PasswordHasher in 5.1
-
 
 D = "django.contrib.auth.hashers."
-HERE = "__main__."
-DJANGO51 = [HERE + "PBKDF2Django51PasswordHasher", HERE + "PBKDF2SHA1Django51PasswordHasher",
-            D + "Argon2PasswordHasher", D + "BCryptSHA256PasswordHasher", HERE + "ScryptPasswordHasher"]
+SHARED = "django_test_hashers."     # 4.0's scrypt and 5.1's defaults, which 3.2 lacks
+DJANGO51 = [SHARED + "PBKDF2Django51PasswordHasher", SHARED + "PBKDF2SHA1Django51PasswordHasher",
+            D + "Argon2PasswordHasher", D + "BCryptSHA256PasswordHasher", SHARED + "Scrypt51PasswordHasher"]
 ALL = DJANGO51 + [D + "BCryptPasswordHasher", D + "MD5PasswordHasher", D + "SHA1PasswordHasher",
                   D + "UnsaltedMD5PasswordHasher", D + "UnsaltedSHA1PasswordHasher",
                   D + "CryptPasswordHasher"]

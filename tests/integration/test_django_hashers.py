@@ -3,7 +3,6 @@
 Needs no running stack: Django is configured in-process, and BUILD_DIR (default "build", relative
 to the repository root) must hold tools/pwtool.
 """
-import base64
 import hashlib
 import os
 import pathlib
@@ -16,11 +15,11 @@ import pytest
 import django
 from django.conf import settings
 from django.contrib.auth.hashers import (
-    Argon2PasswordHasher, BasePasswordHasher, BCryptPasswordHasher, BCryptSHA256PasswordHasher,
+    Argon2PasswordHasher, BCryptPasswordHasher, BCryptSHA256PasswordHasher,
     PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher, check_password, get_hasher, identify_hasher,
     make_password)
 from django.test.utils import override_settings
-from django.utils.crypto import constant_time_compare
+from django_test_hashers import PBKDF2Django51PasswordHasher, Scrypt51PasswordHasher, ScryptPasswordHasher
 
 # Python 3.11 warns about the crypt module that Django 3.2's CryptPasswordHasher imports.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -28,6 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 REPO = pathlib.Path(__file__).resolve().parents[2]
 D = "django.contrib.auth.hashers."
 HERE = __name__ + "."
+SHARED = "django_test_hashers."
 
 
 def pwtool_path():
@@ -39,65 +39,6 @@ def pwtool_path():
     return str(path)
 
 
-class ScryptPasswordHasher(BasePasswordHasher):
-    """Django 4.0's ScryptPasswordHasher, verbatim in substance (3.2 has none)."""
-    algorithm = "scrypt"
-    block_size = 8
-    maxmem = 0
-    parallelism = 1
-    work_factor = 2 ** 14
-
-    def _check_encode_args(self, password, salt):
-        if password is None:
-            raise TypeError("password must be provided.")
-        if not salt or "$" in salt:
-            raise ValueError("salt must be provided and cannot contain $.")
-
-    def encode(self, password, salt, n=None, r=None, p=None):
-        self._check_encode_args(password, salt)
-        n = n or self.work_factor
-        r = r or self.block_size
-        p = p or self.parallelism
-        hash_ = hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p,
-                               maxmem=self.maxmem, dklen=64)
-        hash_ = base64.b64encode(hash_).decode("ascii").strip()
-        return "%s$%d$%s$%d$%d$%s" % (self.algorithm, n, salt, r, p, hash_)
-
-    def decode(self, encoded):
-        algorithm, work_factor, salt, block_size, parallelism, hash_ = encoded.split("$", 6)
-        assert algorithm == self.algorithm
-        return {"algorithm": algorithm, "block_size": int(block_size), "hash": hash_,
-                "parallelism": int(parallelism), "salt": salt, "work_factor": int(work_factor)}
-
-    def verify(self, password, encoded):
-        decoded = self.decode(encoded)
-        encoded_2 = self.encode(password, decoded["salt"], decoded["work_factor"],
-                                decoded["block_size"], decoded["parallelism"])
-        return constant_time_compare(encoded, encoded_2)
-
-    def must_update(self, encoded):
-        decoded = self.decode(encoded)
-        return (decoded["work_factor"] != self.work_factor
-                or decoded["block_size"] != self.block_size
-                or decoded["parallelism"] != self.parallelism)
-
-    def harden_runtime(self, password, encoded):
-        pass
-
-
-class Scrypt51PasswordHasher(ScryptPasswordHasher):
-    parallelism = 5     # Django 5.1+
-
-
-class PBKDF2Django51PasswordHasher(PBKDF2PasswordHasher):
-    iterations = 870000     # Django 5.1's default
-
-
-class PBKDF2SHA1Django51PasswordHasher(PBKDF2SHA1PasswordHasher):
-    iterations = 870000     # inherited from PBKDF2PasswordHasher in 5.1
-
-
-# Small work factors where the parameter itself is not under test.
 class PBKDF2Small(PBKDF2PasswordHasher):
     iterations = 1000
 
@@ -146,16 +87,16 @@ LEGACY = {"md5": D + "MD5PasswordHasher", "sha1": D + "SHA1PasswordHasher",
 
 # Each configuration: the Django hasher class per algorithm, and the same policy for pwtool.
 CONFIGS = {
-    "5.1": ({"pbkdf2_sha256": HERE + "PBKDF2Django51PasswordHasher",
-             "pbkdf2_sha1": HERE + "PBKDF2SHA1Django51PasswordHasher", "argon2": D + "Argon2PasswordHasher",
+    "5.1": ({"pbkdf2_sha256": SHARED + "PBKDF2Django51PasswordHasher",
+             "pbkdf2_sha1": SHARED + "PBKDF2SHA1Django51PasswordHasher", "argon2": D + "Argon2PasswordHasher",
              "bcrypt_sha256": D + "BCryptSHA256PasswordHasher",
-             "bcrypt": D + "BCryptPasswordHasher", "scrypt": HERE + "Scrypt51PasswordHasher",
+             "bcrypt": D + "BCryptPasswordHasher", "scrypt": SHARED + "Scrypt51PasswordHasher",
              **LEGACY},
             ["--django-version", "5.1"]),
     "3.2": ({"pbkdf2_sha256": D + "PBKDF2PasswordHasher",
              "pbkdf2_sha1": D + "PBKDF2SHA1PasswordHasher", "argon2": D + "Argon2PasswordHasher",
              "bcrypt_sha256": D + "BCryptSHA256PasswordHasher",
-             "bcrypt": D + "BCryptPasswordHasher", "scrypt": HERE + "ScryptPasswordHasher",
+             "bcrypt": D + "BCryptPasswordHasher", "scrypt": SHARED + "ScryptPasswordHasher",
              **LEGACY},
             ["--django-version", "3.2"]),
     "small": ({"pbkdf2_sha256": HERE + "PBKDF2Small", "pbkdf2_sha1": HERE + "PBKDF2SHA1Small",
