@@ -302,6 +302,19 @@ pbkdf2_decode(const char *encoded, struct strview *f, int64_t *iterations)
 	return 0;
 }
 
+/*
+ * Django verifies by encoding again and comparing whole strings in constant time: 1 equal,
+ * 0 not, MALFORMED when the stored value could not be encoded again. Frees b.
+ */
+static int
+encoded_equal(const char *encoded, struct buf *b, int encode_rc)
+{
+	int ok = encode_rc != 0 ? MALFORMED : ct_equal(encoded, strlen(encoded), b->data, b->len);
+
+	buf_free(b);
+	return ok;
+}
+
 static int
 pbkdf2_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
     const char *encoded)
@@ -309,17 +322,12 @@ pbkdf2_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *
 	struct strview	 f[4];
 	struct buf	 b = BUF_INIT;
 	int64_t		 iterations;
-	int		 ok;
 
 	if (pbkdf2_decode(encoded, f, &iterations) != 0 || f[2].len == 0)
 		return MALFORMED;
 	if (iterations == 0)	/* encode() does "iterations or self.iterations" */
 		iterations = pol->pbkdf2_iterations;
-	if (pbkdf2_encode(&b, alg, pw, len, f[2].ptr, f[2].len, iterations) != 0)
-		return MALFORMED;
-	ok = ct_equal(encoded, strlen(encoded), b.data, b.len);
-	buf_free(&b);
-	return ok;
+	return encoded_equal(encoded, &b, pbkdf2_encode(&b, alg, pw, len, f[2].ptr, f[2].len, iterations));
 }
 
 static int
@@ -560,17 +568,12 @@ bcrypt_verify(enum hasher_alg alg, const char *pw, size_t len, const char *encod
 {
 	const char	*data = strchr(encoded, '$');
 	struct buf	 b = BUF_INIT;
-	int		 ok;
 
 	if (alg == HASHER_BCRYPT && memchr(pw, '\0', len) != NULL)
 		return 0;	/* Python bcrypt raises; the caller rejects NUL anyway */
-	if (data == NULL || bcrypt_encode(&b, alg, pw, len, data + 1) != 0) {
-		buf_free(&b);
+	if (data == NULL)
 		return MALFORMED;
-	}
-	ok = ct_equal(encoded, strlen(encoded), b.data, b.len);
-	buf_free(&b);
-	return ok;
+	return encoded_equal(encoded, &b, bcrypt_encode(&b, alg, pw, len, data + 1));
 }
 
 static int
@@ -643,7 +646,6 @@ scrypt_verify(const struct hasher_policy *pol, const char *pw, size_t len, const
 	struct strview	 f[7];
 	struct buf	 b = BUF_INIT;
 	int64_t		 n, r, p;
-	int		 ok;
 
 	if (scrypt_decode(encoded, f, &n, &r, &p) != 0 || f[2].len == 0)
 		return MALFORMED;
@@ -654,13 +656,7 @@ scrypt_verify(const struct hasher_policy *pol, const char *pw, size_t len, const
 		r = pol->scrypt_r;
 	if (p == 0)
 		p = pol->scrypt_p;
-	if (scrypt_encode(&b, pw, len, f[2].ptr, f[2].len, n, r, p) != 0) {
-		buf_free(&b);
-		return MALFORMED;
-	}
-	ok = ct_equal(encoded, strlen(encoded), b.data, b.len);
-	buf_free(&b);
-	return ok;
+	return encoded_equal(encoded, &b, scrypt_encode(&b, pw, len, f[2].ptr, f[2].len, n, r, p));
 }
 
 static int
@@ -717,16 +713,11 @@ salted_verify(enum hasher_alg alg, const char *pw, size_t len, const char *encod
 {
 	struct strview	 f[3];
 	struct buf	 b = BUF_INIT;
-	int		 ok;
 
 	/* encode() refuses an empty salt (assert / ValueError). */
 	if (split_dollar(encoded, f, 2) != 3 || f[1].len == 0)
 		return MALFORMED;
-	if (salted_encode(&b, alg, pw, len, f[1].ptr, f[1].len) != 0)
-		return MALFORMED;
-	ok = ct_equal(encoded, strlen(encoded), b.data, b.len);
-	buf_free(&b);
-	return ok;
+	return encoded_equal(encoded, &b, salted_encode(&b, alg, pw, len, f[1].ptr, f[1].len));
 }
 
 static int
