@@ -32,12 +32,19 @@ free_port() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# The previous start's settings win, so a second start or a stop finds the same servers.
+# What the user set wins; otherwise the previous start's settings, so a second start or a
+# stop finds the same servers.
+USER_TMDB_BASE_URL=${TMDB_BASE_URL:-}
 load_env() {
-	if [ -f "$ENV_FILE" ]; then
-		# shellcheck disable=SC1090
-		set -a; . "$ENV_FILE"; set +a
-	fi
+	local key value
+	[ -f "$ENV_FILE" ] || return 0
+	while IFS='=' read -r key value; do
+		# A port given as "auto" takes the one chosen before.
+		if [ -n "$key" ] && { [ -z "${!key+set}" ] || [ "${!key}" = auto ]; }; then
+			export "$key=$value"
+		fi
+	done < "$ENV_FILE"
+	return 0
 }
 
 choose_settings() {
@@ -61,12 +68,15 @@ choose_settings() {
 	DATABASE_URL=${DATABASE_URL:-postgresql://movies:$DB_PASSWORD@127.0.0.1:$PG_PORT/movies}
 	REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
 	# Pointing TMDB_BASE_URL at the real TMDb (with TMDB_API_KEY or TMDB_READ_TOKEN) skips the stand-in.
-	if [ -n "${TMDB_BASE_URL:-}" ] && [ "${TMDB_STANDIN:-}" != 1 ]; then
+	if [ -n "$USER_TMDB_BASE_URL" ]; then
 		TMDB_STANDIN=0
+		TMDB_BASE_URL=$USER_TMDB_BASE_URL
 	else
 		TMDB_STANDIN=1
 		TMDB_BASE_URL="http://127.0.0.1:$TMDB_STANDIN_PORT/3"
-		TMDB_API_KEY=${TMDB_API_KEY:-standin-api-key}
+		TMDB_API_KEY=standin-api-key
+		# A real token would only be refused by the stand-in.
+		unset TMDB_READ_TOKEN
 	fi
 	TMDB_API_KEY=${TMDB_API_KEY:-}
 	# Static URLs carry a digest of the assets, so browsers may cache them for ever.

@@ -5,11 +5,12 @@ import subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def stack(cmd, state_dir):
+def stack(cmd, state_dir, **extra):
     env = {k: v for k, v in os.environ.items()
            if k not in ("SITE_URL", "DATABASE_URL", "REDIS_URL", "TMDB_BASE_URL", "SECRET_KEY", "TMDB_API_KEY")}
     env.update(STATE_DIR=state_dir, SITE_PORT="auto", PG_PORT="auto", REDIS_PORT="auto",
                TMDB_STANDIN_PORT="auto", STACK_FAST="1", WORKERS="2", PAGE_CACHE="1")
+    env.update(extra)
     return subprocess.run([os.path.join(ROOT, "deploy", "stack.sh"), cmd], env=env,
                           capture_output=True, text=True, timeout=180)
 
@@ -75,6 +76,17 @@ def test_start_twice_then_stop(tmp_path):
     assert stop.returncode == 0
     leftovers = [p for p in every_pid if alive(p)]
     assert leftovers == [], leftovers
+
+    # The user's setting wins over the previous start's: here, another TMDb than the stand-in.
+    other = stack("start", state, TMDB_BASE_URL="http://127.0.0.1:9/3", TMDB_API_KEY="k" * 32)
+    try:
+        assert other.returncode == 0, other.stdout + other.stderr
+        assert "using TMDb at http://127.0.0.1:9/3" in other.stdout
+        config = open(os.path.join(state, "effective-config.txt")).read()
+        assert "TMDB_BASE_URL=http://127.0.0.1:9/3\n" in config
+        assert not os.path.exists(os.path.join(state, "run", "tmdb-standin.pid"))
+    finally:
+        assert stack("stop", state).returncode == 0
 
 
 def test_run_follows_the_logs_and_ctrl_c_stops_everything(tmp_path):
