@@ -416,44 +416,44 @@ await(struct movies *m, struct slot **ss, size_t n)
 static void
 resolve(struct movies *m, struct slot *slots, size_t n)
 {
-	struct slot	**todo = xcalloc(n ? n : 1, sizeof(*todo));
+	struct slot	**pending = xcalloc(n ? n : 1, sizeof(*pending));
 	size_t		  k = 0, f = 0, w = 0;
 	char		  token[21];
 	int		  cache_up;
 
 	if (n == 0) {
-		free(todo);
+		free(pending);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		todo[k++] = &slots[i];
-	cache_up = look_up(m, todo, k) == 0;
+		pending[k++] = &slots[i];
+	cache_up = look_up(m, pending, k) == 0;
 	k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!slots[i].done)
-			todo[k++] = &slots[i];
+			pending[k++] = &slots[i];
 	if (k == 0)
 		goto out;
 	if (!cache_up) {
-		fetch(m, todo, k, NULL);
+		fetch(m, pending, k, NULL);
 		goto out;
 	}
 	rand_string(token, 20, RAND_ALNUM);
-	claim(m, todo, k, token);
+	claim(m, pending, k, token);
 	/* Reorder: ours to fetch first, then those another worker is fetching. */
 	{
 		struct slot **mine = xcalloc(k, sizeof(*mine)), **theirs = xcalloc(k, sizeof(*theirs));
 		for (size_t i = 0; i < k; i++) {
-			if (todo[i]->done)
+			if (pending[i]->done)
 				continue;	/* stored by another worker since the first read */
-			if (todo[i]->fetch)
-				mine[f++] = todo[i];
-			else if (todo[i]->stale != NULL) {
+			if (pending[i]->fetch)
+				mine[f++] = pending[i];
+			else if (pending[i]->stale != NULL) {
 				/* Someone is refreshing it: the last good copy will do meanwhile. */
-				finish(todo[i], MOVIES_STALE, todo[i]->stale);
-				todo[i]->stale = NULL;
+				finish(pending[i], MOVIES_STALE, pending[i]->stale);
+				pending[i]->stale = NULL;
 			} else
-				theirs[w++] = todo[i];
+				theirs[w++] = pending[i];
 		}
 		if (f > 0)
 			fetch(m, mine, f, token);
@@ -463,7 +463,7 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 		free(theirs);
 	}
 out:
-	free(todo);
+	free(pending);
 }
 
 static int

@@ -30,6 +30,15 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Waits up to 10 s for a URL to answer 2xx.
+poll_url() {
+	for _ in $(seq 100); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # What the user set wins; otherwise the previous start's settings, so a second start or a
@@ -184,11 +193,8 @@ start_standin() {
 		--host 127.0.0.1 --port "$TMDB_STANDIN_PORT" --api-key "$TMDB_API_KEY" \
 		>> "$LOG/tmdb-standin.log" 2>&1 < /dev/null &
 	echo $! > "$RUN/tmdb-standin.pid"
-	for _ in $(seq 100); do
-		curl -fsS -o /dev/null "http://127.0.0.1:$TMDB_STANDIN_PORT/3/configuration?api_key=$TMDB_API_KEY" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "the TMDb stand-in did not start; see $LOG/tmdb-standin.log"
+	poll_url "http://127.0.0.1:$TMDB_STANDIN_PORT/3/configuration?api_key=$TMDB_API_KEY" ||
+		fail "the TMDb stand-in did not start; see $LOG/tmdb-standin.log"
 }
 
 run_migrations() {
@@ -266,11 +272,7 @@ CONF
 }
 
 wait_for_site() {
-	for _ in $(seq 100); do
-		curl -fsS -o /dev/null "${SITE_URL}healthz" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "the site does not answer at $SITE_URL; see $LOG/"
+	poll_url "${SITE_URL}healthz" || fail "the site does not answer at $SITE_URL; see $LOG/"
 }
 
 cmd_start() {

@@ -1,5 +1,6 @@
 /* favorites.c: saving and removing a user's favorite movies, shared by the pages and the JSON API. */
 #include <libpq-fe.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -19,6 +20,17 @@ forget_for_you(struct req *r, int64_t user_id)
 {
 	if (app.cache)
 		cache_del(app.cache, favorite_for_you_key(r, user_id));
+}
+
+long long
+favorite_count(struct req *r, int64_t user_id)
+{
+	const char	*params[1] = { arena_printf(r->arena, "%lld", (long long)user_id) };
+	PGresult	*res = db_exec(app.db, DB_FAV_COUNT, 1, params);
+	long long	 n = res ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+
+	PQclear(res);
+	return n;
 }
 
 enum favorite_result

@@ -26,6 +26,8 @@ enum favorite_result {
  */
 enum favorite_result favorite_add(struct req *, int64_t user_id, int64_t movie_id,
 		    struct json_object **details, const char **created_at);
+/* How many movies the user saved, or -1 when the database is unavailable. */
+long long	 favorite_count(struct req *, int64_t user_id);
 enum favorite_result favorite_remove(struct req *, int64_t user_id, int64_t movie_id);
 /* The Redis key of the user's "for you" list, deleted whenever their favorites change. */
 const char	*favorite_for_you_key(struct req *, int64_t user_id);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "app.h"
@@ -390,17 +389,6 @@ page_api_register(struct req *r, struct resp *rs)
 	view_json(r, rs, 201, o);
 out:
 	page_register_free(&g);
-}
-
-static long long
-favorite_count(struct req *r, int64_t user_id)
-{
-	const char	*params[1] = { arena_printf(r->arena, "%lld", (long long)user_id) };
-	PGresult	*res = db_exec(app.db, DB_FAV_COUNT, 1, params);
-	long long	 n = res ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
-
-	PQclear(res);
-	return n;
 }
 
 void

@@ -1,17 +1,14 @@
 /* page_favorites.c: a user's favorites (list, add, remove) and "for you" built from them. */
 #include <libpq-fe.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
 #include "db.h"
 #include "favorites.h"
-#include "log.h"
 #include "movieview.h"
 #include "pages.h"
 #include "util.h"
@@ -28,17 +25,6 @@ user_id_str(struct req *r)
 	return arena_printf(r->arena, "%lld", (long long)r->user->id);
 }
 
-
-static long long
-favorite_count(struct req *r)
-{
-	const char	*params[1] = { user_id_str(r) };
-	PGresult	*res = db_exec(app.db, DB_FAV_COUNT, 1, params);
-	long long	 n = res ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
-
-	PQclear(res);
-	return n;
-}
 
 void
 page_favorites(struct req *r, struct resp *rs)
@@ -59,7 +45,7 @@ page_favorites(struct req *r, struct resp *rs)
 	}
 	n = PQntuples(res);
 	/* The list carries the total; only an empty page past the first needs it asked for. */
-	count = n > 0 ? strtoll(PQgetvalue(res, 0, 2), NULL, 10) : page == 1 ? 0 : favorite_count(r);
+	count = n > 0 ? strtoll(PQgetvalue(res, 0, 2), NULL, 10) : page == 1 ? 0 : favorite_count(r, r->user->id);
 	if (count < 0) {
 		PQclear(res);
 		view_error(r, rs, 503, "Your favorites cannot be shown right now. Please try again in a minute.");
@@ -121,7 +107,7 @@ favorite_done(struct req *r, struct resp *rs, int64_t id, int favorite)
 
 		json_object_object_add(o, "movie_id", json_object_new_int64(id));
 		json_object_object_add(o, "favorite", json_object_new_boolean(favorite));
-		json_object_object_add(o, "count", json_object_new_int64(favorite_count(r)));
+		json_object_object_add(o, "count", json_object_new_int64(favorite_count(r, r->user->id)));
 		json_object_object_add(o, "csrf_token", json_object_new_string(auth_csrf_token(r, rs)));
 		view_json(r, rs, 200, o);
 		return;

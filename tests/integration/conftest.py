@@ -39,6 +39,30 @@ def db(database_url):
     conn.close()
 
 
+@pytest.fixture(scope="module")
+def site(site_url):
+    return site_url
+
+
+@pytest.fixture(scope="module")
+def conn(database_url):
+    """One autocommit connection per test file."""
+    import psycopg2
+    c = psycopg2.connect(database_url)
+    c.autocommit = True
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def django_peer(database_url):
+    """A real Django 3.2 process on the same database and SECRET_KEY (accounts_support.py)."""
+    from accounts_support import DjangoPeer
+    peer = DjangoPeer()
+    yield peer
+    peer.close()
+
+
 @pytest.fixture
 def browser_session():
     """A requests session that, like a browser, sends an Origin header on POSTs."""

@@ -10,32 +10,11 @@ import signal
 import subprocess
 import time
 
-import psycopg2
 import pytest
 
-from accounts_support import (BAD_LOGIN, Browser, DjangoPeer, cookie_attrs, insert_user,
+from accounts_support import (BAD_LOGIN, Browser, cookie_attrs, insert_user,
                               random_password, row_counts, session_exists, set_cookies,
                               unique, user_row, without_tokens)
-
-
-@pytest.fixture(scope="module")
-def site(site_url):
-    return site_url
-
-
-@pytest.fixture(scope="module")
-def conn(database_url):
-    c = psycopg2.connect(database_url)
-    c.autocommit = True
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
-def django_peer(database_url):
-    peer = DjangoPeer()
-    yield peer
-    peer.close()
 
 
 @pytest.fixture

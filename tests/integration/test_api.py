@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 import requests
+
+from conftest import env
 import requests.adapters
 
 API = "/api/v1"
@@ -16,18 +18,6 @@ NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 NO_ACCOUNT = {"detail": "No active account found with the given credentials"}
 # A fresh block of the stand-in's synthetic movie ids (1000000..1999999) for this run.
 SYNTHETIC_BASE = 1000000 + random.randrange(0, 900) * 1000
-
-
-def env(name):
-    value = os.environ.get(name)
-    if not value:
-        pytest.skip(f"{name} is not set: run through tests/run-integration.sh")
-    return value
-
-
-@pytest.fixture(scope="module")
-def site():
-    return env("SITE_URL").rstrip("/")
 
 
 @pytest.fixture(scope="module")

@@ -6,35 +6,14 @@ as Django 5.1 would be (PBKDF2 with 870000 iterations preferred, scrypt with p=5
 """
 import re
 
-import psycopg2
 import pytest
 
-from accounts_support import (BAD_LOGIN, Browser, DjangoPeer, insert_user, pwtool_check,
+from accounts_support import (BAD_LOGIN, Browser, insert_user, pwtool_check,
                               random_password, unique, user_row)
 
 DJANGO51 = "pbkdf2_sha256,pbkdf2_sha1,argon2,bcrypt_sha256,scrypt"
 ALL = DJANGO51 + ",bcrypt,md5,sha1,unsalted_md5,unsalted_sha1,crypt"
 CURRENT = re.compile(r"^pbkdf2_sha256\$870000\$[A-Za-z0-9]{22}\$[A-Za-z0-9+/]{43}=$")
-
-
-@pytest.fixture(scope="module")
-def site(site_url):
-    return site_url
-
-
-@pytest.fixture(scope="module")
-def conn(database_url):
-    c = psycopg2.connect(database_url)
-    c.autocommit = True
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
-def django_peer(database_url):
-    peer = DjangoPeer()
-    yield peer
-    peer.close()
 
 
 def escaped(text):
