@@ -5,6 +5,8 @@
 BUILD    ?= build
 CC       ?= cc
 PKGS     := libpq hiredis libcurl json-c libargon2 zlib libutf8proc openssl libcrypt
+# Read when this Makefile is parsed: the targets that install packages first (test, run, check,
+# bench) build in a second make, which parses again once the packages are there.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -39,10 +41,17 @@ MINIMAL    := $(BUILD)/minimal-fcgi
 # Objects of the test programs are kept, so a second make rebuilds nothing.
 .SECONDARY:
 
-.PHONY: all deps start stop run migrate test unit integration asan valgrind bench clean check-config
+.PHONY: all deps build-deps test-deps start stop run migrate test check unit integration asan valgrind \
+	bench clean check-config built-test built-check built-run built-bench
 all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
 
-$(BUILD)/%.o: %.c
+# A missing library is named in one line (its Debian package) before any compiler error.
+build-deps:
+	@CC="$(CC)" deploy/check-build-deps.sh $(PKGS)
+test-deps:
+	@CC="$(CC)" deploy/check-build-deps.sh $(PKGS) cmocka
+
+$(BUILD)/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -57,7 +66,7 @@ $(PROGRAM): $(FCGI_OBJ) $(LIBCOMMON)
 $(MINIMAL): $(BUILD)/tests/bench/minimal.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(FCGI_LIBOBJ) $(LIBCOMMON)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(FCGI_LIBOBJ) $(LIBCOMMON) | test-deps
 	$(CC) $(LDFLAGS) -o $@ $< $(FCGI_LIBOBJ) $(LIBCOMMON) $(LDLIBS) -lcmocka
 
 deps:
@@ -67,12 +76,22 @@ deps:
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
+# The README's commands install what is missing, then build and go on in a second make, which
+# sees the libraries that were just installed (this one read pkg-config before they were there).
+test run check bench: deps
+	@$(MAKE) --no-print-directory built-$@
+
 # Everything: unit tests (plain and sanitized), then a private stack (own ports and state dir)
 # running the sanitized program for the integration tests.
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
-test: deps all $(UNIT_BIN)
+built-test: all $(UNIT_BIN)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(ASAN_UNIT_BIN)
 	@tests/run-all.sh
+
+# The quick tier for people changing the code: unit tests, then the smoke subset of the
+# integration tests (tests marked smoke) on a private stack.
+built-check: all $(UNIT_BIN)
+	@tests/run-check.sh
 
 integration: all
 	@tests/run-integration.sh
@@ -83,7 +102,7 @@ start: all
 stop:
 	@deploy/stack.sh stop
 
-run: deps all
+built-run: all
 	@deploy/stack.sh run
 
 migrate:
@@ -99,7 +118,7 @@ asan:
 valgrind: $(UNIT_BIN)
 	@VALGRIND=1 tests/run-unit.sh $(UNIT_BIN)
 
-bench: deps all
+built-bench: all
 	@tests/bench/run.sh
 
 clean:
@@ -115,3 +134,4 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
 -include $(TOOL_SRC:%.c=$(BUILD)/%.d)
+$(UNIT_SRC:%.c=$(BUILD)/%.o): | test-deps

@@ -1,24 +1,22 @@
 #!/usr/bin/env bash
 # run-all.sh: the whole suite behind `make test`: unit tests (plain, ASan/UBSan, valgrind), then the
-# integration tests on a private stack whose workers are the ASan/UBSan build.
+# integration tests on a private stack whose workers are the ASan/UBSan build; closes with one
+# summary line for the whole run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/summary.sh
 mkdir -p tests/output
-unit=0 sanitized=0 valgrind=0 integration=0 reports=0
-tests/run-unit.sh build/tests/test_* || unit=1
-ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh build/asan/tests/test_* || sanitized=1
-VALGRIND=1 tests/run-unit.sh build/tests/test_* || valgrind=1
+log=tests/output/run-all; rm -rf "$log"; mkdir -p "$log"
+stage "unit tests" "$log/unit.log" cmocka tests/run-unit.sh build/tests/test_*
+stage "unit tests under ASan/UBSan" "$log/asan.log" cmocka \
+	env ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh build/asan/tests/test_*
+stage "unit tests under valgrind" "$log/valgrind.log" cmocka \
+	env VALGRIND=1 tests/run-unit.sh build/tests/test_*
 # Leak checks are for the unit tests; a worker's process-lifetime state is freed by exit.
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	BUILD_DIR="$PWD/build/asan" tests/run-integration.sh || integration=1
+stage "integration tests (ASan/UBSan workers)" "$log/integration.log" pytest \
+	env ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	BUILD_DIR="$PWD/build/asan" tests/run-integration.sh
 if grep -l -E 'ERROR: AddressSanitizer|runtime error:' tests/output/stack/log/*.log 2>/dev/null; then
-	echo "sanitizer reports in the stack's logs above"
-	reports=1
+	verdict "sanitizer reports in the stack's logs (above)" 1 0 1 0
 fi
-echo
-[ $unit -eq 0 ] && echo "unit tests: passed" || echo "unit tests: FAILED"
-[ $sanitized -eq 0 ] && echo "unit tests under ASan/UBSan: passed" || echo "unit tests under ASan/UBSan: FAILED"
-[ $valgrind -eq 0 ] && echo "unit tests under valgrind: passed" || echo "unit tests under valgrind: FAILED"
-[ $integration -eq 0 ] && echo "integration tests (ASan/UBSan workers): passed" || echo "integration tests: FAILED"
-[ $reports -eq 0 ] || echo "sanitizer reports: FOUND"
-[ $unit -eq 0 ] && [ $sanitized -eq 0 ] && [ $valgrind -eq 0 ] && [ $integration -eq 0 ] && [ $reports -eq 0 ]
+summary

@@ -7,6 +7,10 @@ import pytest
 import requests
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "smoke: the quick subset that `make check` runs")
+
+
 def env(name):
     value = os.environ.get(name)
     if not value:

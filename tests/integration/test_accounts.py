@@ -39,6 +39,7 @@ def field_errors(page, span_id):
 
 # ---- login, sessions, logout, cookies ----
 
+@pytest.mark.smoke
 def test_login_sets_session_and_cookie_flags(site, conn, user):
     username, password, uid = user
     b = Browser(site)
@@ -98,6 +99,7 @@ def test_login_as_another_user_flushes_the_old_session(site, conn, django_peer, 
     assert not session_exists(conn, before)
 
 
+@pytest.mark.smoke
 def test_logout_deletes_row_and_clears_cookie(site, conn, user):
     username, password, _ = user
     b = Browser(site)
@@ -349,6 +351,7 @@ def test_bad_input_is_refused_without_changes(site, conn, case):
     assert row_counts(conn) == before
 
 
+@pytest.mark.smoke
 def test_csrf_failures_are_403_and_change_nothing(site, conn, user):
     username, password, _ = user
     good = {"username": username, "password": password}

@@ -199,6 +199,7 @@ def test_bad_bodies(client):
 
 # ---- login and tokens ----
 
+@pytest.mark.smoke
 def test_login_answers_tokens_and_user(client, account):
     user, password, _ = account
     body = client.login(user["username"], password)
@@ -331,6 +332,7 @@ def fav(client, token, movie_id):
     return client.call("POST", "/auth/favorites/", {"movie_id": movie_id}, token=token)
 
 
+@pytest.mark.smoke
 def test_favorites_add_list_remove(client):
     user, password = client.register()
     token = client.login(user["username"], password)["access"]
@@ -419,6 +421,7 @@ def test_deleted_user_token_refused(client, conn):
 
 # ---- movies ----
 
+@pytest.mark.smoke
 def test_movies(client):
     r = client.call("GET", "/movies/trending/")
     assert r.status_code == 200

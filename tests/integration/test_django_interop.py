@@ -104,6 +104,7 @@ def test_django_session_is_accepted_and_keeps_unknown_keys(site, conn, django_pe
     assert django_peer("load_session", session_key=key) == {}
 
 
+@pytest.mark.smoke
 def test_session_made_here_is_accepted_by_django(site, conn, django_peer):
     username = unique("cside")
     password = random_password()

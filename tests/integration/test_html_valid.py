@@ -121,6 +121,7 @@ MEMBER_PAGES = [
 ]
 
 
+@pytest.mark.smoke
 def test_html_anonymous_pages_are_valid():
     v = Visitor()
     problems = []

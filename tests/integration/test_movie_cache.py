@@ -162,6 +162,7 @@ def ttl_near(e, key, want):
 
 # ---------- keys, TTLs, hits ----------
 
+@pytest.mark.smoke
 def test_details_key_ttl_and_no_second_call(env):
 	i = fresh_id()
 	r = tool(env, "details", i)

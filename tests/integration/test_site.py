@@ -193,6 +193,7 @@ def test_page_past_the_end_is_404_not_an_empty_page(alice):
     assert alice.get("/favorites?page=1").status_code == 200
 
 
+@pytest.mark.smoke
 def test_movie_page_shows_the_details():
     r = Visitor().get("/movie/550")
     assert r.status_code == 200
@@ -231,6 +232,7 @@ def test_unknown_movie_is_404_in_layout():
     assert "TMDb does not know this movie." in r.text
 
 
+@pytest.mark.smoke
 def test_search_with_year_and_pages():
     v = Visitor()
     r = v.get("/search?q=e")
@@ -283,6 +285,7 @@ def test_login_required_pages_redirect():
 
 # ---- favorites ----
 
+@pytest.mark.smoke
 def test_favorite_button_shows_its_state_and_twice_keeps_one_row(db):
     v = Visitor().signed_up()
     page = v.get("/movie/603").text
@@ -347,6 +350,7 @@ def test_users_only_see_and_change_their_own(alice, bob, db):
     assert 680 in favorite_ids(db, alice.username)
 
 
+@pytest.mark.smoke
 def test_favorites_page_newest_first_paginated_with_count_and_remove(db):
     v = Visitor().signed_up()
     ids = [550, 666003] + list(range(1000001, 1000020))  # 21 movies: two pages of 20
@@ -611,6 +615,7 @@ def assert_no_inline_script(html, where):
     assert "<style" not in html, f"{where}: inline <style>"
 
 
+@pytest.mark.smoke
 def test_security_headers_and_no_inline_script_on_every_page(alice):
     anon = Visitor()
     pages = [(anon, p) for p in ("/", "/?window=week", "/movie/550", "/movie/666001", "/movie/666003",
@@ -629,6 +634,7 @@ def test_security_headers_and_no_inline_script_on_every_page(alice):
 
 # ---- error pages ----
 
+@pytest.mark.smoke
 def test_error_pages_in_layout(alice, standin_url):
     v = Visitor()
     # 400

@@ -2,9 +2,11 @@
 import os
 import subprocess
 
+import pytest
 import requests
 
 
+@pytest.mark.smoke
 def test_home_page_comes_from_a_worker_through_nginx(site_url):
     r = requests.get(site_url + "/")
     assert r.status_code == 200
@@ -13,6 +15,7 @@ def test_home_page_comes_from_a_worker_through_nginx(site_url):
     assert "Trending movies" in r.text
 
 
+@pytest.mark.smoke
 def test_health_reports_the_database(site_url):
     r = requests.get(site_url + "/healthz")
     assert r.status_code == 200
