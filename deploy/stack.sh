@@ -224,6 +224,8 @@ export_program_env() {
 	if [ -n "${TMDB_CONNECT_TIMEOUT_MS:-}" ]; then export TMDB_CONNECT_TIMEOUT_MS; fi
 	export TEMPLATE_DIR="$ROOT/fcgi/templates" DATA_DIR="$ROOT/common/data"
 	export STATIC_URL="/static/$STATIC_VERSION"
+	# The names the site answers to (any other Host gets 400): the stack's own, unless set.
+	export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$SITE_HOST,localhost}"
 }
 
 start_fcgi() {
