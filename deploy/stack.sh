@@ -252,6 +252,7 @@ start_nginx() {
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@RUN@|$RUN|g" -e "s|@LOG@|$LOG|g" \
 	    -e "s|@NGINX@|$STATE_DIR/nginx|g" -e "s|@ROOT@|$ROOT|g" \
 	    -e "s|@SITE_HOST@|$SITE_HOST|g" -e "s|@SITE_PORT@|$SITE_PORT|g" \
+	    -e "s|@STATIC_VERSION@|$STATIC_VERSION|g" \
 	    "$ROOT/deploy/nginx.conf.in" > "$STATE_DIR/nginx/nginx.conf"
 	if [ "${PAGE_CACHE:-1}" = 1 ]; then
 		# Logged-in visitors (session cookie) and API clients (token) always reach a worker.

@@ -446,7 +446,8 @@ def test_movies(client):
 
 # ---- simplejwt interoperability ----
 
-SIMPLEJWT = textwrap.dedent("""
+# Django configured as the origin app (its SIMPLE_JWT lifetimes), for scripts run with the SECRET_KEY.
+SIMPLEJWT_SETUP = textwrap.dedent("""
     import json, sys
     from datetime import timedelta
     import django
@@ -458,6 +459,9 @@ SIMPLEJWT = textwrap.dedent("""
         SIMPLE_JWT={"ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
                     "REFRESH_TOKEN_LIFETIME": timedelta(days=1)})
     django.setup()
+""")
+
+SIMPLEJWT = SIMPLEJWT_SETUP + textwrap.dedent("""
     from rest_framework_simplejwt.backends import TokenBackend
     from rest_framework_simplejwt.exceptions import TokenError
     from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
@@ -520,18 +524,7 @@ def test_simplejwt_interoperability(client, account, secret_key):
 
 # ---- a password change revokes the tokens issued before it ----
 
-SIMPLEJWT_PAIR = textwrap.dedent("""
-    import json, sys
-    from datetime import timedelta
-    import django
-    from django.conf import settings
-    settings.configure(
-        SECRET_KEY=sys.argv[1], USE_TZ=True, DATABASES={},
-        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework",
-                        "rest_framework_simplejwt"],
-        SIMPLE_JWT={"ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
-                    "REFRESH_TOKEN_LIFETIME": timedelta(days=1)})
-    django.setup()
+SIMPLEJWT_PAIR = SIMPLEJWT_SETUP + textwrap.dedent("""
     from rest_framework_simplejwt.tokens import RefreshToken
     refresh = RefreshToken()
     refresh["user_id"] = int(sys.argv[2])
