@@ -170,6 +170,14 @@ def test_nginx_error_pages_carry_the_worker_headers(site):
         assert_nginx_error_page(*raw_request(site, data), status, words, worker)
 
 
+def test_nginx_error_pages_are_valid_html():
+    from test_html_valid import tidy_problems
+    pages = sorted((ROOT / "fcgi" / "static" / "errors").glob("*.html")) + [ROOT / "fcgi" / "static" / "unavailable.html"]
+    assert len(pages) == 6
+    for page in pages:
+        assert tidy_problems(page.read_text()) == [], page.name
+
+
 def test_favicon_is_svg_with_nosniff(site):
     r = requests.get(site + "/favicon.ico", timeout=10)
     assert r.status_code == 200
