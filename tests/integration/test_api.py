@@ -5,11 +5,13 @@ import os
 import random
 import subprocess
 import textwrap
+import time
 import uuid
 
 import pytest
 import requests
 
+from accounts_support import Browser, pbkdf2_hash
 from conftest import env
 import requests.adapters
 
@@ -554,15 +556,7 @@ def tokens_work(client, pair):
     return refreshed.status_code == 200, listed.status_code == 200
 
 
-def pbkdf2_hash(password, iterations):
-    import hashlib
-    salt = uuid.uuid4().hex[:22]
-    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
-    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(dk).decode()}"
-
-
 def test_password_change_revokes_earlier_tokens(client, conn, secret_key):
-    import time
     user, password = client.register()
     ours = client.login(user["username"], password)
     theirs = simplejwt_pair(secret_key, user)
@@ -585,8 +579,6 @@ def test_password_change_revokes_earlier_tokens(client, conn, secret_key):
 
 
 def test_password_change_on_the_site_revokes_api_tokens(client, site, secret_key):
-    import time
-    from accounts_support import Browser
     user, password = client.register()
     ours, theirs = client.login(user["username"], password), simplejwt_pair(secret_key, user)
     time.sleep(1.1)
@@ -601,7 +593,6 @@ def test_password_change_on_the_site_revokes_api_tokens(client, site, secret_key
 
 
 def test_login_rehash_does_not_revoke_tokens(client, conn, secret_key):
-    import time
     user, password = client.register()
     weak = pbkdf2_hash(password, 1000)     # valid, but not the configured iterations
     with conn.cursor() as cur:

@@ -4,22 +4,19 @@ nginx.conf.example itself (run on loopback with its placeholders filled).
 
 Token revocation on a password change is in test_api.py (it needs simplejwt's real tokens).
 """
-import base64
-import hashlib
 import os
 import re
 import shutil
 import socket
 import subprocess
 import textwrap
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from accounts_support import Browser, insert_user, set_cookies
+from accounts_support import Browser, insert_user, pbkdf2_hash, set_cookies
 from conftest import env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +27,6 @@ HOST_REFUSED = ("This site does not answer to the name in the request's Host hea
 
 def port_of(site):
     return int(site.rsplit(":", 1)[1])
-
-
-def pbkdf2_hash(password, iterations=1000):
-    salt = uuid.uuid4().hex[:22]
-    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
-    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(dk).decode()}"
 
 
 def new_user(conn, prefix):
