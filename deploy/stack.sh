@@ -224,6 +224,8 @@ export_program_env() {
 	if [ -n "${TMDB_CONNECT_TIMEOUT_MS:-}" ]; then export TMDB_CONNECT_TIMEOUT_MS; fi
 	export TEMPLATE_DIR="$ROOT/fcgi/templates" DATA_DIR="$ROOT/common/data"
 	export STATIC_URL="/static/$STATIC_VERSION"
+	# The names the site answers to (any other Host gets 400): the stack's own, unless set.
+	export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$SITE_HOST,localhost}"
 }
 
 start_fcgi() {
@@ -250,6 +252,7 @@ start_nginx() {
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@RUN@|$RUN|g" -e "s|@LOG@|$LOG|g" \
 	    -e "s|@NGINX@|$STATE_DIR/nginx|g" -e "s|@ROOT@|$ROOT|g" \
 	    -e "s|@SITE_HOST@|$SITE_HOST|g" -e "s|@SITE_PORT@|$SITE_PORT|g" \
+	    -e "s|@STATIC_VERSION@|$STATIC_VERSION|g" \
 	    "$ROOT/deploy/nginx.conf.in" > "$STATE_DIR/nginx/nginx.conf"
 	if [ "${PAGE_CACHE:-1}" = 1 ]; then
 		# Logged-in visitors (session cookie) and API clients (token) always reach a worker.

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "hostcheck.h"
 #include "log.h"
 #include "movies.h"
 #include "mustache.h"
@@ -139,6 +140,8 @@ app_handle(struct req *r, struct resp *rs)
 	int	 status = 0;
 	char	 allow[64];
 
+	if (hostcheck_refused(r, rs))
+		return;
 	r->route = router_match(r, &status, allow, sizeof(allow));
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))

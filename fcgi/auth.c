@@ -14,6 +14,7 @@
 #include "csrf.h"
 #include "db.h"
 #include "djsession.h"
+#include "known_device.h"
 #include "log.h"
 #include "router.h"
 #include "session.h"
@@ -23,7 +24,6 @@
 #define CSRF_COOKIE	"csrftoken"
 #define CSRF_COOKIE_AGE	31449600	/* Django's CSRF_COOKIE_AGE: 52 weeks */
 #define DEVICE_COOKIE	"known_device"
-#define DEVICE_SALT	"movies.auth.known_device"
 #define DEVICE_AGE	31449600
 
 static char *
@@ -271,38 +271,19 @@ throttle_key(char *out, size_t outsz, const char *kind, const char *value)
 static int
 known_device(struct req *r, const char *username)
 {
-	const char	*cookie = params_get(&r->cookies, DEVICE_COOKIE);
-	struct buf	 value = BUF_INIT, pair = BUF_INIT;
-	struct params	 decoded = { .n = 0 };
-	int		 ok;
+	const char *cookie = params_get(&r->cookies, DEVICE_COOKIE);
 
-	if (cookie == NULL)
-		return 0;
-	/* remember_device percent-encodes the value (':' and non-ASCII names); cookies arrive raw. */
-	buf_puts(&pair, "v=");
-	buf_puts(&pair, cookie);
-	if (params_parse_urlencoded(&decoded, r->arena, buf_cstr(&pair), pair.len) != 0 ||
-	    decoded.n != 1) {
-		buf_free(&pair);
-		return 0;
-	}
-	buf_free(&pair);
-	ok = signing_unsign(&app.signing, DEVICE_SALT, decoded.v[0].value, decoded.v[0].len, &value) == 0 &&
-	    strcmp(buf_cstr(&value), username) == 0;
-	buf_free(&value);
-	return ok;
+	return known_device_check(&app.signing, username, cookie, cookie ? strlen(cookie) : 0);
 }
 
+/* Opaque (an HMAC of the name): the browser's cookie jar no longer says who logged in. */
 static void
 remember_device(struct req *r, struct resp *rs, const char *username)
 {
-	struct buf signed_value = BUF_INIT, encoded = BUF_INIT;
+	char value[KNOWN_DEVICE_HEX + 1];
 
-	signing_sign(&app.signing, DEVICE_SALT, username, strlen(username), &signed_value);
-	url_encode(&encoded, buf_cstr(&signed_value));
-	resp_cookie(rs, r, DEVICE_COOKIE, buf_cstr(&encoded), DEVICE_AGE, 0);
-	buf_free(&signed_value);
-	buf_free(&encoded);
+	known_device_value(app.signing.secret, username, value);
+	resp_cookie(rs, r, DEVICE_COOKIE, value, DEVICE_AGE, 0);
 }
 
 /*

@@ -366,12 +366,27 @@ etag_matches(const char *header, const char *etag)
 	return strcmp(header, "*") == 0 || strstr(header, etag) != NULL;
 }
 
+/* Does the answer set a cookie? Header lines are "Name: value\r\n", names as resp_cookie writes them. */
+static int
+sets_cookie(const struct resp *rs)
+{
+	const char *h = buf_cstr(&rs->headers);
+
+	for (const char *p = h; (p = strcasestr(p, "Set-Cookie:")) != NULL; p++)
+		if (p == h || p[-1] == '\n')
+			return 1;
+	return 0;
+}
+
 void
 resp_serialize(struct resp *rs, const struct req *r, struct buf *out)
 {
 	char etag[40];
 	int  send_body = r->method != M_HEAD;
 
+	/* A shared cache would replay the cookie (a session's, or its deletion) to everyone. */
+	if (rs->public_cache && sets_cookie(rs))
+		rs->public_cache = 0;
 	if (rs->status == 200 && rs->public_cache) {
 		body_etag(&rs->body, etag);
 		if (etag_matches(r->if_none_match, etag)) {

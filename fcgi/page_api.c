@@ -17,6 +17,7 @@
 #include "log.h"
 #include "movies.h"
 #include "pages.h"
+#include "token_gate.h"
 #include "util.h"
 #include "validators.h"
 
@@ -320,7 +321,7 @@ api_user(struct req *r, struct resp *rs)
 		return NULL;
 	}
 	id = claim_user_id(payload);
-	json_object_put(payload);
+	req_keep_json(r, payload);
 	if (id == 0) {
 		api_detail(r, rs, 401, "Token contained no recognizable user identification", TOKEN_NOT_VALID);
 		return NULL;
@@ -338,6 +339,8 @@ api_user(struct req *r, struct resp *rs)
 		api_detail(r, rs, 401, "User is inactive", "user_inactive");
 		return NULL;
 	}
+	if (token_gate_refused(r, rs, u->id, payload, JWT_ACCESS_LIFETIME))
+		return NULL;
 	r->user = u;
 	return u;
 }
@@ -477,6 +480,8 @@ page_api_token_refresh(struct req *r, struct resp *rs)
 		api_detail(r, rs, 401, NO_ACTIVE_ACCOUNT, "no_active_account");
 		return;
 	}
+	if (token_gate_refused(r, rs, u->id, payload, JWT_REFRESH_LIFETIME))
+		return;
 	o = json_object_new_object();
 	add_token(o, "access", jwt_access_from_refresh(payload, now));
 	view_json(r, rs, 200, o);

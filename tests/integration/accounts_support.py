@@ -1,4 +1,6 @@
 """accounts_support.py: helpers for the account tests: a browser-like client, the Django peer, rows."""
+import base64
+import hashlib
 import json
 import os
 import pathlib
@@ -171,6 +173,13 @@ def cookie_attrs(line):
         k, _, v = p.partition("=")
         attrs[k.lower()] = v
     return parts[0].split("=", 1)[1], attrs
+
+
+def pbkdf2_hash(password, iterations=1000):
+    """A Django pbkdf2_sha256 hash made here (fast: few iterations, so a login re-hashes it)."""
+    salt = uuid.uuid4().hex[:22]
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
+    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(dk).decode()}"
 
 
 def insert_user(conn, username, password_hash, is_active=True, email=None):

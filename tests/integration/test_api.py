@@ -5,11 +5,13 @@ import os
 import random
 import subprocess
 import textwrap
+import time
 import uuid
 
 import pytest
 import requests
 
+from accounts_support import Browser, pbkdf2_hash
 from conftest import env
 import requests.adapters
 
@@ -449,7 +451,8 @@ def test_movies(client):
 
 # ---- simplejwt interoperability ----
 
-SIMPLEJWT = textwrap.dedent("""
+# Django configured as the origin app (its SIMPLE_JWT lifetimes), for scripts run with the SECRET_KEY.
+SIMPLEJWT_SETUP = textwrap.dedent("""
     import json, sys
     from datetime import timedelta
     import django
@@ -461,6 +464,9 @@ SIMPLEJWT = textwrap.dedent("""
         SIMPLE_JWT={"ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
                     "REFRESH_TOKEN_LIFETIME": timedelta(days=1)})
     django.setup()
+""")
+
+SIMPLEJWT = SIMPLEJWT_SETUP + textwrap.dedent("""
     from rest_framework_simplejwt.backends import TokenBackend
     from rest_framework_simplejwt.exceptions import TokenError
     from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
@@ -519,3 +525,87 @@ def test_simplejwt_interoperability(client, account, secret_key):
         r = client.call("GET", "/auth/favorites/", token=bad)
         assert r.status_code == 401
         assert r.json()["messages"][0]["message"] == "Token is invalid or expired"
+
+
+# ---- a password change revokes the tokens issued before it ----
+
+SIMPLEJWT_PAIR = SIMPLEJWT_SETUP + textwrap.dedent("""
+    from rest_framework_simplejwt.tokens import RefreshToken
+    refresh = RefreshToken()
+    refresh["user_id"] = int(sys.argv[2])
+    refresh["username"] = sys.argv[3]
+    json.dump({"refresh": str(refresh), "access": str(refresh.access_token)}, sys.stdout)
+""")
+
+
+def simplejwt_pair(secret_key, user):
+    """A refresh and access token as a Django/simplejwt beside this backend issues them now."""
+    p = subprocess.run(["/usr/bin/python3", "-c", SIMPLEJWT_PAIR, secret_key, str(user["id"]),
+                        user["username"]], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def tokens_work(client, pair):
+    """(refresh accepted, access accepted) for a {"refresh", "access"} pair."""
+    refreshed = client.call("POST", "/auth/token/refresh/", {"refresh": pair["refresh"]})
+    listed = client.call("GET", "/auth/favorites/", token=pair["access"])
+    for r in (refreshed, listed):
+        assert r.status_code in (200, 401), (r.status_code, r.text)
+        if r.status_code == 401:
+            assert r.json() == {"detail": "Token was issued before the password was last changed; "
+                                          "log in again", "code": "token_not_valid"}
+            assert r.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    return refreshed.status_code == 200, listed.status_code == 200
+
+
+def test_password_change_revokes_earlier_tokens(client, conn, secret_key):
+    user, password = client.register()
+    ours = client.login(user["username"], password)
+    theirs = simplejwt_pair(secret_key, user)
+    assert tokens_work(client, ours) == (True, True)
+    assert tokens_work(client, theirs) == (True, True)
+    time.sleep(1.1)     # iat has whole seconds: the change must fall in a later second
+    # The password changes as Django's set_password() + save() change it (a trigger records it).
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = %s WHERE id = %s",
+                    (pbkdf2_hash("Another-pw-" + uuid.uuid4().hex, 1000), user["id"]))
+    # Issued before the change, by this backend or by simplejwt: refused, refresh and access.
+    assert tokens_work(client, ours) == (False, False)
+    assert tokens_work(client, theirs) == (False, False)
+    # Issued after it, by either: accepted (simplejwt's tokens carry no extra claim).
+    assert tokens_work(client, simplejwt_pair(secret_key, user)) == (True, True)
+    new_password = "Fresh-pw-" + uuid.uuid4().hex
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = %s WHERE id = %s", (pbkdf2_hash(new_password, 1000), user["id"]))
+    assert tokens_work(client, client.login(user["username"], new_password)) == (True, True)
+
+
+def test_password_change_on_the_site_revokes_api_tokens(client, site, secret_key):
+    user, password = client.register()
+    ours, theirs = client.login(user["username"], password), simplejwt_pair(secret_key, user)
+    time.sleep(1.1)
+    b = Browser(site)
+    assert b.login(user["username"], password).status_code == 303
+    new = "Changed-pw-" + uuid.uuid4().hex
+    r = b.post("/account/password", {"old_password": password, "new_password1": new, "new_password2": new})
+    assert r.status_code in (200, 303), r.status_code
+    assert tokens_work(client, ours) == (False, False)
+    assert tokens_work(client, theirs) == (False, False)
+    assert tokens_work(client, client.login(user["username"], new)) == (True, True)
+
+
+def test_login_rehash_does_not_revoke_tokens(client, conn, secret_key):
+    user, password = client.register()
+    weak = pbkdf2_hash(password, 1000)     # valid, but not the configured iterations
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = %s WHERE id = %s", (weak, user["id"]))
+    time.sleep(1.1)
+    theirs = simplejwt_pair(secret_key, user)
+    time.sleep(1.1)
+    client.login(user["username"], password)    # re-hashes with the current parameters
+    with conn.cursor() as cur:
+        cur.execute("SELECT password FROM auth_user WHERE id = %s", (user["id"],))
+        assert cur.fetchone()[0] != weak
+    # The same password, stored anew: not a change, so earlier tokens stay valid.
+    assert tokens_work(client, theirs) == (True, True)

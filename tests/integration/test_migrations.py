@@ -102,8 +102,9 @@ def schema_dump(url):
 
 
 def data_dump(url):
-    """Every row and sequence value, except our own record of applied files."""
-    return pg_dump(url, "--data-only", "--exclude-table=movies_schema_migrations")
+    """Every row and sequence value, except our own tables (applied files, password changes)."""
+    return pg_dump(url, "--data-only", "--exclude-table=movies_schema_migrations",
+                   "--exclude-table=movies_password_change")
 
 
 def row_dumps(conn):

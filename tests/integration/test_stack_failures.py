@@ -82,6 +82,10 @@ def test_workers_down_gives_the_unavailable_page_then_recover(site_url):
         r = requests.get(site_url + "/")
         assert r.status_code == 502
         assert "temporarily unavailable" in r.text
+        # nginx's own page: the workers' charset and security headers (test_security_gaps.py).
+        assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     finally:
         out = stack("start")
         assert out.returncode == 0, out.stdout + out.stderr

@@ -181,6 +181,38 @@ test_cookie_attributes(void **state)
 	resp_free(&rs);
 }
 
+/* A public page that also sets (or deletes) a cookie must not be cacheable by a shared cache. */
+static void
+test_set_cookie_is_never_public(void **state)
+{
+	struct resp	rs;
+	struct req	r;
+	struct buf	out = BUF_INIT;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.scheme = "http";
+	r.method = M_GET;
+	resp_init(&rs);
+	rs.public_cache = 1;
+	buf_puts(&rs.body, "page");
+	resp_serialize(&rs, &r, &out);
+	assert_non_null(strstr(buf_cstr(&out), "Cache-Control: public, max-age=60\r\n"));
+	resp_free(&rs);
+	buf_reset(&out);
+	resp_init(&rs);
+	rs.public_cache = 1;
+	buf_puts(&rs.body, "page");
+	resp_header(&rs, "X-Other", "1");
+	resp_cookie(&rs, &r, "sessionid", "\"\"", 0, 0);
+	resp_serialize(&rs, &r, &out);
+	assert_null(strstr(buf_cstr(&out), "public"));
+	assert_null(strstr(buf_cstr(&out), "ETag"));
+	assert_non_null(strstr(buf_cstr(&out), "Cache-Control: private, no-cache\r\n"));
+	resp_free(&rs);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -193,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_safe_next),
 		cmocka_unit_test(test_html_escape_all_five),
 		cmocka_unit_test(test_cookie_attributes),
+		cmocka_unit_test(test_set_cookie_is_never_public),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
