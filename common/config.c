@@ -45,6 +45,8 @@ static const struct cfg_entry table[] = {
 	  "session lifetime in seconds (Django's default: two weeks)" },
 	{ "CSRF_TRUSTED_ORIGINS", CFG_STR, S(csrf_trusted_origins), "", CFG_EMPTY_OK, 0, 0,
 	  "extra origins allowed to POST, comma-separated scheme://host[:port]" },
+	{ "CORS_ALLOWED_ORIGINS", CFG_STR, S(cors_allowed_origins), "", CFG_EMPTY_OK, 0, 0,
+	  "origins whose pages may call the JSON API (CORS), comma-separated scheme://host[:port]" },
 	{ "DATABASE_URL", CFG_URL, S(database_url), NULL, CFG_REQUIRED | CFG_SECRET, 0, 0,
 	  "libpq connection URI (postgresql://...)" },
 	{ "REDIS_URL", CFG_URL, S(redis_url), "redis://127.0.0.1:6379/0", CFG_SECRET, 0, 0,

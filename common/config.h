@@ -16,6 +16,7 @@ struct config {
 	int		 scrypt_n, scrypt_r, scrypt_p;
 	int		 session_cookie_age;
 	const char	*csrf_trusted_origins;	/* comma-separated scheme://host[:port] */
+	const char	*cors_allowed_origins;	/* comma-separated scheme://host[:port]: may call the API */
 	/* servers */
 	const char	*database_url;
 	const char	*redis_url;

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "cors.h"
 #include "db.h"
 #include "log.h"
 #include "movies.h"
@@ -86,6 +87,8 @@ app_load(void)
 			return -1;
 		if (validators_init(config.data_dir, NULL) != 0)
 			return -1;
+		if (cors_check_origins(config.cors_allowed_origins) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -133,12 +136,33 @@ app_error(struct req *r, struct resp *rs, int status, const char *message)
 	view_error(r, rs, status, message);
 }
 
+/*
+ * Django's APPEND_SLASH for a path that exists only with a trailing slash: GET and HEAD are
+ * redirected (301, query kept); other methods get a 404 naming the right address, since a
+ * redirected POST would lose its body (Django raises an error there in DEBUG).
+ */
+static void
+append_slash(struct req *r, struct resp *rs)
+{
+	if (r->method == M_GET || r->method == M_HEAD) {
+		/* The path matched a route pattern, so it holds only letters, digits, '-', '_', '/'. */
+		resp_redirect(rs, 301, *r->query_string ?
+		    arena_printf(r->arena, "%s/?%s", r->path, r->query_string) :
+		    arena_printf(r->arena, "%s/", r->path));
+		return;
+	}
+	app_error(r, rs, 404, arena_printf(r->arena, "There is no page at this address. "
+	    "The address ends with a slash: %s/", r->path));
+}
+
 void
 app_handle(struct req *r, struct resp *rs)
 {
 	int	 status = 0;
 	char	 allow[64];
 
+	if (cors_preflight(r, rs))
+		goto done;
 	r->route = router_match(r, &status, allow, sizeof(allow));
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))
@@ -147,7 +171,9 @@ app_handle(struct req *r, struct resp *rs)
 		if (status == 405) {
 			rs->allow = arena_strdup(r->arena, allow);
 			app_error(r, rs, 405, "This address does not accept that kind of request.");
-		} else
+		} else if (router_slash_exists(r->path))
+			append_slash(r, rs);
+		else
 			app_error(r, rs, 404, "There is no page at this address.");
 		goto done;
 	}
@@ -163,4 +189,5 @@ app_handle(struct req *r, struct resp *rs)
 done:
 	if (r->session)
 		session_save(r, rs, r->session);
+	cors_headers(r, rs);
 }
