@@ -39,7 +39,7 @@ MINIMAL    := $(BUILD)/minimal-fcgi
 # Objects of the test programs are kept, so a second make rebuilds nothing.
 .SECONDARY:
 
-.PHONY: all deps start stop run migrate test unit integration asan valgrind bench clean check-config
+.PHONY: all deps start stop run migrate test unit integration asan valgrind bench clean check-config apidocs
 all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
 
 $(BUILD)/%.o: %.c
@@ -62,6 +62,16 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(FCGI_LIBOBJ) $(LIBCOMMON)
 
 deps:
 	@deploy/deps.sh
+	@$(MAKE) --no-print-directory apidocs
+
+# Swagger UI and ReDoc for /api/docs/ and /api/redoc/: the pinned npm packages of
+# fcgi/apidocs/package-lock.json, installed once (nginx serves their files). Without network the
+# site still runs; only those two pages are missing.
+APIDOCS_STAMP := fcgi/apidocs/node_modules/.package-lock.json
+apidocs: $(APIDOCS_STAMP)
+$(APIDOCS_STAMP): fcgi/apidocs/package.json fcgi/apidocs/package-lock.json
+	@cd fcgi/apidocs && npm ci --no-audit --no-fund --loglevel=error \
+		|| echo "apidocs: npm ci failed: /api/docs/ and /api/redoc/ will be missing" >&2
 
 # Unit tests: pure code, no servers. Each binary prints cmocka's summary.
 unit: $(UNIT_BIN)
@@ -70,20 +80,20 @@ unit: $(UNIT_BIN)
 # Everything: unit tests (plain and sanitized), then a private stack (own ports and state dir)
 # running the sanitized program for the integration tests.
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
-test: deps all $(UNIT_BIN)
+test: deps all apidocs $(UNIT_BIN)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(ASAN_UNIT_BIN)
 	@tests/run-all.sh
 
-integration: all
+integration: all apidocs
 	@tests/run-integration.sh
 
-start: all
+start: all apidocs
 	@deploy/stack.sh start
 
 stop:
 	@deploy/stack.sh stop
 
-run: deps all
+run: deps all apidocs
 	@deploy/stack.sh run
 
 migrate:

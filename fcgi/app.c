@@ -10,6 +10,7 @@
 #include "log.h"
 #include "movies.h"
 #include "mustache.h"
+#include "page_schema.h"
 #include "router.h"
 #include "session.h"
 #include "util.h"
@@ -80,6 +81,8 @@ app_load(void)
 	if (app.templates)
 		mustache_set_free(app.templates);
 	app.templates = t;
+	if (page_schema_load(config.data_dir) != 0)
+		return -1;
 	if (app.signing.secret == NULL) {
 		app.signing.secret = config.secret_key;
 		app.signing.fallbacks = split_fallbacks(config.secret_key_fallbacks);
