@@ -42,7 +42,7 @@ MINIMAL    := $(BUILD)/minimal-fcgi
 .SECONDARY:
 
 .PHONY: all deps build-deps test-deps start stop run migrate test check unit integration asan valgrind \
-	bench clean check-config built-test built-check built-run built-bench
+	bench clean check-config built-test built-check built-run built-bench apidocs
 all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
 
 # A missing library is named in one line (its Debian package) before any compiler error.
@@ -71,6 +71,16 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(FCGI_LIBOBJ) $(LIBCOMMON) | test-dep
 
 deps:
 	@deploy/deps.sh
+	@$(MAKE) --no-print-directory apidocs
+
+# Swagger UI and ReDoc for /api/docs/ and /api/redoc/: the pinned npm packages of
+# fcgi/apidocs/package-lock.json, installed once (nginx serves their files). Without network the
+# site still runs; only those two pages are missing.
+APIDOCS_STAMP := fcgi/apidocs/node_modules/.package-lock.json
+apidocs: $(APIDOCS_STAMP)
+$(APIDOCS_STAMP): fcgi/apidocs/package.json fcgi/apidocs/package-lock.json
+	@cd fcgi/apidocs && npm ci --no-audit --no-fund --loglevel=error \
+		|| echo "apidocs: npm ci failed: /api/docs/ and /api/redoc/ will be missing" >&2
 
 # Unit tests: pure code, no servers. Each binary prints cmocka's summary.
 unit: $(UNIT_BIN)
@@ -84,25 +94,25 @@ test run check bench: deps
 # Everything: unit tests (plain and sanitized), then a private stack (own ports and state dir)
 # running the sanitized program for the integration tests.
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
-built-test: all $(UNIT_BIN)
+built-test: all apidocs $(UNIT_BIN)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(ASAN_UNIT_BIN)
 	@tests/run-all.sh
 
 # The quick tier for people changing the code: unit tests, then the smoke subset of the
 # integration tests (tests marked smoke) on a private stack.
-built-check: all $(UNIT_BIN)
+built-check: all apidocs $(UNIT_BIN)
 	@tests/run-check.sh
 
-integration: all
+integration: all apidocs
 	@tests/run-integration.sh
 
-start: all
+start: all apidocs
 	@deploy/stack.sh start
 
 stop:
 	@deploy/stack.sh stop
 
-built-run: all
+built-run: all apidocs
 	@deploy/stack.sh run
 
 migrate:

@@ -47,6 +47,8 @@ static const struct cfg_entry table[] = {
 	  "extra origins allowed to POST, comma-separated scheme://host[:port]" },
 	{ "ALLOWED_HOSTS", CFG_STR, S(allowed_hosts), "127.0.0.1,localhost", 0, 0, 0,
 	  "host names the site answers to, comma-separated: exact, .example.com (and subdomains) or *" },
+	{ "CORS_ALLOWED_ORIGINS", CFG_STR, S(cors_allowed_origins), "", CFG_EMPTY_OK, 0, 0,
+	  "origins whose pages may call the JSON API (CORS), comma-separated scheme://host[:port]" },
 	{ "DATABASE_URL", CFG_URL, S(database_url), NULL, CFG_REQUIRED | CFG_SECRET, 0, 0,
 	  "libpq connection URI (postgresql://...)" },
 	{ "REDIS_URL", CFG_URL, S(redis_url), "redis://127.0.0.1:6379/0", CFG_SECRET, 0, 0,

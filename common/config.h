@@ -17,6 +17,7 @@ struct config {
 	int		 session_cookie_age;
 	const char	*csrf_trusted_origins;	/* comma-separated scheme://host[:port] */
 	const char	*allowed_hosts;		/* Django's ALLOWED_HOSTS, comma-separated */
+	const char	*cors_allowed_origins;	/* comma-separated scheme://host[:port]: may call the API */
 	/* servers */
 	const char	*database_url;
 	const char	*redis_url;

@@ -105,6 +105,9 @@ movies_cache_key(const struct tmdb_query *q, const char *language, struct buf *o
 		}
 		buf_printf(&params, "query=%s&year=%d&page=%d&language=%s", buf_cstr(&norm), q->year,
 		    q->page, language && language[0] ? language : "en-US");
+		/* Appended only when set, so the keys of searches without it stay as they were. */
+		if (q->primary_release_year != 0)
+			buf_printf(&params, "&primary_release_year=%d", q->primary_release_year);
 		sha1_hex(params.data, params.len, hex);
 		buf_printf(out, "movie_rec:search:%s", hex);
 		buf_free(&norm);
@@ -545,6 +548,13 @@ movies_similar(struct movies *m, int64_t id, int page, struct json_object **out)
 enum movies_status
 movies_search(struct movies *m, const char *query, int year, int page, struct json_object **out)
 {
+	return movies_search_years(m, query, 0, year, page, out);
+}
+
+enum movies_status
+movies_search_years(struct movies *m, const char *query, int year, int primary_release_year, int page,
+    struct json_object **out)
+{
 	struct buf		norm = BUF_INIT;
 	enum movies_status	st;
 
@@ -554,7 +564,7 @@ movies_search(struct movies *m, const char *query, int year, int page, struct js
 		return MOVIES_BAD_REQUEST;
 	}
 	struct tmdb_query q = { .kind = TMDB_SEARCH, .text = buf_cstr(&norm), .year = year,
-	    .page = page };
+	    .primary_release_year = primary_release_year, .page = page };
 	st = one(m, &q, out);
 	buf_free(&norm);
 	return st;
@@ -743,4 +753,26 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 	free(details);
 	free(items);
 	return st;
+}
+
+void
+movies_cards_cached(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
+{
+	char **keys = xcalloc(n ? n : 1, sizeof(*keys)), **vals = xcalloc(n ? n : 1, sizeof(*vals));
+
+	for (size_t i = 0; i < n; i++) {
+		struct buf k = BUF_INIT;
+
+		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
+		keys[i] = buf_detach(&k);
+	}
+	if (n > 0)
+		cache_mget(m->cache, (const char *const *)keys, n, vals, NULL);
+	for (size_t i = 0; i < n; i++) {
+		outs[i] = parse_cached(vals[i]);
+		free(keys[i]);
+		free(vals[i]);
+	}
+	free(keys);
+	free(vals);
 }

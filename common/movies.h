@@ -19,6 +19,7 @@
  *   similar                   movie_rec:similar_<id>:<page>               24 h
  *   search                    movie_rec:search:<sha1 hex>                  1 h  sha1 of
  *                             "query=<normalised text>&year=<y>&page=<p>&language=<lang>"
+ *                             + "&primary_release_year=<y>" when given
  *   genre list                movie_rec:genres                             7 d
  *   discover by genre         movie_rec:discover:<genre>:<page>            6 h
  *   configuration             movie_rec:configuration                      3 d
@@ -78,9 +79,16 @@ enum movies_status movies_trending(struct movies *, const char *window, int page
 enum movies_status movies_details(struct movies *, int64_t id, struct json_object **out);
 enum movies_status movies_recommendations(struct movies *, int64_t id, int page, struct json_object **out);
 enum movies_status movies_similar(struct movies *, int64_t id, int page, struct json_object **out);
-/* query: user text (trimmed, spaces collapsed, lowercased before use); year 0 = any. */
+/*
+ * query: user text (trimmed, spaces collapsed, lowercased before use); year (0 = any) is sent
+ * as TMDb's primary_release_year (the site's search).
+ */
 enum movies_status movies_search(struct movies *, const char *query, int year, int page,
 		    struct json_object **out);
+/* The same with TMDb's own year (any release that year, as the origin app sent it) and
+ * primary_release_year, each 0 = any. */
+enum movies_status movies_search_years(struct movies *, const char *query, int year,
+		    int primary_release_year, int page, struct json_object **out);
 enum movies_status movies_genres(struct movies *, struct json_object **out);
 enum movies_status movies_discover(struct movies *, int64_t genre_id, int page, struct json_object **out);
 enum movies_status movies_configuration(struct movies *, struct json_object **out);
@@ -103,6 +111,9 @@ enum movies_status movies_details_many(struct movies *, const int64_t *ids, size
  */
 enum movies_status movies_cards_many(struct movies *, const int64_t *ids, size_t n,
 		    struct json_object **outs);
+
+/* The cards movies_cards_many would give, from Redis only (no TMDb call); misses stay NULL. */
+void		 movies_cards_cached(struct movies *, const int64_t *ids, size_t n, struct json_object **outs);
 
 /* --- pure helpers (unit-tested) --- */
 

@@ -71,7 +71,9 @@ tmdb_query_check(const struct tmdb_query *q)
 		if (q->text == NULL || q->text[0] == '\0' || strlen(q->text) > TMDB_MAX_QUERY_BYTES ||
 		    !utf8_valid(q->text, strlen(q->text)))
 			return -1;
-		return q->year == 0 || (q->year >= 1800 && q->year <= 2200) ? 0 : -1;
+		return (q->year == 0 || (q->year >= 1800 && q->year <= 2200)) &&
+		    (q->primary_release_year == 0 ||
+		    (q->primary_release_year >= 1800 && q->primary_release_year <= 2200)) ? 0 : -1;
 	case TMDB_GENRES:
 	case TMDB_CONFIGURATION:
 		return 0;
@@ -189,7 +191,10 @@ tmdb_build_url(const struct tmdb_settings *s, const struct tmdb_query *q, struct
 		if (add_param(u, "query", q->text) == -1 || add_param(u, "include_adult", "false") == -1 ||
 		    add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1)
 			goto out;
-		if (q->year != 0 && add_int_param(u, "primary_release_year", q->year) == -1)
+		if (q->year != 0 && add_int_param(u, "year", q->year) == -1)
+			goto out;
+		if (q->primary_release_year != 0 &&
+		    add_int_param(u, "primary_release_year", q->primary_release_year) == -1)
 			goto out;
 		break;
 	case TMDB_GENRES:
@@ -372,6 +377,20 @@ is_adult(struct json_object *src)
 	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
 }
 
+/*
+ * Adds every member of src that dst lacks, as TMDb sent it (shared references): the API
+ * answers with TMDb's whole JSON (production_companies, spoken_languages, video, media_type,
+ * fields TMDb adds later...), while the fields the pages read keep their checked forms.
+ */
+static void
+keep_rest(struct json_object *dst, struct json_object *src)
+{
+	json_object_object_foreach(src, key, val) {
+		if (!json_object_object_get_ex(dst, key, NULL))
+			json_object_object_add(dst, key, json_object_get(val));
+	}
+}
+
 static struct json_object *
 norm_list_item(struct json_object *src)
 {
@@ -389,6 +408,7 @@ norm_list_item(struct json_object *src)
 			if (id_of(json_object_array_get_idx(arr, i), &g) == 0)
 				json_object_array_add(ids, json_object_new_int64(g));
 	json_object_object_add(o, "genre_ids", ids);
+	keep_rest(o, src);
 	return o;
 }
 
@@ -572,6 +592,7 @@ norm_details(struct json_object *raw)
 		json_object_object_add(o, "belongs_to_collection", NULL);
 	json_object_object_add(o, "credits", norm_credits(member(raw, "credits")));
 	json_object_object_add(o, "videos", norm_videos(member(raw, "videos")));
+	keep_rest(o, raw);
 	return o;
 }
 

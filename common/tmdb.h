@@ -40,7 +40,7 @@ enum tmdb_kind {
 	TMDB_DETAILS,		/* id; fetched with append_to_response=credits,videos */
 	TMDB_RECOMMENDATIONS,	/* id, page */
 	TMDB_SIMILAR,		/* id, page */
-	TMDB_SEARCH,		/* text, year (0 = any), page */
+	TMDB_SEARCH,		/* text, year, primary_release_year (0 = any), page */
 	TMDB_GENRES,		/* - */
 	TMDB_DISCOVER,		/* id = genre id, page */
 	TMDB_CONFIGURATION	/* - */
@@ -51,7 +51,8 @@ struct tmdb_query {
 	enum tmdb_kind	 kind;
 	int64_t		 id;
 	int		 page;
-	int		 year;
+	int		 year;			/* search: TMDb's year (any release that year), 0 = any */
+	int		 primary_release_year;	/* search: the primary release's year, 0 = any */
 	const char	*window;
 	const char	*text;
 };
@@ -120,6 +121,8 @@ void		 tmdb_describe(const struct tmdb_query *, struct buf *out);
  *    backdrop_path}, "credits":{"cast":[{id,name,character,profile_path,order}] (first 50),
  *    "crew":[{id,name,job,department,profile_path}] (key jobs only)}, "videos":{"results":
  *    [{key,name,site,type,official,published_at,size}]}
+ *  items and details also keep every other member TMDb sent, unchanged (production_companies,
+ *    production_countries, spoken_languages, video, media_type, ...): the API answers TMDb's JSON
  *  genres: {"genres":[{"id":int,"name":str}]}
  *  configuration: {"images":{"secure_base_url":str,"base_url":str,"poster_sizes":[str],
  *    "backdrop_sizes":[str],"profile_sizes":[str],"logo_sizes":[str],"still_sizes":[str]}}

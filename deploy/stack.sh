@@ -223,6 +223,8 @@ export_program_env() {
 	if [ -n "${TMDB_TIMEOUT_MS:-}" ]; then export TMDB_TIMEOUT_MS; fi
 	if [ -n "${TMDB_CONNECT_TIMEOUT_MS:-}" ]; then export TMDB_CONNECT_TIMEOUT_MS; fi
 	export TEMPLATE_DIR="$ROOT/fcgi/templates" DATA_DIR="$ROOT/common/data"
+	# A frontend in development (npm start on port 3000) may call the API; set to "" for none.
+	export CORS_ALLOWED_ORIGINS="${CORS_ALLOWED_ORIGINS-http://localhost:3000}"
 	export STATIC_URL="/static/$STATIC_VERSION"
 	# The names the site answers to (any other Host gets 400): the stack's own, unless set.
 	export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$SITE_HOST,localhost}"

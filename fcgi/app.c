@@ -5,11 +5,13 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "cors.h"
 #include "db.h"
 #include "hostcheck.h"
 #include "log.h"
 #include "movies.h"
 #include "mustache.h"
+#include "page_schema.h"
 #include "router.h"
 #include "session.h"
 #include "util.h"
@@ -80,12 +82,16 @@ app_load(void)
 	if (app.templates)
 		mustache_set_free(app.templates);
 	app.templates = t;
+	if (page_schema_load(config.data_dir) != 0)
+		return -1;
 	if (app.signing.secret == NULL) {
 		app.signing.secret = config.secret_key;
 		app.signing.fallbacks = split_fallbacks(config.secret_key_fallbacks);
 		if (load_policy() != 0)
 			return -1;
 		if (validators_init(config.data_dir, NULL) != 0)
+			return -1;
+		if (cors_check_origins(config.cors_allowed_origins) != 0)
 			return -1;
 	}
 	return 0;
@@ -134,6 +140,25 @@ app_error(struct req *r, struct resp *rs, int status, const char *message)
 	view_error(r, rs, status, message);
 }
 
+/*
+ * Django's APPEND_SLASH for a path that exists only with a trailing slash: GET and HEAD are
+ * redirected (301, query kept); other methods get a 404 naming the right address, since a
+ * redirected POST would lose its body (Django raises an error there in DEBUG).
+ */
+static void
+append_slash(struct req *r, struct resp *rs)
+{
+	if (r->method == M_GET || r->method == M_HEAD) {
+		/* The path matched a route pattern, so it holds only letters, digits, '-', '_', '/'. */
+		resp_redirect(rs, 301, *r->query_string ?
+		    arena_printf(r->arena, "%s/?%s", r->path, r->query_string) :
+		    arena_printf(r->arena, "%s/", r->path));
+		return;
+	}
+	app_error(r, rs, 404, arena_printf(r->arena, "There is no page at this address. "
+	    "The address ends with a slash: %s/", r->path));
+}
+
 void
 app_handle(struct req *r, struct resp *rs)
 {
@@ -142,6 +167,8 @@ app_handle(struct req *r, struct resp *rs)
 
 	if (hostcheck_refused(r, rs))
 		return;
+	if (cors_preflight(r, rs))
+		goto done;
 	r->route = router_match(r, &status, allow, sizeof(allow));
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))
@@ -150,7 +177,9 @@ app_handle(struct req *r, struct resp *rs)
 		if (status == 405) {
 			rs->allow = arena_strdup(r->arena, allow);
 			app_error(r, rs, 405, "This address does not accept that kind of request.");
-		} else
+		} else if (router_slash_exists(r->path))
+			append_slash(r, rs);
+		else
 			app_error(r, rs, 404, "There is no page at this address.");
 		goto done;
 	}
@@ -166,4 +195,5 @@ app_handle(struct req *r, struct resp *rs)
 done:
 	if (r->session)
 		session_save(r, rs, r->session);
+	cors_headers(r, rs);
 }

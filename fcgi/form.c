@@ -60,9 +60,8 @@ py_space(int32_t c)
 	return 0;
 }
 
-/* Strips leading and trailing spaces from valid UTF-8 text of *len bytes. */
-static const char *
-strip_spaces(const char *v, size_t *len)
+const char *
+form_strip(const char *v, size_t *len)
 {
 	const utf8proc_uint8_t	*u = (const utf8proc_uint8_t *)v;
 	utf8proc_int32_t	 c;
@@ -97,7 +96,7 @@ form_field(struct form *f, const char *name, size_t max, int trim, int keep_valu
 	len = strlen(v);
 	if (trim) {
 		/* Values were checked as UTF-8 when the form was parsed. */
-		v = strip_spaces(v, &len);
+		v = form_strip(v, &len);
 		v = arena_strndup(f->req->arena, v, len);
 	}
 	if (keep_value)

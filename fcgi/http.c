@@ -172,6 +172,7 @@ req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_bo
 	v = env_get(envp, "REQUEST_SCHEME");
 	r->scheme = (v && strcmp(v, "https") == 0) || env_get(envp, "HTTPS") ? "https" : "http";
 	r->origin = env_get(envp, "HTTP_ORIGIN");
+	r->cors_request_method = env_get(envp, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
 	r->referer = env_get(envp, "HTTP_REFERER");
 	r->remote_addr = env_get(envp, "REMOTE_ADDR");
 	r->if_none_match = env_get(envp, "HTTP_IF_NONE_MATCH");

@@ -46,6 +46,7 @@ struct req {
 	const char	*host;
 	const char	*scheme;	/* "http" or "https", as nginx saw it */
 	const char	*origin;
+	const char	*cors_request_method;	/* Access-Control-Request-Method (CORS preflight) */
 	const char	*referer;
 	const char	*remote_addr;
 	const char	*if_none_match;

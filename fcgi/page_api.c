@@ -8,11 +8,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api_parsers.h"
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
 #include "db.h"
 #include "favorites.h"
+#include "form.h"
 #include "jwt.h"
 #include "log.h"
 #include "movies.h"
@@ -128,12 +130,14 @@ body_data(struct req *r, struct resp *rs)
 
 	if (r->body == NULL || r->body_len == 0)
 		return req_keep_json(r, json_object_new_object());
-	if (r->content_type && media_type_is(r->content_type, "application/x-www-form-urlencoded")) {
-		o = req_keep_json(r, json_object_new_object());
-		for (size_t i = 0; i < r->form.n; i++)
-			if (!json_object_object_get_ex(o, r->form.v[i].name, NULL))
-				json_object_object_add(o, r->form.v[i].name,
-				    json_object_new_string_len(r->form.v[i].value, (int)r->form.v[i].len));
+	/* DRF's FormParser and MultiPartParser (api_parsers.c). */
+	if (r->content_type && media_type_is(r->content_type, "application/x-www-form-urlencoded"))
+		return api_form_data(r);
+	if (r->content_type && media_type_is(r->content_type, "multipart/form-data")) {
+		const char *why = NULL;
+
+		if ((o = api_multipart_data(r, &why)) == NULL)
+			api_detail(r, rs, 400, arena_printf(r->arena, "Multipart form parse error - %s", why), NULL);
 		return o;
 	}
 	if (r->content_type == NULL || !media_type_is(r->content_type, "application/json")) {
@@ -209,12 +213,9 @@ char_field(struct req *r, struct json_object *data, struct json_object *errors, 
 		field_error(errors, name, "Null characters are not allowed.");
 		return NULL;
 	}
-	if (trim) {
-		while (len && isspace((unsigned char)*s))
-			s++, len--;
-		while (len && isspace((unsigned char)s[len - 1]))
-			len--;
-	}
+	/* DRF trims as Python's str.strip(): Unicode spaces too (the input is valid UTF-8). */
+	if (trim)
+		s = form_strip(s, &len);
 	if (len == 0) {
 		field_error(errors, name, "This field may not be blank.");
 		return NULL;
@@ -359,9 +360,13 @@ page_api_register(struct req *r, struct resp *rs)
 	errors = req_keep_json(r, json_object_new_object());
 	memset(&g, 0, sizeof(g));
 	g.username = char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
-	/* Passwords are taken as typed: stripping them (DRF's default) changes the secret. */
-	g.password1 = char_field(r, data, errors, "password", 0, PASSWORD_MAX);
-	g.password2 = char_field(r, data, errors, "password2", 0, PASSWORD_MAX);
+	/*
+	 * DRF's CharField trims, so the origin hashed every API password without its surrounding
+	 * spaces: the same here, or its users could not log in (the site's forms keep Django's
+	 * rule, which does not strip passwords).
+	 */
+	g.password1 = char_field(r, data, errors, "password", 1, PASSWORD_MAX);
+	g.password2 = char_field(r, data, errors, "password2", 1, PASSWORD_MAX);
 	/* The origin answered 500 without an email; it is required, as on the site's form. */
 	g.email = char_field(r, data, errors, "email", 1, EMAIL_MAX);
 	g.password_field = "password";
@@ -408,7 +413,8 @@ page_api_login(struct req *r, struct resp *rs)
 		return;
 	errors = req_keep_json(r, json_object_new_object());
 	username = char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
-	password = char_field(r, data, errors, "password", 0, PASSWORD_MAX);
+	/* simplejwt's serializer trims the password too (DRF CharField), as at registration. */
+	password = char_field(r, data, errors, "password", 1, PASSWORD_MAX);
 	if (json_object_object_length(errors) > 0) {
 		view_json(r, rs, 400, json_object_get(errors));
 		return;
@@ -514,6 +520,58 @@ favorite_json(int64_t movie_id, const char *created_at, struct json_object *deta
 	copy_field(o, details, "poster_path");
 	return o;
 }
+
+/* ---- api: every favorite, the origin's shape (begin) ---- */
+
+/*
+ * GET /auth/favorites/ without ?page=: every favorite as the origin listed them,
+ * {"user", "favorite_movies"}. The movies are read MOVIES_MANY_MAX at a time; once TMDb has
+ * failed for one batch the rest are listed from the cache's cards only (fields null when
+ * absent), so a long list costs one TMDb timeout at most, not one per batch.
+ */
+static void
+favorites_all(struct req *r, struct resp *rs, struct user *u)
+{
+	struct json_object	*o, *list, *outs[MOVIES_MANY_MAX];
+	int64_t			 ids[MOVIES_MANY_MAX];
+	int			 n, tmdb_failed = 0;
+	PGresult		*res;
+
+	const char *params[3] = { arena_printf(r->arena, "%lld", (long long)u->id),
+	    arena_printf(r->arena, "%d", INT32_MAX), "0" };
+	if ((res = db_exec(app.db, DB_FAV_LIST, 3, params)) == NULL) {
+		api_detail(r, rs, 503, "Your favorites cannot be listed right now. Please try again in a minute.", NULL);
+		return;
+	}
+	n = PQntuples(res);
+	list = json_object_new_array();
+	for (int start = 0; start < n; start += MOVIES_MANY_MAX) {
+		int k = n - start < MOVIES_MANY_MAX ? n - start : MOVIES_MANY_MAX;
+
+		for (int i = 0; i < k; i++) {
+			ids[i] = strtoll(PQgetvalue(res, start + i, 0), NULL, 10);
+			outs[i] = NULL;
+		}
+		if (tmdb_failed)
+			movies_cards_cached(app.movies, ids, (size_t)k, outs);
+		else {
+			enum movies_status st = movies_cards_many(app.movies, ids, (size_t)k, outs);
+
+			tmdb_failed = st == MOVIES_UNAVAILABLE || st == MOVIES_CONFIG_ERROR;
+		}
+		for (int i = 0; i < k; i++) {
+			json_object_array_add(list, favorite_json(ids[i], PQgetvalue(res, start + i, 1), outs[i]));
+			json_object_put(outs[i]);
+		}
+	}
+	PQclear(res);
+	o = json_object_new_object();
+	json_object_object_add(o, "user", user_json(u));
+	json_object_object_add(o, "favorite_movies", list);
+	view_json(r, rs, 200, o);
+}
+
+/* ---- api: every favorite, the origin's shape (end) ---- */
 
 static void
 favorites_list(struct req *r, struct resp *rs, struct user *u)
@@ -640,7 +698,8 @@ favorites_add(struct req *r, struct resp *rs, struct user *u)
 	}
 	switch (favorite_add(r, u->id, id, &details, &created_at)) {
 	case FAVORITE_UNKNOWN_MOVIE:
-		api_error(r, rs, 404, "Movie not found");
+		/* The origin's documented answers to this POST are 201 and 400: a bad movie_id in the body is a 400. */
+		api_error(r, rs, 400, "Invalid movie ID");
 		return;
 	case FAVORITE_MOVIES_DOWN:
 		api_error(r, rs, 503, MOVIES_DOWN);
@@ -669,6 +728,8 @@ page_api_favorites(struct req *r, struct resp *rs)
 		return;
 	if (r->method == M_POST)
 		favorites_add(r, rs, u);
+	else if (params_get(&r->query, "page") == NULL)
+		favorites_all(r, rs, u);
 	else
 		favorites_list(r, rs, u);
 }
@@ -742,8 +803,9 @@ page_api_trending(struct req *r, struct resp *rs)
 
 	if ((page = page_param(r, rs)) == 0)
 		return;
+	/* The origin's trending was the week's list (the site's pages default to the day). */
 	if (window == NULL)
-		window = "day";
+		window = "week";
 	if (strcmp(window, "day") != 0 && strcmp(window, "week") != 0) {
 		api_error(r, rs, 400, "time_window must be day or week");
 		return;
@@ -775,7 +837,8 @@ page_api_search(struct req *r, struct resp *rs)
 {
 	struct json_object	*out = NULL;
 	const char		*query = params_get(&r->query, "query"), *y = params_get(&r->query, "year");
-	int			 page, year = 0;
+	const char		*py = params_get(&r->query, "primary_release_year");
+	int			 page, year = 0, primary_year = 0;
 	struct buf		 norm = BUF_INIT;
 
 	if (query == NULL || movies_normalize_query(query, &norm) != 0) {
@@ -787,11 +850,13 @@ page_api_search(struct req *r, struct resp *rs)
 		return;
 	}
 	buf_free(&norm);
-	if (y && *y && parse_int(y, 1800, 2200, &year) != 0) {
+	/* year goes to TMDb as year, as the origin sent it; primary_release_year under its name. */
+	if ((y && *y && parse_int(y, 1800, 2200, &year) != 0) ||
+	    (py && *py && parse_int(py, 1800, 2200, &primary_year) != 0)) {
 		api_error(r, rs, 400, "The year must be a whole number such as 1999");
 		return;
 	}
 	if ((page = page_param(r, rs)) == 0)
 		return;
-	movie_answer(r, rs, movies_search(app.movies, query, year, page, &out), &out);
+	movie_answer(r, rs, movies_search_years(app.movies, query, year, primary_year, page, &out), &out);
 }

@@ -64,3 +64,21 @@ router_match(struct req *r, int *status, char *allow, size_t allowsz)
 	    "");
 	return NULL;
 }
+
+int
+router_slash_exists(const char *path)
+{
+	char	 slashed[REQ_MAX_URI + 2];
+	int64_t	 ints[REQ_MAX_PATH_INTS];
+	size_t	 n = strlen(path), nints;
+
+	if (n == 0 || path[n - 1] == '/' || n > REQ_MAX_URI)
+		return 0;
+	memcpy(slashed, path, n);
+	slashed[n] = '/';
+	slashed[n + 1] = '\0';
+	for (size_t i = 0; i < nroutes; i++)
+		if (pattern_match(routes[i].pattern, slashed, ints, &nints))
+			return 1;
+	return 0;
+}

@@ -31,4 +31,10 @@ extern const size_t nroutes;
  */
 const struct route *router_match(struct req *r, int *status, char *allow, size_t allowsz);
 
+/*
+ * Django's APPEND_SLASH: 1 if path lacks a trailing slash and path + "/" is a route (for any
+ * method), so a GET or HEAD of path is redirected there. The path is not changed.
+ */
+int router_slash_exists(const char *path);
+
 #endif

@@ -1,4 +1,5 @@
 /* routes.c: the site's URL table: every page and action, its methods and its flags. */
+#include "page_schema.h"
 #include "pages.h"
 #include "router.h"
 #include "util.h"
@@ -23,6 +24,8 @@ const struct route routes[] = {
 	{ M_GET,		"/account/password",		page_password,	R_LOGIN },
 	{ M_POST,		"/account/password",		page_password_post, R_LOGIN },
 	{ M_GET,		"/api/v1/health-check/",	page_health_api, R_JSON | R_PUBLIC | R_NO_SESSION },
+	/* The OpenAPI document Swagger UI (/api/docs/) and ReDoc (/api/redoc/) read; nginx serves those. */
+	{ M_GET,		"/api/schema/",			page_api_schema, R_JSON | R_PUBLIC | R_NO_SESSION },
 	/* The JSON API authenticates by Bearer token only: no session, so no CSRF. */
 	{ M_POST,		"/api/v1/auth/register/",	page_api_register, API },
 	{ M_POST,		"/api/v1/auth/login/",		page_api_login,	API },

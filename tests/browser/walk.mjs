@@ -3,9 +3,8 @@
 // Usage: SITE_URL=http://127.0.0.1:PORT/ node walk.mjs
 // Env: SITE_URL (required), SCREENSHOT_DIR (default: $TEST_OUTPUT/screenshots or ../output/screenshots),
 //      CHROMIUM (default /usr/bin/chromium). Exit status 0 when every check passed, 1 otherwise.
-import { chromium } from "playwright-core";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { launch } from "./chromium.mjs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -63,14 +62,7 @@ async function visit(page, name, { shot = true } = {}) {
 }
 
 async function main() {
-  const profile = mkdtempSync(path.join(tmpdir(), "walk-profile-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
+  const { context, close } = await launch("walk");
   try {
     const page = context.pages()[0] || await context.newPage();
     page.setDefaultTimeout(15000);
@@ -191,8 +183,7 @@ async function main() {
     check(problems.length === 0, `problems seen by the browser:\n  ${problems.join("\n  ")}`);
     log(`ok: ${username}; screenshots in ${shots}`);
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 }
 

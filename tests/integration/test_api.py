@@ -369,9 +369,9 @@ def test_favorites_add_list_remove(client):
 def test_favorites_add_errors(client, account):
     _, _, login = account
     token = login["access"]
-    # The origin answered 400 "Invalid movie ID" for an id TMDb does not know.
+    # As the origin (its documented answers are 201 and 400): an id TMDb does not know is a 400.
     r = fav(client, token, 999999)
-    assert (r.status_code, r.json()) == (404, {"error": "Movie not found"})
+    assert (r.status_code, r.json()) == (400, {"error": "Invalid movie ID"})
     for bad, message in (("abc", "A valid integer is required."), (1.5, "A valid integer is required."),
                          (True, "A valid integer is required."),
                          (0, "Ensure this value is greater than or equal to 1."),
@@ -388,7 +388,7 @@ def test_favorites_paginated_and_cached(client, standin):
     ids = [SYNTHETIC_BASE + i for i in range(21)]
     for i in ids:
         assert fav(client, token, i).status_code == 201
-    page1 = client.call("GET", "/auth/favorites/", token=token).json()
+    page1 = client.call("GET", "/auth/favorites/", token=token, params={"page": 1}).json()
     assert [m["movie_id"] for m in page1["favorite_movies"]] == ids[::-1][:20]
     assert (page1["count"], page1["page"], page1["total_pages"]) == (21, 1, 2)
     assert page1["favorite_movies"][0]["title"] == f"Synthetic Movie {ids[-1]}"
@@ -399,8 +399,12 @@ def test_favorites_paginated_and_cached(client, standin):
         assert (r.status_code, r.json()) == (404, {"detail": "Invalid page."}), bad
     # Details come from the cache: listing again asks TMDb nothing (the origin asked 4x per movie).
     before = standin("stats")["total"]
-    client.call("GET", "/auth/favorites/", token=token)
+    client.call("GET", "/auth/favorites/", token=token, params={"page": 1})
+    everything = client.call("GET", "/auth/favorites/", token=token).json()
     assert standin("stats")["total"] == before
+    # Without ?page=, every favorite in the origin's shape.
+    assert set(everything) == {"user", "favorite_movies"}
+    assert [m["movie_id"] for m in everything["favorite_movies"]] == ids[::-1]
 
 
 @pytest.fixture(scope="module")

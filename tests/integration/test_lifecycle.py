@@ -53,6 +53,17 @@ def check_page_cache(site):
     # Pages that are not public (a form with a CSRF cookie) are never stored.
     requests.get(site + "login")
     assert requests.get(site + "login").headers["X-Page-Cache"] != "HIT"
+    # The API's public answers vary by Origin (CORS): a copy stored for an allowed origin is
+    # never served to another, and the other way round.
+    url, allowed = site + "api/v1/movies/trending/", {"Origin": "http://localhost:3000"}
+    first = requests.get(url, headers=allowed)
+    assert first.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    plain = requests.get(url)
+    assert "Access-Control-Allow-Origin" not in plain.headers and plain.headers["X-Page-Cache"] != "HIT"
+    again = requests.get(url, headers=allowed)
+    assert again.headers["X-Page-Cache"] == "HIT"
+    assert again.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert "Access-Control-Allow-Origin" not in requests.get(url, headers={"Origin": "http://evil.example"}).headers
 
 
 def test_start_twice_then_stop(tmp_path):

@@ -96,6 +96,21 @@ test_unknown_paths_are_404(void **state)
 	assert_int_equal(status, 404);
 }
 
+static void
+test_append_slash(void **state)
+{
+	(void)state;
+	assert_true(router_slash_exists("/api/v1/movies/trending"));
+	assert_true(router_slash_exists("/api/v1/movies/550"));
+	assert_true(router_slash_exists("/api/v1/auth/favorites/550"));
+	assert_true(router_slash_exists("/api/v1/auth/login"));
+	assert_false(router_slash_exists("/api/v1/movies/trending/"));
+	assert_false(router_slash_exists("/api/v1/movies/0550"));
+	assert_false(router_slash_exists("/api/v1/nothing"));
+	assert_false(router_slash_exists("/login"));	/* the site's paths have no slash form */
+	assert_false(router_slash_exists(""));
+}
+
 int
 main(void)
 {
@@ -104,6 +119,7 @@ main(void)
 		cmocka_unit_test(test_wrong_method_is_405_with_allow),
 		cmocka_unit_test(test_head_is_served_as_get),
 		cmocka_unit_test(test_unknown_paths_are_404),
+		cmocka_unit_test(test_append_slash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,10 @@ test_details(void **state)
 	v = get(get(o, "videos"), "results");
 	assert_int_equal(json_object_array_length(v), 1);
 	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "key")), "dfeUzm6KF4g");
+	/* TMDb's other fields pass through unchanged. */
+	assert_true(json_object_is_type(get(o, "production_companies"), json_type_array));
+	assert_true(json_object_is_type(get(o, "video"), json_type_boolean));
+	assert_false(json_object_get_boolean(get(o, "video")));
 	json_object_put(o);
 }
 
@@ -161,7 +165,9 @@ test_list(void **state)
 	assert_int_equal(json_object_get_int(get(item, "id")), 934433);
 	assert_int_equal(json_object_array_length(get(item, "genre_ids")), 2);
 	assert_true(json_object_is_type(get(item, "vote_average"), json_type_double));
-	assert_false(has(item, "media_type"));
+	/* Every other field TMDb sent is kept as sent: the API answers TMDb's JSON. */
+	assert_string_equal(json_object_get_string(get(item, "media_type")), "movie");
+	assert_true(json_object_is_type(get(item, "adult"), json_type_boolean));
 	item = json_object_array_get_idx(r, 1);
 	assert_null(get(item, "poster_path"));
 	assert_null(get(item, "backdrop_path"));
@@ -235,6 +241,9 @@ test_query_check(void **state)
 	assert_int_equal(tmdb_query_check(&q), 0);
 	q.year = 99;
 	assert_int_equal(tmdb_query_check(&q), -1);
+	q.year = 0;
+	q.primary_release_year = 99;
+	assert_int_equal(tmdb_query_check(&q), -1);
 	q = (struct tmdb_query){ .kind = TMDB_DISCOVER, .id = 28, .page = 0 };
 	assert_int_equal(tmdb_query_check(&q), -1);
 }
@@ -244,8 +253,8 @@ test_build_url(void **state)
 {
 	struct tmdb_settings	s = { .base_url = "http://127.0.0.1:9999/3/", .api_key = "k3y",
 	    .language = "de-DE" };
-	struct tmdb_query	q = { .kind = TMDB_SEARCH, .text = "fight club & co/=?#é", .year = 1999,
-	    .page = 2 };
+	struct tmdb_query	q = { .kind = TMDB_SEARCH, .text = "fight club & co/=?#é",
+	    .primary_release_year = 1999, .page = 2 };
 	struct buf		b = BUF_INIT;
 
 	(void)state;
@@ -253,6 +262,12 @@ test_build_url(void **state)
 	assert_string_equal(buf_cstr(&b), "http://127.0.0.1:9999/3/search/movie?api_key=k3y"
 	    "&query=fight+club+%26+co%2f%3d%3f%23%c3%a9&include_adult=false&language=de-DE&page=2"
 	    "&primary_release_year=1999");
+	buf_reset(&b);
+	/* The origin app's search sends TMDb's own year parameter. */
+	q = (struct tmdb_query){ .kind = TMDB_SEARCH, .text = "heat", .year = 1995, .page = 1 };
+	assert_int_equal(tmdb_build_url(&s, &q, &b), 0);
+	assert_string_equal(buf_cstr(&b), "http://127.0.0.1:9999/3/search/movie?api_key=k3y"
+	    "&query=heat&include_adult=false&language=de-DE&page=1&year=1995");
 	buf_reset(&b);
 	/* With a read token, the key never goes into the URL. */
 	s.read_token = "eyJtoken";
@@ -325,6 +340,16 @@ test_keys(void **state)
 	assert_int_equal(strncmp(buf_cstr(&a), "movie_rec:search:", 17), 0);
 	buf_reset(&b);
 	q.page = 2;
+	assert_int_equal(movies_cache_key(&q, "en-US", &b), 0);
+	assert_string_not_equal(buf_cstr(&a), buf_cstr(&b));
+	buf_reset(&b);
+	/* year and primary_release_year give different keys. */
+	q.page = 1;
+	q.year = 1999;
+	buf_reset(&a);
+	assert_int_equal(movies_cache_key(&q, "en-US", &a), 0);
+	q.year = 0;
+	q.primary_release_year = 1999;
 	assert_int_equal(movies_cache_key(&q, "en-US", &b), 0);
 	assert_string_not_equal(buf_cstr(&a), buf_cstr(&b));
 	buf_reset(&b);
