@@ -29,6 +29,7 @@ struct metric_def {
 	const char		*help;
 	size_t			 nlabels;
 	const char		*labels[MAX_LABELS];
+	int			 millis;	/* a gauge kept in thousandths, shown in units */
 };
 
 static const struct metric_def defs[MET_COUNT] = {
@@ -51,9 +52,9 @@ static const struct metric_def defs[MET_COUNT] = {
 	[MET_TMDB_RATE_LIMIT_WAITS] = { "movies_tmdb_rate_limit_waits_total", MT_COUNTER,
 	    "Waits before a retry because TMDb answered 429.", 0, { NULL } },
 	[MET_TMDB_LAST_SUCCESS] = { "movies_tmdb_last_success_timestamp_seconds", MT_GAUGE,
-	    "When TMDb last answered (200 or 404), in Unix seconds; 0 if never.", 0, { NULL } },
+	    "When TMDb last answered (200 or 404), in Unix seconds; 0 if never.", 0, { NULL }, 1 },
 	[MET_TMDB_LAST_FAILURE] = { "movies_tmdb_last_failure_timestamp_seconds", MT_GAUGE,
-	    "When a TMDb request last failed, in Unix seconds; 0 if never.", 0, { NULL } },
+	    "When a TMDb request last failed, in Unix seconds; 0 if never.", 0, { NULL }, 1 },
 	[MET_PG_ERRORS] = { "movies_postgres_errors_total", MT_COUNTER,
 	    "PostgreSQL failures: connect, query (not constraint violations) or connection_lost.",
 	    1, { "kind" } },
@@ -265,6 +266,15 @@ metrics_get(enum metric m, size_t nlabels, const char *const *labels)
 }
 
 void
+metrics_stamp(enum metric m)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	metrics_set(m, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, 0, NULL);
+}
+
+void
 metrics_worker_slot(int slot)
 {
 	my_slot = slot >= 0 && slot < MAX_WORKERS ? slot : -1;
@@ -346,9 +356,16 @@ metrics_render(struct buf *out)
 			shown++;
 			if (d->type == MT_HISTOGRAM)
 				render_histogram(out, d->name, s);
-			else
-				buf_printf(out, "%s%s%s%s %lld\n", d->name, s->labels[0] ? "{" : "", s->labels,
-				    s->labels[0] ? "}" : "", (long long)__atomic_load_n(&s->v[0], __ATOMIC_RELAXED));
+			else {
+				long long v = (long long)__atomic_load_n(&s->v[0], __ATOMIC_RELAXED);
+
+				buf_printf(out, "%s%s%s%s ", d->name, s->labels[0] ? "{" : "", s->labels,
+				    s->labels[0] ? "}" : "");
+				if (d->millis)
+					buf_printf(out, "%lld.%03lld\n", v / 1000, v % 1000);
+				else
+					buf_printf(out, "%lld\n", v);
+			}
 		}
 		if (!shown && d->nlabels == 0 && d->type != MT_HISTOGRAM)
 			buf_printf(out, "%s 0\n", d->name);

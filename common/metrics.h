@@ -49,6 +49,8 @@ int	 metrics_enabled(void);
 void	 metrics_add(enum metric, uint64_t n, size_t nlabels, const char *const *labels);
 void	 metrics_set(enum metric, int64_t value, size_t nlabels, const char *const *labels);
 void	 metrics_observe(enum metric, double seconds, size_t nlabels, const char *const *labels);
+/* Sets a label-less millisecond gauge (the *_timestamp_seconds ones) to the wall clock now. */
+void	 metrics_stamp(enum metric);
 /* A gauge's current value (0 when the series does not exist or metrics are off). */
 int64_t	 metrics_get(enum metric, size_t nlabels, const char *const *labels);
 

@@ -729,10 +729,10 @@ count_attempt(CURL *e, const struct xfer *x)
 	metrics_inc(MET_TMDB_CALLS, kind);
 	metrics_time(MET_TMDB_SECONDS, (double)us / 1e6, kind);
 	if (st == TMDB_OK || st == TMDB_NOT_FOUND)
-		metrics_gauge(MET_TMDB_LAST_SUCCESS, (int64_t)time(NULL));
+		metrics_stamp(MET_TMDB_LAST_SUCCESS);
 	else {
 		metrics_inc(MET_TMDB_ERRORS, kind, (size_t)st < NELEM(reasons) ? reasons[st] : "unknown");
-		metrics_gauge(MET_TMDB_LAST_FAILURE, (int64_t)time(NULL));
+		metrics_stamp(MET_TMDB_LAST_FAILURE);
 	}
 }
 

@@ -10,7 +10,7 @@
 #include "metrics.h"
 #include "pages.h"
 
-/* TMDb as the workers last saw it (shared memory; no call is made): ok, failing or unknown. */
+/* TMDb as the workers last saw it (shared memory, in ms; no call is made): ok, failing or unknown. */
 static struct json_object *
 tmdb_state(void)
 {
@@ -22,7 +22,7 @@ tmdb_state(void)
 	json_object_object_add(o, "state", json_object_new_string(ok == 0 && bad == 0 ? "unknown" :
 	    ok >= bad ? "ok" : "failing"));
 	if (ok > 0) {
-		time_t		t = (time_t)ok;
+		time_t		t = (time_t)(ok / 1000);
 		struct tm	tm;
 
 		gmtime_r(&t, &tm);
