@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # prometheus.sh: a real Prometheus scraping the local stack's /metrics, in the foreground (make prometheus).
-# Reads the running stack's STATE_DIR/stack.env; PROMETHEUS_PORT (default 9090, or auto) is where
-# its web UI listens on loopback; its data stays in STATE_DIR/prometheus. Ctrl-C stops it.
+# Reads the running stack's STATE_DIR/stack.env. PROMETHEUS_PORT (default 9091, beside a system
+# Prometheus on 9090; or auto) is where its web UI listens on loopback; its data stays in
+# STATE_DIR/prometheus. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STATE_DIR=${STATE_DIR:-$PWD/var}
 [ -f "$STATE_DIR/stack.env" ] || { echo "prometheus: no stack in $STATE_DIR (make start first)" >&2; exit 1; }
 SITE_URL=$(sed -n 's/^SITE_URL=//p' "$STATE_DIR/stack.env")
-PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9091}
 if [ "$PROMETHEUS_PORT" = auto ]; then
 	PROMETHEUS_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 fi
