@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 struct cache {
@@ -58,6 +59,7 @@ static void
 drop(struct cache *c)
 {
 	went_down(c, c->ctx && c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
+	metrics_inc(MET_REDIS_ERRORS, "connection_lost");
 	redisFree(c->ctx);
 	c->ctx = NULL;
 }
@@ -88,6 +90,7 @@ connect_now(struct cache *c)
 		c->ctx = redisConnectUnixWithTimeout(c->path, ctv);
 	if (c->ctx == NULL || c->ctx->err) {
 		went_down(c, c->ctx ? c->ctx->errstr : "out of memory");
+		metrics_inc(MET_REDIS_ERRORS, "connect");
 		redisFree(c->ctx);
 		c->ctx = NULL;
 		return -1;
@@ -110,8 +113,10 @@ connect_now(struct cache *c)
 		if (setup_command(c, 2, argv) == -1)
 			goto fail;
 	}
-	if (c->down_logged)
+	if (c->down_logged) {
 		log_info("cache: redis is back");
+		metrics_inc(MET_REDIS_RECONNECTS);
+	}
 	c->down_logged = 0;
 	return 0;
 fail:

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 struct stmt_def {
@@ -92,6 +93,7 @@ struct db {
 	int		 prepared;
 	int		 legacy_favorites;
 	int		 ok;
+	int		 connects;	/* successful connections, for the reconnect count */
 	char		 sqlstate[6];
 };
 
@@ -140,6 +142,7 @@ db_connect(struct db *db)
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		/* libpq's message never contains the password. */
 		log_error("db: connect: %s", PQerrorMessage(db->conn));
+		metrics_inc(MET_PG_ERRORS, "connect");
 		db->ok = 0;
 		return -1;
 	}
@@ -151,6 +154,8 @@ db_connect(struct db *db)
 		return -1;
 	}
 	db->ok = 1;
+	if (db->connects++ > 0)
+		metrics_inc(MET_PG_RECONNECTS);
 	return 0;
 }
 
@@ -201,13 +206,16 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
 		if (PQstatus(db->conn) == CONNECTION_OK) {
 			/* Constraint violations are the caller's business; anything else is a bug. */
-			if (strncmp(db->sqlstate, "23", 2) != 0)
+			if (strncmp(db->sqlstate, "23", 2) != 0) {
 				log_error("db: %s: %s", stmts[s].name, PQresultErrorMessage(r));
+				metrics_inc(MET_PG_ERRORS, "query");
+			}
 			PQclear(r);
 			return NULL;
 		}
 		PQclear(r);
 		log_warn("db: connection lost during %s, reconnecting", stmts[s].name);
+		metrics_inc(MET_PG_ERRORS, "connection_lost");
 		db->ok = 0;
 	}
 	return NULL;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "movies.h"
 #include "rand.h"
 #include "util.h"
@@ -237,6 +238,7 @@ look_up(struct movies *m, struct slot **ss, size_t n)
 			finish(ss[i], MOVIES_OK, o);
 		else if (vals[2 * i + 1] != NULL)
 			finish(ss[i], MOVIES_NOT_FOUND, NULL);
+		metrics_inc(MET_CACHE_LOOKUPS, tmdb_kind_name(ss[i]->q.kind), ss[i]->done ? "hit" : "miss");
 	}
 	for (size_t i = 0; i < 2 * n; i++)
 		free(vals[i]);
@@ -721,12 +723,14 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 		outs[i] = NULL;
 	}
 	/* One round trip for every card; a miss costs the details call, which refills the card. */
-	cache_mget(m->cache, (const char *const *)keys, n, vals, NULL);
+	int cache_up = cache_mget(m->cache, (const char *const *)keys, n, vals, NULL) == 0;
 	for (size_t i = 0; i < n; i++) {
 		if ((outs[i] = parse_cached(vals[i])) == NULL) {
 			miss_ids[nmiss] = ids[i];
 			miss_at[nmiss++] = i;
 		}
+		if (cache_up)
+			metrics_inc(MET_CACHE_LOOKUPS, "card", outs[i] ? "hit" : "miss");
 	}
 	if (nmiss > 0) {
 		st = movies_details_many(m, miss_ids, nmiss, details, NULL);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "tmdb.h"
 #include "util.h"
 
@@ -121,6 +122,15 @@ tmdb_describe(const struct tmdb_query *q, struct buf *out)
 		buf_printf(out, " genre=%" PRId64, q->id);
 	if (kind_has_page(q->kind))
 		buf_printf(out, " page=%d", q->page);
+}
+
+const char *
+tmdb_kind_name(enum tmdb_kind kind)
+{
+	static const char *names[] = { "trending", "details", "recommendations", "similar", "search",
+	    "genres", "discover", "configuration" };
+
+	return (size_t)kind < NELEM(names) ? names[kind] : "unknown";
 }
 
 /* Appends name=value to the query, escaping the value. */
@@ -726,6 +736,27 @@ xfer_start(struct tmdb *t, struct xfer *x)
 	x->res->json = NULL;
 }
 
+/* Counts one finished attempt: its kind, duration, outcome, and when TMDb last answered. */
+static void
+count_attempt(CURL *e, const struct xfer *x)
+{
+	static const char	*reasons[] = { "ok", "not_found", "config_error", "rate_limited",
+	    "unavailable", "bad_request" };
+	const char		*kind = tmdb_kind_name(x->q->kind);
+	curl_off_t		 us = 0;
+	enum tmdb_status	 st = x->res->status;
+
+	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &us);
+	metrics_inc(MET_TMDB_CALLS, kind);
+	metrics_time(MET_TMDB_SECONDS, (double)us / 1e6, kind);
+	if (st == TMDB_OK || st == TMDB_NOT_FOUND)
+		metrics_stamp(MET_TMDB_LAST_SUCCESS);
+	else {
+		metrics_inc(MET_TMDB_ERRORS, kind, (size_t)st < NELEM(reasons) ? reasons[st] : "unknown");
+		metrics_stamp(MET_TMDB_LAST_FAILURE);
+	}
+}
+
 /* Classifies a finished attempt into x->res and decides whether another is worth it. */
 static void
 xfer_finish(struct tmdb *t, CURL *e, struct xfer *x, CURLcode rc)
@@ -783,6 +814,7 @@ xfer_finish(struct tmdb *t, CURL *e, struct xfer *x, CURLcode rc)
 		x->wait_ms = TMDB_RETRY_BACKOFF_MS;
 		log_warn("tmdb: %s: HTTP %ld", buf_cstr(&what), code);
 	}
+	count_attempt(e, x);
 	buf_free(&what);
 }
 
@@ -904,6 +936,8 @@ tmdb_fetch_many(struct tmdb *t, const struct tmdb_query *qs, const int *have_sta
 		/* A 429 with a stale copy at hand: serve that rather than make the user wait. */
 		if (xv[i].res->status == TMDB_RATE_LIMITED && have_stale && have_stale[i])
 			continue;
+		if (xv[i].res->status == TMDB_RATE_LIMITED)
+			metrics_inc(MET_TMDB_RATE_LIMIT_WAITS);
 		if (xv[i].wait_ms > wait)
 			wait = xv[i].wait_ms;
 		all[k++] = &xv[i];

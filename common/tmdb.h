@@ -105,6 +105,8 @@ int		 tmdb_query_check(const struct tmdb_query *);
  * 0, or -1 for a bad query or base URL. Never log the result: it can carry the api_key.
  */
 int		 tmdb_build_url(const struct tmdb_settings *, const struct tmdb_query *, struct buf *out);
+/* The kind's name for metrics labels ("details", "search", ...). */
+const char	*tmdb_kind_name(enum tmdb_kind);
 /* Appends a log-safe description of the call ("GET /movie/550", no key, no user text). */
 void		 tmdb_describe(const struct tmdb_query *, struct buf *out);
 /*

@@ -297,6 +297,7 @@ cmd_start() {
 	say "the site is up at $SITE_URL"
 	say "demo login: $DEMO_USER / $DEMO_PASSWORD"
 	say "settings for tools and tests: $ENV_FILE; logs: $LOG/"
+	say "health: ${SITE_URL}healthz; Prometheus metrics: ${SITE_URL}metrics (from this machine only; make prometheus scrapes them)"
 }
 
 # Stops one pid-file process: TERM, then KILL after a grace period; its process group too.

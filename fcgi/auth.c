@@ -16,6 +16,7 @@
 #include "djsession.h"
 #include "known_device.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "session.h"
 #include "util.h"
@@ -402,16 +403,20 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 	/* The login form skips NFKC for overlong input (CVE-2023-46695); such names match nobody. */
 	if (utf8_length(username_raw, strlen(username_raw)) > VALIDATORS_USERNAME_MAX)
 		username = xstrdup(username_raw);
-	else if ((username = validators_normalize_username(username_raw, strlen(username_raw))) == NULL)
+	else if ((username = validators_normalize_username(username_raw, strlen(username_raw))) == NULL) {
+		metrics_inc(MET_LOGINS, "failed");
 		return LOGIN_BAD_CREDENTIALS;
+	}
 	if (throttled(r, username, retry_after)) {
 		log_warn("auth: login throttled");
+		metrics_inc(MET_LOGINS, "throttled");
 		free(username);
 		return LOGIN_THROTTLED;
 	}
 	const char *params[1] = { username };
 	res = db_exec(app.db, DB_USER_BY_USERNAME, 1, params);
 	if (res == NULL) {
+		metrics_inc(MET_LOGINS, "unavailable");
 		free(username);
 		return LOGIN_UNAVAILABLE;
 	}
@@ -426,6 +431,7 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 		correct = password_check(&app.policy, password, strlen(password), u->password, &must_update);
 	if (!correct || !u->is_active) {
 		count_failure(r, username);
+		metrics_inc(MET_LOGINS, "failed");
 		free(username);
 		return LOGIN_BAD_CREDENTIALS;
 	}
@@ -439,6 +445,7 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 		}
 	}
 	free(username);
+	metrics_inc(MET_LOGINS, "ok");
 	*out = u;
 	return LOGIN_OK;
 }

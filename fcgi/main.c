@@ -14,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "worker.h"
 
@@ -37,9 +38,10 @@ usage(FILE *f)
 static pid_t
 spawn_worker(int slot)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
-	if (pid < 0) {
+	metrics_worker_slot(slot);
+	if ((pid = fork()) < 0) {
 		log_error("master: fork: %s", strerror(errno));
 		return -1;
 	}
@@ -47,6 +49,7 @@ spawn_worker(int slot)
 		worker_run(config.max_requests);
 	workers[slot] = pid;
 	started_at[slot] = time(NULL);
+	metrics_inc(MET_WORKER_STARTS);
 	return pid;
 }
 
@@ -91,6 +94,7 @@ reap(void)
 		for (int i = 0; i < nworkers; i++)
 			if (workers[i] == pid) {
 				describe_exit(pid, status);
+				metrics_worker_exited(i, status);
 				workers[i] = 0;
 				n++;
 			}
@@ -211,5 +215,7 @@ main(int argc, char *argv[])
 		return clear_sessions();
 	if (app_load() != 0)
 		return 1;
+	/* Before any fork: every worker, old or new, counts into the same shared registry. */
+	metrics_init();
 	return master_run();
 }

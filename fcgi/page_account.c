@@ -206,7 +206,7 @@ page_register_create(struct registration *g)
 	id = PQntuples(res) == 0 ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (id > 0)
-		log_info("account: registered a user");
+		log_debug("account: registered a user");
 	return id;
 }
 

@@ -448,7 +448,7 @@ page_api_login(struct req *r, struct resp *rs)
 	user = user_json(u);
 	json_object_object_add(user, "favourite_count", json_object_new_int64(count));
 	json_object_object_add(o, "user", user);
-	log_info("api: issued tokens");
+	log_debug("api: issued tokens");
 	view_json(r, rs, 200, o);
 }
 

@@ -16,6 +16,7 @@ void	page_favorite_remove(struct req *, struct resp *);
 void	page_for_you(struct req *, struct resp *);
 void	page_health(struct req *, struct resp *);
 void	page_health_api(struct req *, struct resp *);
+void	page_metrics(struct req *, struct resp *);
 void	page_login(struct req *, struct resp *);
 void	page_login_post(struct req *, struct resp *);
 void	page_logout_post(struct req *, struct resp *);

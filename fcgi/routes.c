@@ -16,6 +16,7 @@ const struct route routes[] = {
 	{ M_POST,		"/favorites/{id}/delete",	page_favorite_remove, R_LOGIN },
 	{ M_GET,		"/for-you",			page_for_you,	R_LOGIN },
 	{ M_GET,		"/healthz",			page_health,	R_JSON | R_NO_SESSION },
+	{ M_GET,		"/metrics",			page_metrics,	R_NO_SESSION },
 	{ M_GET,		"/login",			page_login,	0 },
 	{ M_POST,		"/login",			page_login_post, 0 },
 	{ M_POST,		"/logout",			page_logout_post, 0 },

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "observe.h"
 #include "util.h"
 #include "worker.h"
 
@@ -42,6 +43,7 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out)
 	int		 status;
 	int64_t		 start = now_ms();
 
+	observe_request_begin();
 	resp_init(&rs);
 	status = req_parse(&r, arena, fr->envp, fcgx_read, fr, &why);
 	log_set_request_id(r.request_id);
@@ -52,12 +54,7 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out)
 	buf_reset(out);
 	resp_serialize(&rs, &r, out);
 	FCGX_PutStr(buf_cstr(out), (int)out->len, fr->out);
-	{
-		char path[160];
-
-		log_info("%s %s %d %lldms", r.method_name, log_sanitize(r.path, path, sizeof(path)),
-		    rs.status, (long long)(now_ms() - start));
-	}
+	observe_request_end(&r, &rs, start);
 	log_set_request_id(NULL);
 	resp_free(&rs);
 	arena_reset(arena);

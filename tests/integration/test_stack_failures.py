@@ -6,6 +6,7 @@ import time
 import requests
 
 from conftest import csrf_from
+from test_metrics import parse, value
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -51,6 +52,7 @@ def test_clear_sessions_removes_only_expired_rows(db):
 def test_postgres_down_gives_503_then_reconnects(site_url):
     s = login(site_url)
     assert s.get(site_url + "/favorites").status_code == 200
+    before = parse(requests.get(site_url + "/metrics").text)
     pg_ctl("stop")
     try:
         r = s.get(site_url + "/favorites", allow_redirects=False)
@@ -68,6 +70,11 @@ def test_postgres_down_gives_503_then_reconnects(site_url):
     for _ in range(8):
         assert requests.get(site_url + "/healthz").status_code == 200
     assert s.get(site_url + "/favorites").status_code == 200
+    # The outage and the reconnections are counted.
+    after = parse(requests.get(site_url + "/metrics").text)
+    assert value(after, "movies_postgres_errors_total", kind="connect") > \
+        value(before, "movies_postgres_errors_total", kind="connect")
+    assert value(after, "movies_postgres_reconnects_total") > value(before, "movies_postgres_reconnects_total")
 
 
 def test_workers_down_gives_the_unavailable_page_then_recover(site_url):
