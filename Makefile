@@ -115,3 +115,6 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
 -include $(TOOL_SRC:%.c=$(BUILD)/%.d)
+
+# The fuzz targets: replay programs in every build, `make fuzz` (tests/fuzz/).
+include tests/fuzz/fuzz.mk
