@@ -67,9 +67,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		sign_payload(DJSESSION_KEY_SALT, data + 1, size - 1, &b);
 		if ((o = djsession_decode(&key, b.data, b.len)) != NULL) {
-			if (djsession_encode_at(&key, o, NOW, &out) == 0 &&
-			    djsession_decode(&key, out.data, out.len) == NULL)
-				__builtin_trap();	/* what we encode we must read back */
+			if (djsession_encode_at(&key, o, NOW, &out) == 0) {
+				struct json_object *back = djsession_decode(&key, out.data, out.len);
+
+				if (back == NULL)
+					__builtin_trap();	/* what we encode we must read back */
+				json_object_put(back);
+			}
 			json_object_put(o);
 			o = NULL;
 		}
