@@ -161,3 +161,6 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
 -include $(TOOL_SRC:%.c=$(BUILD)/%.d)
 $(UNIT_SRC:%.c=$(BUILD)/%.o): | test-deps
+
+# The fuzz targets: replay programs in every build, `make fuzz` (tests/fuzz/).
+include tests/fuzz/fuzz.mk

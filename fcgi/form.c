@@ -4,6 +4,7 @@
 
 #include <utf8proc.h>
 
+#include "app.h"
 #include "form.h"
 #include "util.h"
 
@@ -11,7 +12,8 @@ void
 form_init(struct form *f, struct req *r)
 {
 	f->req = r;
-	f->view = json_object_new_object();
+	/* Owned by the request: a handler that answers without rendering the form leaks nothing. */
+	f->view = req_keep_json(r, json_object_new_object());
 	f->nerrors = 0;
 }
 
@@ -117,7 +119,7 @@ form_field(struct form *f, const char *name, size_t max, int trim, int keep_valu
 void
 form_into(struct form *f, struct json_object *ctx)
 {
-	json_object_object_add(ctx, "form", f->view);
+	json_object_object_add(ctx, "form", json_object_get(f->view));
 	if (f->nerrors)
 		json_object_object_add(ctx, "form_has_errors", json_object_new_boolean(1));
 	f->view = NULL;

@@ -12,6 +12,8 @@ stage "unit tests under ASan/UBSan" "$log/asan.log" cmocka \
 	env ASAN_OPTIONS=detect_leaks=1 tests/run-unit.sh build/asan/tests/test_*
 stage "unit tests under valgrind" "$log/valgrind.log" cmocka \
 	env VALGRIND=1 tests/run-unit.sh build/tests/test_*
+# Fuzz corpora (seeds and every past finding) replayed once each, no fuzzing (tests/fuzz/).
+stage "fuzz corpora replayed (ASan/UBSan)" "$log/fuzz.log" replay tests/fuzz/replay.sh build/asan/fuzz
 # Leak checks are for the unit tests; a worker's process-lifetime state is freed by exit.
 stage "integration tests (ASan/UBSan workers)" "$log/integration.log" pytest \
 	env ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -13,12 +13,15 @@ verdict() {
 }
 
 # stage NAME LOG KIND CMD...: runs CMD, its output shown and kept in LOG, its tests counted from
-# cmocka's or run-integration.sh's own summary lines (KIND: cmocka or pytest).
+# cmocka's or run-integration.sh's own summary lines, or replay.sh's (KIND: cmocka, pytest, replay).
 stage() {
 	local name=$1 log=$2 kind=$3 rc p=0 f=0 s=0; shift 3
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	if [ "$kind" = cmocka ]; then
+	if [ "$kind" = replay ]; then	# one test per fuzz target (tests/fuzz/replay.sh)
+		p=$(grep -c '^replay: .* inputs ok$' "$log")
+		f=$(grep -c '^replay: .*\(FAILED\|missing\)' "$log")
+	elif [ "$kind" = cmocka ]; then
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{n += $1} END {print n + 0}')
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{n += $1} END {print n + 0}')
 		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | awk '{n += $1} END {print n + 0}')
