@@ -18,7 +18,15 @@ struct config {
 	const char	*csrf_trusted_origins;	/* comma-separated scheme://host[:port] */
 	/* servers */
 	const char	*database_url;
+	int		 db_connect_timeout_ms;
+	int		 db_statement_timeout_ms;
+	int		 db_keepalive_idle_s;
+	int		 db_tcp_user_timeout_ms;
+	int		 db_breaker_max_ms;
 	const char	*redis_url;
+	int		 redis_connect_timeout_ms;
+	int		 redis_timeout_ms;
+	int		 redis_retry_ms;
 	const char	*tmdb_base_url;
 	const char	*tmdb_api_key;
 	const char	*tmdb_read_token;

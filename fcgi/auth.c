@@ -77,6 +77,7 @@ auth_load_visitor(struct req *r)
 	const char *params[1] = { uid };
 	res = db_exec(app.db, DB_USER_BY_ID, 1, params);
 	if (res == NULL || PQntuples(res) == 0) {
+		s->unavailable = res == NULL;
 		PQclear(res);
 		return;
 	}

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from redis_client import Redis
+from stack_control import setting
 
 UNAVAILABLE_TEXT = "movie service is unavailable"
 MOVIE_LINK = re.compile(r'href="/movie/(\d+)"')
@@ -46,16 +47,10 @@ class Stack:
         self.max_elapsed = 2 * self.timeout_ms / 1000 + 2.5
         self.http = requests.Session()
 
-    def _setting(self, name, default):
+    @staticmethod
+    def _setting(name, default):
         """The worker's value as --check-config printed it at start, else the environment's."""
-        try:
-            with open(os.path.join(self.state, "effective-config.txt")) as f:
-                for line in f:
-                    if line.startswith(name + "="):
-                        return int(line.split("=", 1)[1])
-        except OSError:
-            pass
-        return int(os.environ.get(name, default))
+        return setting(name, default)
 
     def get(self, path, timeout=None):
         """GET through nginx; returns (response, seconds taken)."""
