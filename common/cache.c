@@ -479,20 +479,25 @@ cache_close(struct cache *c)
 }
 
 int
-cache_counter_incr(struct cache *c, const char *key, int window_s)
+cache_counter_incr(struct cache *c, const char *key, int window_s, long long *count, long long *ttl_s)
 {
 	char		 ttl[16];
 	const char	*incr[] = { "INCR", key };
 	/* NX: the window starts at the first increment and is never extended by later ones. */
 	const char	*expire[] = { "EXPIRE", key, ttl, "NX" };
-	struct cmd	 cmds[2] = { { 2, incr, NULL }, { 4, expire, NULL } };
-	redisReply	*replies[2];
+	const char	*left[] = { "TTL", key };
+	struct cmd	 cmds[3] = { { 2, incr, NULL }, { 4, expire, NULL }, { 2, left, NULL } };
+	redisReply	*replies[3];
 
 	snprintf(ttl, sizeof(ttl), "%d", window_s);
-	if (pipeline(c, cmds, 2, replies) != 0)
+	if (pipeline(c, cmds, 3, replies) != 0)
 		return -1;
-	freeReplyObject(replies[0]);
-	freeReplyObject(replies[1]);
+	if (count)
+		*count = replies[0]->type == REDIS_REPLY_INTEGER ? replies[0]->integer : 0;
+	if (ttl_s)
+		*ttl_s = replies[2]->type == REDIS_REPLY_INTEGER ? replies[2]->integer : -2;
+	for (int i = 0; i < 3; i++)
+		freeReplyObject(replies[i]);
 	return 0;
 }
 

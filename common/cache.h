@@ -74,9 +74,11 @@ int		 cache_exists(struct cache *, const char *key);
 
 /*
  * A counter in a fixed window: INCR, and EXPIRE only when the key has none yet, so the
- * window runs from the first increment. 0, or -1 when Redis is down.
+ * window runs from the first increment. The new count and remaining seconds go to count and
+ * ttl_s (either may be NULL). 0, or -1 when Redis is down.
  */
-int		 cache_counter_incr(struct cache *, const char *key, int window_s);
+int		 cache_counter_incr(struct cache *, const char *key, int window_s, long long *count,
+		    long long *ttl_s);
 /* The counter's value (0 if absent) and its remaining seconds (-2 absent). 0, or -1 when down. */
 int		 cache_counter_get(struct cache *, const char *key, long long *count, long long *ttl_s);
 

@@ -87,6 +87,15 @@ static const struct cfg_entry table[] = {
 	{ "LOGIN_FAIL_LIMIT", CFG_INT, S(login_fail_limit), "10", 0, 1, 100000,
 	  "failed logins per username (x5 per address) within the window before 429" },
 	{ "LOGIN_FAIL_WINDOW", CFG_INT, S(login_fail_window), "900", 0, 10, 86400, "seconds" },
+	{ "LOGIN_USER_FAIL_CEILING", CFG_INT, S(login_user_fail_ceiling), "100", 0, 2, 10000000,
+	  "failed logins per username from all addresses within the window before 429 (> LOGIN_FAIL_LIMIT)" },
+	{ "REGISTER_LIMIT", CFG_INT, S(register_limit), "20", 0, 1, 1000000,
+	  "registrations (site and API, any outcome) per client address within REGISTER_WINDOW" },
+	{ "REGISTER_WINDOW", CFG_INT, S(register_window), "3600", 0, 10, 604800, "seconds" },
+	{ "PASSWORD_CHECK_LIMIT", CFG_INT, S(password_check_limit), "10", 0, 1, 1000000,
+	  "password-change attempts per client address within LOGIN_FAIL_WINDOW" },
+	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
+	  "client addresses the registration and password-change limits spare, comma-separated" },
 };
 
 static const char **
@@ -157,6 +166,11 @@ config_load(FILE *err)
 	}
 	if (!bad && config.secret_key && strlen(config.secret_key) < 16) {
 		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+		bad = 1;
+	}
+	if (!bad && config.login_user_fail_ceiling <= config.login_fail_limit) {
+		/* Else one address could lock a user out for everyone. */
+		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
 		bad = 1;
 	}
 	if (!bad && strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&

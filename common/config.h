@@ -44,6 +44,11 @@ struct config {
 	const char	*log_level;
 	int		 login_fail_limit;	/* failures per window before 429 */
 	int		 login_fail_window;	/* seconds */
+	int		 login_user_fail_ceiling;	/* failures per username from all addresses */
+	int		 register_limit;	/* registrations per address per register_window */
+	int		 register_window;
+	int		 password_check_limit;	/* password-change attempts per address per login window */
+	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
 };
 
 extern struct config config;
