@@ -33,6 +33,9 @@ struct config {
 	const char	*tmdb_language;
 	int		 tmdb_connect_timeout_ms;
 	int		 tmdb_timeout_ms;
+	int		 tmdb_page_deadline_ms;	/* no page waits on TMDb past this */
+	int		 tmdb_rate_limit;	/* calls a second, all workers together (0 = none) */
+	int		 tmdb_rate_burst;
 	int		 tmdb_max_response_bytes;
 	int		 tmdb_max_concurrency;
 	/* workers */

@@ -108,6 +108,8 @@ app_worker_init(void)
 	ms.tmdb.max_response_bytes = (size_t)config.tmdb_max_response_bytes;
 	ms.tmdb.max_concurrency = config.tmdb_max_concurrency;
 	ms.cache.url = config.redis_url;
+	ms.shared_rate = config.tmdb_rate_limit;
+	ms.shared_burst = config.tmdb_rate_burst;
 	ms.cache.connect_timeout_ms = config.redis_connect_timeout_ms;
 	ms.cache.command_timeout_ms = config.redis_timeout_ms;
 	ms.cache.retry_interval_ms = config.redis_retry_ms;
@@ -145,6 +147,8 @@ app_handle(struct req *r, struct resp *rs)
 	int	 status = 0;
 	char	 allow[64];
 
+	if (app.movies)
+		movies_set_deadline(app.movies, now_ms() + config.tmdb_page_deadline_ms);
 	r->route = router_match(r, &status, allow, sizeof(allow));
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))

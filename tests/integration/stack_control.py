@@ -54,9 +54,13 @@ def redis_pidfile():
     return os.path.join(state_dir(), "redis", "redis.pid")
 
 
-def stop_redis():
+def redis_pid():
     with open(redis_pidfile()) as f:
-        pid = int(f.read().strip())
+        return int(f.read().strip())
+
+
+def stop_redis():
+    pid = redis_pid()
     os.kill(pid, signal.SIGTERM)
     for _ in range(100):
         try:

@@ -3,7 +3,9 @@
 # restarted (stack_control.py finds them by the stack's pid files). Load is a few Python
 # threads on loopback, bounded in count and time.
 
+import os
 import random
+import signal
 import threading
 import time
 import uuid
@@ -13,8 +15,8 @@ import pytest
 import requests
 
 from accounts_support import Browser
-from stack_control import (pause_postgres, restart_postgres, resume_postgres, setting, start_redis,
-                           stop_redis)
+from stack_control import (pause_postgres, redis_pid, restart_postgres, resume_postgres, setting,
+                           start_redis, stop_redis)
 
 API = "/api/v1"
 
@@ -88,6 +90,30 @@ def test_hung_postgres_anonymous_pages_answer_logged_in_get_503_then_recover(sit
         time.sleep(0.3)
     assert r.status_code == 200
     assert b.signed_in_as() == name and b.sessionid == cookie
+
+
+def test_hung_redis_costs_pages_little(site):
+    b, name, password = new_user(site)
+    s = requests.Session()
+    pid = redis_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        times = []
+        t_end = time.monotonic() + 4
+        while time.monotonic() < t_end:
+            for path in ("/movie/550", "/", "/search?q=fight"):
+                r, took = timed(s.get, site + path, timeout=30)
+                assert r.status_code == 200, (path, r.status_code)   # movie data from TMDb
+                times.append(took)
+        r, took = timed(b.get, "/favorites")
+        assert r.status_code == 200 and took < 2
+        # Throttles fail open: a login still works.
+        assert Browser(site).login(name, password).status_code == 303
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # The command timeout is paid once per worker and retry interval, not on every call.
+    assert sorted(times)[len(times) // 2] < 0.5, sorted(times)
+    assert max(times) < 3, max(times)
 
 
 class ApiUser:
