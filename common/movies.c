@@ -644,56 +644,32 @@ enum movies_status
 movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs,
     enum movies_status *each)
 {
-	struct slot		*slots;
-	size_t			*which, k = 0;
-	enum movies_status	 worst = MOVIES_OK;
+	struct tmdb_query	*qs;
+	enum movies_status	*sts, worst = MOVIES_OK;
 
-	for (size_t i = 0; i < n && i < MOVIES_MANY_MAX; i++) {
-		outs[i] = NULL;
-		if (each)
-			each[i] = MOVIES_BAD_REQUEST;
-	}
-	if (n > MOVIES_MANY_MAX)
-		return MOVIES_BAD_REQUEST;
-	if (n == 0)
-		return MOVIES_OK;
-	slots = xcalloc(n, sizeof(*slots));
-	which = xcalloc(n, sizeof(*which));	/* ids[i] is resolved by slots[which[i]] */
-	for (size_t i = 0; i < n; i++) {
-		struct tmdb_query q = { .kind = TMDB_DETAILS, .id = ids[i] };
-		size_t j;
-
-		which[i] = SIZE_MAX;
-		if (tmdb_query_check(&q) == -1)
-			continue;
-		for (j = 0; j < k && slots[j].q.id != ids[i]; j++)
-			;
-		if (j == k && slot_init(m, &slots[k++], &q) == -1) {
-			slot_free(&slots[--k]);
-			continue;
+	if (n > MOVIES_MANY_MAX) {
+		for (size_t i = 0; i < MOVIES_MANY_MAX; i++) {
+			outs[i] = NULL;
+			if (each)
+				each[i] = MOVIES_BAD_REQUEST;
 		}
-		which[i] = j;
+		return MOVIES_BAD_REQUEST;
 	}
-	resolve(m, slots, k);
+	qs = xcalloc(n ? n : 1, sizeof(*qs));
+	sts = xcalloc(n ? n : 1, sizeof(*sts));
+	for (size_t i = 0; i < n; i++)
+		qs[i] = (struct tmdb_query){ .kind = TMDB_DETAILS, .id = ids[i] };
+	movies_resolve_many(m, qs, n, outs, sts);
 	for (size_t i = 0; i < n; i++) {
-		struct slot *s;
-
-		if (which[i] == SIZE_MAX)
-			continue;
-		s = &slots[which[i]];
 		if (each)
-			each[i] = s->st;
-		if (s->json)
-			outs[i] = json_object_get(s->json);
-		if (s->st == MOVIES_CONFIG_ERROR ||
-		    (s->st == MOVIES_UNAVAILABLE && worst != MOVIES_CONFIG_ERROR) ||
-		    (s->st == MOVIES_STALE && worst == MOVIES_OK))
-			worst = s->st;
+			each[i] = sts[i];
+		if (sts[i] == MOVIES_CONFIG_ERROR ||
+		    (sts[i] == MOVIES_UNAVAILABLE && worst != MOVIES_CONFIG_ERROR) ||
+		    (sts[i] == MOVIES_STALE && worst == MOVIES_OK))
+			worst = sts[i];
 	}
-	for (size_t j = 0; j < k; j++)
-		slot_free(&slots[j]);
-	free(slots);
-	free(which);
+	free(qs);
+	free(sts);
 	return worst;
 }
 
