@@ -1,4 +1,5 @@
 /* cache.c: the worker's Redis connection (hiredis) with bounded reconnects, and the few primitives the site uses. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,26 @@ struct cache {
 static const char unlock_script[] =
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+/*
+ * A token bucket refilled at ARGV[1] tokens a second up to ARGV[2], from which ARGV[3] are
+ * wanted; KEYS[2] is a pause (set when TMDb said Retry-After) during which none are given.
+ * Redis's own clock is used, so every worker shares one notion of time. Returns {granted,
+ * pause ms left}.
+ */
+static const char bucket_script[] =
+    "local pause = redis.call('pttl', KEYS[2])\n"
+    "if pause > 0 then return {0, pause} end\n"
+    "local rate, burst, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+    "local t = redis.call('time')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "local v = redis.call('hmget', KEYS[1], 'tokens', 'ts')\n"
+    "local tokens, ts = tonumber(v[1]) or burst, tonumber(v[2]) or now\n"
+    "if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end\n"
+    "local got = math.min(want, math.floor(tokens))\n"
+    "redis.call('hset', KEYS[1], 'tokens', tostring(tokens - got), 'ts', tostring(math.max(now, ts)))\n"
+    "redis.call('pexpire', KEYS[1], 60000)\n"
+    "return {got, 0}\n";
+
 struct cmd {
 	int		 argc;
 	const char	**argv;
@@ -54,14 +75,25 @@ went_down(struct cache *c, const char *why)
 	c->down_logged = 1;
 }
 
-/* Drops a broken connection; the next call may try once more right away (e.g. a restart). */
+/*
+ * Drops a broken connection. A closed connection (e.g. a restart) may be retried by the next
+ * call right away; a command that timed out (a hung server) is not retried for the retry
+ * interval, so requests stop paying the timeout again and again.
+ */
 static void
 drop(struct cache *c)
 {
-	went_down(c, c->ctx && c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
+	/* hiredis reports a timeout as an I/O error with strerror(EAGAIN) as its text. */
+	int timed_out = c->ctx && c->ctx->err == REDIS_ERR_IO &&
+	    (strcmp(c->ctx->errstr, strerror(EAGAIN)) == 0 || strcmp(c->ctx->errstr, strerror(ETIMEDOUT)) == 0);
+
+	went_down(c, timed_out ? "a command timed out" :
+	    c->ctx && c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
 	metrics_inc(MET_REDIS_ERRORS, "connection_lost");
 	redisFree(c->ctx);
 	c->ctx = NULL;
+	if (timed_out)
+		c->next_attempt_ms = now_ms() + c->retry_interval_ms;
 }
 
 /* Runs one command on a fresh connection during setup (AUTH, SELECT). 0 or -1. */
@@ -484,20 +516,25 @@ cache_close(struct cache *c)
 }
 
 int
-cache_counter_incr(struct cache *c, const char *key, int window_s)
+cache_counter_incr(struct cache *c, const char *key, int window_s, long long *count, long long *ttl_s)
 {
 	char		 ttl[16];
 	const char	*incr[] = { "INCR", key };
 	/* NX: the window starts at the first increment and is never extended by later ones. */
 	const char	*expire[] = { "EXPIRE", key, ttl, "NX" };
-	struct cmd	 cmds[2] = { { 2, incr, NULL }, { 4, expire, NULL } };
-	redisReply	*replies[2];
+	const char	*left[] = { "TTL", key };
+	struct cmd	 cmds[3] = { { 2, incr, NULL }, { 4, expire, NULL }, { 2, left, NULL } };
+	redisReply	*replies[3];
 
 	snprintf(ttl, sizeof(ttl), "%d", window_s);
-	if (pipeline(c, cmds, 2, replies) != 0)
+	if (pipeline(c, cmds, 3, replies) != 0)
 		return -1;
-	freeReplyObject(replies[0]);
-	freeReplyObject(replies[1]);
+	if (count)
+		*count = replies[0]->type == REDIS_REPLY_INTEGER ? replies[0]->integer : 0;
+	if (ttl_s)
+		*ttl_s = replies[2]->type == REDIS_REPLY_INTEGER ? replies[2]->integer : -2;
+	for (int i = 0; i < 3; i++)
+		freeReplyObject(replies[i]);
 	return 0;
 }
 
@@ -522,5 +559,44 @@ cache_counter_get(struct cache *c, const char *key, long long *count, long long 
 	*ttl_s = replies[1]->type == REDIS_REPLY_INTEGER ? replies[1]->integer : -2;
 	freeReplyObject(replies[0]);
 	freeReplyObject(replies[1]);
+	return 0;
+}
+
+int
+cache_bucket_take(struct cache *c, const char *bucket, const char *pause_key, int rate, int burst,
+    int want, long long *pause_ms)
+{
+	char		 a_rate[16], a_burst[16], a_want[16];
+	const char	*argv[] = { "EVAL", bucket_script, "2", bucket, pause_key, a_rate, a_burst, a_want };
+	redisReply	*r;
+	int		 got = -1;
+
+	*pause_ms = 0;
+	snprintf(a_rate, sizeof(a_rate), "%d", rate);
+	snprintf(a_burst, sizeof(a_burst), "%d", burst);
+	snprintf(a_want, sizeof(a_want), "%d", want);
+	if ((r = command(c, (int)NELEM(argv), argv, NULL)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER && r->element[1]->type == REDIS_REPLY_INTEGER) {
+		got = (int)r->element[0]->integer;
+		*pause_ms = r->element[1]->integer;
+	} else if (r->type == REDIS_REPLY_ERROR)
+		log_warn("cache: token bucket: %s", r->str);
+	freeReplyObject(r);
+	return got;
+}
+
+int
+cache_pause(struct cache *c, const char *pause_key, long long ms)
+{
+	char		 px[24];
+	const char	*argv[] = { "SET", pause_key, "1", "PX", px };
+	redisReply	*r;
+
+	snprintf(px, sizeof(px), "%lld", ms > 0 ? ms : 1);
+	if ((r = command(c, (int)NELEM(argv), argv, NULL)) == NULL)
+		return -1;
+	freeReplyObject(r);
 	return 0;
 }

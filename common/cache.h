@@ -74,10 +74,22 @@ int		 cache_exists(struct cache *, const char *key);
 
 /*
  * A counter in a fixed window: INCR, and EXPIRE only when the key has none yet, so the
- * window runs from the first increment. 0, or -1 when Redis is down.
+ * window runs from the first increment. The new count and remaining seconds go to count and
+ * ttl_s (either may be NULL). 0, or -1 when Redis is down.
  */
-int		 cache_counter_incr(struct cache *, const char *key, int window_s);
+int		 cache_counter_incr(struct cache *, const char *key, int window_s, long long *count,
+		    long long *ttl_s);
 /* The counter's value (0 if absent) and its remaining seconds (-2 absent). 0, or -1 when down. */
 int		 cache_counter_get(struct cache *, const char *key, long long *count, long long *ttl_s);
+
+/*
+ * Takes up to want tokens from a token bucket shared by every worker (rate a second, at most
+ * burst stored) in one atomic script. While pause_key exists nothing is granted and *pause_ms
+ * is its remaining time. Returns the tokens granted (0..want), or -1 when Redis is unavailable.
+ */
+int		 cache_bucket_take(struct cache *, const char *bucket, const char *pause_key, int rate,
+		    int burst, int want, long long *pause_ms);
+/* Sets pause_key for ms milliseconds (see cache_bucket_take). 0, or -1 when Redis is down. */
+int		 cache_pause(struct cache *, const char *pause_key, long long ms);
 
 #endif

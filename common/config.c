@@ -51,8 +51,24 @@ static const struct cfg_entry table[] = {
 	  "origins whose pages may call the JSON API (CORS), comma-separated scheme://host[:port]" },
 	{ "DATABASE_URL", CFG_URL, S(database_url), NULL, CFG_REQUIRED | CFG_SECRET, 0, 0,
 	  "libpq connection URI (postgresql://...)" },
+	{ "DB_CONNECT_TIMEOUT_MS", CFG_INT, S(db_connect_timeout_ms), "2000", 0, 100, 60000,
+	  "bound on connecting to PostgreSQL and setting the session up" },
+	{ "DB_STATEMENT_TIMEOUT_MS", CFG_INT, S(db_statement_timeout_ms), "3000", 0, 100, 600000,
+	  "PostgreSQL statement_timeout; a statement unanswered 0.5 s after it drops the connection" },
+	{ "DB_KEEPALIVE_IDLE_S", CFG_INT, S(db_keepalive_idle_s), "30", 0, 1, 7200,
+	  "TCP keepalive idle time of the PostgreSQL connection" },
+	{ "DB_TCP_USER_TIMEOUT_MS", CFG_INT, S(db_tcp_user_timeout_ms), "10000", 0, 100, 600000,
+	  "how long sent data may stay unacknowledged before the connection is dead" },
+	{ "DB_BREAKER_MAX_MS", CFG_INT, S(db_breaker_max_ms), "8000", 0, 250, 600000,
+	  "after failures a worker fails fast for 250 ms, doubling up to this, before trying again" },
 	{ "REDIS_URL", CFG_URL, S(redis_url), "redis://127.0.0.1:6379/0", CFG_SECRET, 0, 0,
 	  "redis://[:password@]host:port/db or unix:///path/to/socket" },
+	{ "REDIS_CONNECT_TIMEOUT_MS", CFG_INT, S(redis_connect_timeout_ms), "100", 0, 10, 10000,
+	  "bound on connecting to Redis" },
+	{ "REDIS_TIMEOUT_MS", CFG_INT, S(redis_timeout_ms), "200", 0, 10, 10000,
+	  "bound on each Redis command" },
+	{ "REDIS_RETRY_MS", CFG_INT, S(redis_retry_ms), "1000", 0, 10, 600000,
+	  "after a failure, no Redis connect is tried for this long" },
 	{ "TMDB_BASE_URL", CFG_URL, S(tmdb_base_url), "https://api.themoviedb.org/3", 0, 0, 0,
 	  "TMDb API v3 base URL (the stand-in's in the local stack)" },
 	{ "TMDB_API_KEY", CFG_STR, S(tmdb_api_key), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
@@ -62,9 +78,15 @@ static const struct cfg_entry table[] = {
 	{ "TMDB_LANGUAGE", CFG_STR, S(tmdb_language), "en-US", 0, 0, 0, "TMDb language parameter" },
 	{ "TMDB_CONNECT_TIMEOUT_MS", CFG_INT, S(tmdb_connect_timeout_ms), "2000", 0, 50, 60000, "" },
 	{ "TMDB_TIMEOUT_MS", CFG_INT, S(tmdb_timeout_ms), "5000", 0, 100, 120000, "" },
+	{ "TMDB_PAGE_DEADLINE_MS", CFG_INT, S(tmdb_page_deadline_ms), "8000", 0, 200, 120000,
+	  "no page waits on TMDb past this (well under nginx's 30 s read timeout)" },
+	{ "TMDB_RATE_LIMIT", CFG_INT, S(tmdb_rate_limit), "40", 0, 0, 100000,
+	  "TMDb calls a second for all workers together, through Redis (TMDb allows about 50; 0 = no limit)" },
+	{ "TMDB_RATE_BURST", CFG_INT, S(tmdb_rate_burst), "40", 0, 1, 100000,
+	  "TMDb calls that may go at once after a quiet spell" },
 	{ "TMDB_MAX_RESPONSE_BYTES", CFG_INT, S(tmdb_max_response_bytes), "2097152", 0, 4096, 67108864, "" },
-	{ "TMDB_MAX_CONCURRENCY", CFG_INT, S(tmdb_max_concurrency), "8", 0, 1, 19,
-	  "parallel TMDb connections per worker (TMDb allows 20 per IP)" },
+	{ "TMDB_MAX_CONCURRENCY", CFG_INT, S(tmdb_max_concurrency), "5", 0, 1, 19,
+	  "parallel TMDb connections per worker; times WORKERS, at most 20 (TMDb's limit per IP)" },
 	{ "WORKERS", CFG_INT, S(workers), "4", 0, 1, 256, "number of worker processes" },
 	{ "MAX_REQUESTS", CFG_INT, S(max_requests), "10000", 0, 0, 100000000,
 	  "a worker is recycled after this many requests (0 = never)" },
@@ -75,6 +97,15 @@ static const struct cfg_entry table[] = {
 	{ "LOGIN_FAIL_LIMIT", CFG_INT, S(login_fail_limit), "10", 0, 1, 100000,
 	  "failed logins per username (x5 per address) within the window before 429" },
 	{ "LOGIN_FAIL_WINDOW", CFG_INT, S(login_fail_window), "900", 0, 10, 86400, "seconds" },
+	{ "LOGIN_USER_FAIL_CEILING", CFG_INT, S(login_user_fail_ceiling), "100", 0, 2, 10000000,
+	  "failed logins per username from all addresses within the window before 429 (> LOGIN_FAIL_LIMIT)" },
+	{ "REGISTER_LIMIT", CFG_INT, S(register_limit), "20", 0, 1, 1000000,
+	  "registrations (site and API, any outcome) per client address within REGISTER_WINDOW" },
+	{ "REGISTER_WINDOW", CFG_INT, S(register_window), "3600", 0, 10, 604800, "seconds" },
+	{ "PASSWORD_CHECK_LIMIT", CFG_INT, S(password_check_limit), "10", 0, 1, 1000000,
+	  "password-change attempts per client address within LOGIN_FAIL_WINDOW" },
+	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
+	  "client addresses the registration and password-change limits spare, comma-separated" },
 };
 
 static const char **
@@ -145,6 +176,11 @@ config_load(FILE *err)
 	}
 	if (!bad && config.secret_key && strlen(config.secret_key) < 16) {
 		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+		bad = 1;
+	}
+	if (!bad && config.login_user_fail_ceiling <= config.login_fail_limit) {
+		/* Else one address could lock a user out for everyone. */
+		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
 		bad = 1;
 	}
 	if (!bad && strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&

@@ -20,13 +20,24 @@ struct config {
 	const char	*cors_allowed_origins;	/* comma-separated scheme://host[:port]: may call the API */
 	/* servers */
 	const char	*database_url;
+	int		 db_connect_timeout_ms;
+	int		 db_statement_timeout_ms;
+	int		 db_keepalive_idle_s;
+	int		 db_tcp_user_timeout_ms;
+	int		 db_breaker_max_ms;
 	const char	*redis_url;
+	int		 redis_connect_timeout_ms;
+	int		 redis_timeout_ms;
+	int		 redis_retry_ms;
 	const char	*tmdb_base_url;
 	const char	*tmdb_api_key;
 	const char	*tmdb_read_token;
 	const char	*tmdb_language;
 	int		 tmdb_connect_timeout_ms;
 	int		 tmdb_timeout_ms;
+	int		 tmdb_page_deadline_ms;	/* no page waits on TMDb past this */
+	int		 tmdb_rate_limit;	/* calls a second, all workers together (0 = none) */
+	int		 tmdb_rate_burst;
 	int		 tmdb_max_response_bytes;
 	int		 tmdb_max_concurrency;
 	/* workers */
@@ -38,6 +49,11 @@ struct config {
 	const char	*log_level;
 	int		 login_fail_limit;	/* failures per window before 429 */
 	int		 login_fail_window;	/* seconds */
+	int		 login_user_fail_ceiling;	/* failures per username from all addresses */
+	int		 register_limit;	/* registrations per address per register_window */
+	int		 register_window;
+	int		 password_check_limit;	/* password-change attempts per address per login window */
+	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
 };
 
 extern struct config config;

@@ -1,4 +1,7 @@
 /* db.c: the PostgreSQL connection of a worker and every SQL statement, prepared once per connection. */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +39,8 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_USER_SET_PASSWORD] = { "user_set_password", 2,
 	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer" },
 	/* A login re-hash must not overwrite a password changed meanwhile (by Django or here). */
-	/* Marked as a re-hash (0003's trigger): the same password, so API tokens stay valid. */
 	[DB_USER_SET_PASSWORD_IF_UNCHANGED] = { "user_rehash", 3,
-	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer AND password = $3 "
-	    "AND set_config('movies.password_rehash', 'on', true) = 'on'" },
+	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer AND password = $3" },
 	[DB_USER_TOUCH_LAST_LOGIN] = { "user_touch_last_login", 1,
 	    "UPDATE auth_user SET last_login = now() WHERE id = $1::integer" },
 	[DB_USER_COUNT] = { "user_count", 0, "SELECT count(*) FROM auth_user" },
@@ -81,95 +82,281 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
 	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
 	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
-	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
-	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
-	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
-	    "WHERE user_id = $1::integer" },
 };
 
 struct db {
-	char		*url;
-	PGconn		*conn;
-	int		 prepared;
-	int		 legacy_favorites;
-	int		 ok;
-	int		 connects;	/* successful connections, for the reconnect count */
-	char		 sqlstate[6];
+	struct db_settings	 s;		/* s.url is owned */
+	PGconn			*conn;
+	int			 prepared;
+	int			 legacy_favorites;
+	int			 ok;
+	char			 sqlstate[6];
+	int64_t			 retry_at_ms;	/* breaker open: no connect before this (monotonic) */
+	int			 backoff_ms;	/* the breaker's current wait; 0 while healthy */
+	int			 down_logged;	/* the current outage has been logged */
+	int			 connects;	/* successful connections, for the reconnect count */
 };
 
-static int
-db_prepare_all(struct db *db)
+#define DB_BACKOFF_FIRST_MS	250
+#define DB_DEADLINE_MARGIN_MS	500	/* the server's statement_timeout answers before we give up */
+
+/* The outage starts: log once, and keep later requests from paying the timeout again. */
+static void
+breaker_open(struct db *db, const char *why)
 {
-	PGresult *r;
+	db->backoff_ms = db->backoff_ms == 0 ? DB_BACKOFF_FIRST_MS : db->backoff_ms * 2;
+	if (db->backoff_ms > db->s.breaker_max_ms)
+		db->backoff_ms = db->s.breaker_max_ms;
+	db->retry_at_ms = now_ms() + db->backoff_ms;
+	db->ok = 0;
+	if (!db->down_logged)
+		log_warn("db: unavailable (%s); failing fast, retrying in the background of later requests", why);
+	db->down_logged = 1;
+}
+
+static void
+breaker_close(struct db *db)
+{
+	if (db->down_logged)
+		log_info("db: available again");
+	db->down_logged = 0;
+	db->backoff_ms = 0;
+	db->retry_at_ms = 0;
+	db->ok = 1;
+}
+
+static void
+drop_conn(struct db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->prepared = 0;
+}
+
+/*
+ * Waits until fd is ready for events or deadline_ms (monotonic; 0 = no deadline) passes.
+ * 1 ready, 0 deadline passed, -1 poll error.
+ */
+static int
+wait_fd(int fd, short events, int64_t deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		int timeout = -1, n;
+
+		if (deadline_ms > 0) {
+			int64_t left = deadline_ms - now_ms();
+
+			if (left <= 0)
+				return 0;
+			timeout = left > INT32_MAX ? INT32_MAX : (int)left;
+		}
+		n = poll(&pfd, 1, timeout);
+		if (n > 0)
+			return 1;
+		if (n == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/*
+ * Collects the results of what was just sent, by deadline_ms. Returns the first error result,
+ * else the last result (caller clears), or NULL with *timed_out set when the deadline passed
+ * (the connection is then unusable: the server may still be working on it).
+ */
+static PGresult *
+await_result(struct db *db, int64_t deadline_ms, int *timed_out)
+{
+	PGconn		*c = db->conn;
+	PGresult	*keep = NULL, *r;
+	int		 f;
+
+	*timed_out = 0;
+	while ((f = PQflush(c)) == 1) {
+		int w = wait_fd(PQsocket(c), POLLIN | POLLOUT, deadline_ms);
+
+		if (w <= 0)
+			goto timeout;
+		if (!PQconsumeInput(c))
+			break;
+	}
+	for (;;) {
+		while (PQisBusy(c)) {
+			if (wait_fd(PQsocket(c), POLLIN, deadline_ms) <= 0)
+				goto timeout;
+			if (!PQconsumeInput(c))
+				break;
+		}
+		if ((r = PQgetResult(c)) == NULL)
+			break;
+		if (keep == NULL || (PQresultStatus(keep) != PGRES_FATAL_ERROR)) {
+			PQclear(keep);
+			keep = r;
+		} else
+			PQclear(r);
+		if (PQstatus(c) == CONNECTION_BAD)
+			break;
+	}
+	return keep;
+timeout:
+	PQclear(keep);
+	*timed_out = 1;
+	return NULL;
+}
+
+/* The client-side bound of one statement: the server's own timeout plus a margin, or none. */
+static int64_t
+statement_deadline(const struct db *db)
+{
+	if (db->s.statement_timeout_ms <= 0)
+		return 0;
+	return now_ms() + db->s.statement_timeout_ms + DB_DEADLINE_MARGIN_MS;
+}
+
+/* Runs setup SQL (no parameters) within the deadline. 0, or -1 (logged with what). */
+static int
+setup_exec(struct db *db, const char *what, int sent, int64_t deadline_ms)
+{
+	int		 timed_out;
+	PGresult	*r = sent ? await_result(db, deadline_ms, &timed_out) : NULL;
+	ExecStatusType	 st = PQresultStatus(r);
+
+	if (r == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+		log_error("db: %s: %s", what, r ? PQresultErrorMessage(r) :
+		    sent && timed_out ? "timed out" : PQerrorMessage(db->conn));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int
+db_prepare_all(struct db *db, int64_t deadline_ms)
+{
+	int		 timed_out;
+	PGresult	*r;
 
 	for (int i = 0; i < DB_STMT_COUNT; i++) {
 		/* The legacy insert only prepares where the origin's columns exist. */
 		if (i == DB_FAV_ADD_LEGACY)
 			continue;
-		r = PQprepare(db->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_error("db: prepare %s: %s", stmts[i].name, PQerrorMessage(db->conn));
-			PQclear(r);
+		if (setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name, stmts[i].sql,
+		    stmts[i].nparams, NULL), deadline_ms) != 0)
 			return -1;
-		}
-		PQclear(r);
 	}
-	r = PQexec(db->conn, "SELECT 1 FROM information_schema.columns WHERE table_schema = "
-	    "current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'");
+	if (!PQsendQuery(db->conn, "SELECT 1 FROM information_schema.columns WHERE table_schema = "
+	    "current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'"))
+		return -1;
+	r = await_result(db, deadline_ms, &timed_out);
+	if (r == NULL)
+		return -1;
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
-	if (db->legacy_favorites) {
-		r = PQprepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
-		    stmts[DB_FAV_ADD_LEGACY].nparams, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_error("db: prepare fav_add_legacy: %s", PQerrorMessage(db->conn));
-			PQclear(r);
-			return -1;
-		}
-		PQclear(r);
-	}
+	if (db->legacy_favorites && setup_exec(db, "prepare fav_add_legacy",
+	    PQsendPrepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
+	    stmts[DB_FAV_ADD_LEGACY].nparams, NULL), deadline_ms) != 0)
+		return -1;
 	db->prepared = 1;
 	return 0;
 }
 
+/*
+ * Connects without blocking past the connect timeout (libpq's own connect_timeout has a
+ * 2 s floor and counts whole seconds), with TCP keepalives and tcp_user_timeout so a dead
+ * peer is noticed, then sets the session up and prepares every statement.
+ */
 static int
 db_connect(struct db *db)
 {
-	if (db->conn)
-		PQfinish(db->conn);
-	db->prepared = 0;
-	db->conn = PQconnectdb(db->url);
-	if (PQstatus(db->conn) != CONNECTION_OK) {
+	char		 ct[16], idle[16], user_timeout[16], stmt_timeout[64];
+	const char	*keys[] = { "dbname", "connect_timeout", "keepalives", "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "tcp_user_timeout", NULL };
+	const char	*vals[] = { db->s.url, ct, "1", idle, "5", "3", user_timeout, NULL };
+	int64_t		 deadline = now_ms() + db->s.connect_timeout_ms;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	drop_conn(db);
+	snprintf(ct, sizeof(ct), "%d", (db->s.connect_timeout_ms + 999) / 1000 + 1);
+	snprintf(idle, sizeof(idle), "%d", db->s.keepalive_idle_s);
+	snprintf(user_timeout, sizeof(user_timeout), "%d", db->s.tcp_user_timeout_ms);
+	db->conn = PQconnectStartParams(keys, vals, 1);
+	if (db->conn == NULL)
+		die("db: out of memory");
+	if (PQstatus(db->conn) == CONNECTION_BAD)
+		st = PGRES_POLLING_FAILED;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		int w = wait_fd(PQsocket(db->conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+
+		if (w <= 0) {
+			log_error("db: connect: no answer within %d ms", db->s.connect_timeout_ms);
+			metrics_inc(MET_PG_ERRORS, "connect");
+			goto fail;
+		}
+		st = PQconnectPoll(db->conn);
+	}
+	if (st == PGRES_POLLING_FAILED) {
 		/* libpq's message never contains the password. */
 		log_error("db: connect: %s", PQerrorMessage(db->conn));
 		metrics_inc(MET_PG_ERRORS, "connect");
-		db->ok = 0;
-		return -1;
+		goto fail;
 	}
-	/* Django stores aware UTC instants; keep every timestamp we format in UTC. */
-	PGresult *r = PQexec(db->conn, "SET TIME ZONE 'UTC'");
-	PQclear(r);
-	if (db_prepare_all(db) != 0) {
-		db->ok = 0;
-		return -1;
-	}
-	db->ok = 1;
+	if (PQsetnonblocking(db->conn, 1) != 0)
+		goto fail;
+	/*
+	 * Django stores aware UTC instants; keep every timestamp we format in UTC. The statement
+	 * timeout is set here rather than in the startup packet, which PgBouncer refuses.
+	 */
+	snprintf(stmt_timeout, sizeof(stmt_timeout), "SET TIME ZONE 'UTC'; SET statement_timeout = %d",
+	    db->s.statement_timeout_ms > 0 ? db->s.statement_timeout_ms : 0);
+	deadline = now_ms() + db->s.connect_timeout_ms;
+	if (setup_exec(db, "session setup", PQsendQuery(db->conn, stmt_timeout), deadline) != 0 ||
+	    db_prepare_all(db, deadline) != 0)
+		goto fail;
+	breaker_close(db);
 	if (db->connects++ > 0)
 		metrics_inc(MET_PG_RECONNECTS);
 	return 0;
+fail:
+	drop_conn(db);
+	breaker_open(db, "cannot connect");
+	return -1;
+}
+
+struct db *
+db_open_with(const struct db_settings *s)
+{
+	struct db *db;
+
+	if (s->url == NULL || *s->url == '\0')
+		return NULL;
+	db = xcalloc(1, sizeof(*db));
+	db->s = *s;
+	db->s.url = xstrdup(s->url);
+	if (db->s.connect_timeout_ms <= 0)
+		db->s.connect_timeout_ms = DB_DEFAULT_CONNECT_TIMEOUT_MS;
+	if (db->s.keepalive_idle_s <= 0)
+		db->s.keepalive_idle_s = DB_DEFAULT_KEEPALIVE_IDLE_S;
+	if (db->s.tcp_user_timeout_ms <= 0)
+		db->s.tcp_user_timeout_ms = DB_DEFAULT_TCP_USER_TIMEOUT_MS;
+	if (db->s.breaker_max_ms <= 0)
+		db->s.breaker_max_ms = DB_DEFAULT_BREAKER_MAX_MS;
+	db_connect(db);
+	return db;
 }
 
 struct db *
 db_open(const char *url)
 {
-	struct db *db;
+	struct db_settings s = { .url = url };
 
-	if (url == NULL || *url == '\0')
-		return NULL;
-	db = xcalloc(1, sizeof(*db));
-	db->url = xstrdup(url);
-	db_connect(db);
-	return db;
+	return db_open_with(&s);
 }
 
 void
@@ -177,37 +364,63 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	if (db->conn)
-		PQfinish(db->conn);
-	free(db->url);
+	drop_conn(db);
+	free((char *)db->s.url);
 	free(db);
 }
 
 PGresult *
 db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 {
-	PGresult *r;
+	PGresult	*r;
+	int		 timed_out;
 
 	db->sqlstate[0] = '\0';
 	if (nparams != stmts[s].nparams)
 		die("db: %s takes %d parameters, got %d", stmts[s].name, stmts[s].nparams, nparams);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK || !db->prepared) {
-			if (db_connect(db) != 0)
+			/* The breaker is open: answer at once instead of paying the timeout again. */
+			if (db->retry_at_ms != 0 && now_ms() < db->retry_at_ms) {
+				db->ok = 0;
+				snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
 				return NULL;
+			}
+			if (db_connect(db) != 0) {
+				snprintf(db->sqlstate, sizeof(db->sqlstate), "08001");
+				return NULL;
+			}
 		}
-		r = PQexecPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0);
+		if (!PQsendQueryPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0)) {
+			r = NULL;
+			timed_out = 0;
+		} else
+			r = await_result(db, statement_deadline(db), &timed_out);
+		if (timed_out) {
+			/*
+			 * The server stopped answering (a hung host looks like this): drop the
+			 * connection, whose state is unknown, and fail fast for a while.
+			 */
+			log_error("db: %s: no answer within %d ms; dropping the connection", stmts[s].name,
+			    db->s.statement_timeout_ms + DB_DEADLINE_MARGIN_MS);
+			metrics_inc(MET_PG_ERRORS, "connection_lost");
+			drop_conn(db);
+			breaker_open(db, "a statement timed out");
+			snprintf(db->sqlstate, sizeof(db->sqlstate), "57014");
+			return NULL;
+		}
 		ExecStatusType st = PQresultStatus(r);
-		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
 			db->ok = 1;
 			return r;
 		}
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
 		if (PQstatus(db->conn) == CONNECTION_OK) {
 			/* Constraint violations are the caller's business; anything else is a bug. */
 			if (strncmp(db->sqlstate, "23", 2) != 0) {
-				log_error("db: %s: %s", stmts[s].name, PQresultErrorMessage(r));
+				log_error("db: %s: %s", stmts[s].name, r ? PQresultErrorMessage(r) :
+				    PQerrorMessage(db->conn));
 				metrics_inc(MET_PG_ERRORS, "query");
 			}
 			PQclear(r);
@@ -216,6 +429,7 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 		PQclear(r);
 		log_warn("db: connection lost during %s, reconnecting", stmts[s].name);
 		metrics_inc(MET_PG_ERRORS, "connection_lost");
+		drop_conn(db);
 		db->ok = 0;
 	}
 	return NULL;

@@ -34,9 +34,32 @@ enum db_stmt {
 struct db;
 
 /*
- * Connects (after fork) and prepares every statement. Returns NULL only for a bad URL;
- * an unreachable server gives a handle that reconnects on the next db_exec.
+ * Bounds on every wait for the server (0 fields take the defaults). A statement that gets no
+ * answer within statement_timeout_ms (+ a margin) drops the connection: the server process may
+ * be hung, and a late answer could not be told from the next one.
  */
+struct db_settings {
+	const char	*url;			/* libpq URI */
+	int		 connect_timeout_ms;	/* connect and session setup; default 2000 */
+	int		 statement_timeout_ms;	/* server statement_timeout and client deadline; 0 = none */
+	int		 keepalive_idle_s;	/* TCP keepalive idle time; default 30 */
+	int		 tcp_user_timeout_ms;	/* unacknowledged data timeout; default 10000 */
+	int		 breaker_max_ms;	/* longest fail-fast period after failures; default 8000 */
+};
+
+#define DB_DEFAULT_CONNECT_TIMEOUT_MS	2000
+#define DB_DEFAULT_KEEPALIVE_IDLE_S	30
+#define DB_DEFAULT_TCP_USER_TIMEOUT_MS	10000
+#define DB_DEFAULT_BREAKER_MAX_MS	8000
+
+/*
+ * Connects (after fork) and prepares every statement. Returns NULL only for a bad URL;
+ * an unreachable server gives a handle that reconnects on a later db_exec. After a failed
+ * connect or a timed-out statement, db_exec fails at once (a circuit breaker) for 250 ms,
+ * doubling to breaker_max_ms, then one request tries again.
+ */
+struct db	*db_open_with(const struct db_settings *);
+/* db_open_with the defaults and no statement timeout (admin commands). */
 struct db	*db_open(const char *url);
 void		 db_close(struct db *);
 /*
@@ -49,7 +72,7 @@ PGresult	*db_exec(struct db *, enum db_stmt, int nparams, const char *const *par
 const char	*db_last_sqlstate(const struct db *);
 /* 1 if the favorites table still has the origin app's NOT NULL movie columns. */
 int		 db_has_legacy_favorites(const struct db *);
-/* 1 while the last exec reached the server. */
+/* 1 while the last exec reached the server; 0 also while the breaker fails fast. */
 int		 db_ok(const struct db *);
 
 #endif

@@ -20,7 +20,13 @@
 struct movies {
 	struct tmdb	*tmdb;
 	struct cache	*cache;
+	int64_t		 deadline_ms;	/* the current page's (monotonic), 0 = none */
+	int		 rate, burst;	/* the TMDb budget all workers share; rate 0 = none */
 };
+
+#define BUDGET_KEY	"tmdb:budget"
+#define PAUSE_KEY	"tmdb:pause"
+#define PAUSE_MAX_MS	600000	/* the longest Retry-After honoured across workers */
 
 /* One distinct thing to resolve: its query, its keys, and what became of it. */
 struct slot {
@@ -308,7 +314,7 @@ claim(struct movies *m, struct slot **ss, size_t n, const char *token)
 
 /* Step 3: the TMDb calls (concurrent when several), the cache writes, the unlocks. */
 static void
-fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
+fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 {
 	struct tmdb_query	 *qs = xcalloc(n, sizeof(*qs));
 	struct tmdb_result	 *rs = xcalloc(n, sizeof(*rs));
@@ -322,6 +328,14 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 		have_stale[i] = ss[i]->stale != NULL;
 	}
 	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
+	for (size_t i = 0; i < n; i++) {
+		/* TMDb asked us to slow down: every worker holds back for as long as it said. */
+		if (rs[i].retry_after_ms > 0 && m->rate > 0) {
+			cache_pause(m->cache, PAUSE_KEY, rs[i].retry_after_ms < PAUSE_MAX_MS ?
+			    rs[i].retry_after_ms : PAUSE_MAX_MS);
+			break;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		/*
 		 * A failed refresh with a stale copy keeps its lock until the lock expires: meanwhile
@@ -367,6 +381,44 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 }
 
 /*
+ * Step 3 within the budget all workers share: as many calls as the token bucket grants now
+ * (all of them when Redis is down: the per-worker concurrency still bounds them); the rest,
+ * and everything while TMDb's Retry-After runs, get their stale copy or fail at once.
+ */
+static void
+fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
+{
+	long long	 pause_ms = 0;
+	int		 granted = (int)n;
+	const char	**locks;
+	size_t		  nlocks = 0;
+
+	if (m->rate > 0 && token != NULL)
+		granted = cache_bucket_take(m->cache, BUDGET_KEY, PAUSE_KEY, m->rate, m->burst, (int)n,
+		    &pause_ms);
+	if (granted < 0 || (size_t)granted >= n) {
+		fetch_now(m, ss, n, token);
+		return;
+	}
+	if (pause_ms > 0)
+		log_warn("movies: TMDb asked to wait; %lld ms left: serving stale copies", pause_ms);
+	else
+		log_warn("movies: the shared TMDb budget is spent (%d of %zu calls granted)", granted, n);
+	if (granted > 0)
+		fetch_now(m, ss, (size_t)granted, token);
+	locks = xcalloc(n, sizeof(*locks));
+	for (size_t i = (size_t)granted; i < n; i++) {
+		/* Released unless a stale copy is served: then others serve it too meanwhile. */
+		if (ss[i]->locked && ss[i]->stale == NULL)
+			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
+		finish_failed(ss[i], TMDB_RATE_LIMITED);
+	}
+	if (nlocks > 0)
+		cache_unlock_many(m->cache, locks, nlocks, token);
+	free(locks);
+}
+
+/*
  * Step 4, for keys another worker is refreshing and we have no stale copy of: poll Redis
  * (value, 404 marker, lock) until the value appears, the lock goes away without one (that
  * worker failed: UNAVAILABLE), or the timeout passes. TMDb is never called here.
@@ -376,6 +428,10 @@ await(struct movies *m, struct slot **ss, size_t n)
 {
 	int64_t		  deadline = now_ms() + tmdb_get_settings(m->tmdb)->timeout_ms;
 	const char	**keys = xcalloc(3 * n, sizeof(*keys));
+
+	/* Waiting on another worker's refresh counts against the page's deadline too. */
+	if (m->deadline_ms != 0 && m->deadline_ms < deadline)
+		deadline = m->deadline_ms;
 	char		**vals = xcalloc(3 * n, sizeof(*vals));
 	size_t		  left = n;
 
@@ -600,57 +656,80 @@ enum movies_status
 movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs,
     enum movies_status *each)
 {
-	struct slot		*slots;
-	size_t			*which, k = 0;
-	enum movies_status	 worst = MOVIES_OK;
+	struct tmdb_query	*qs;
+	enum movies_status	*sts, worst = MOVIES_OK;
 
-	for (size_t i = 0; i < n && i < MOVIES_MANY_MAX; i++) {
-		outs[i] = NULL;
-		if (each)
-			each[i] = MOVIES_BAD_REQUEST;
-	}
-	if (n > MOVIES_MANY_MAX)
+	if (n > MOVIES_MANY_MAX) {
+		for (size_t i = 0; i < MOVIES_MANY_MAX; i++) {
+			outs[i] = NULL;
+			if (each)
+				each[i] = MOVIES_BAD_REQUEST;
+		}
 		return MOVIES_BAD_REQUEST;
-	if (n == 0)
-		return MOVIES_OK;
-	slots = xcalloc(n, sizeof(*slots));
-	which = xcalloc(n, sizeof(*which));	/* ids[i] is resolved by slots[which[i]] */
+	}
+	qs = xcalloc(n ? n : 1, sizeof(*qs));
+	sts = xcalloc(n ? n : 1, sizeof(*sts));
+	for (size_t i = 0; i < n; i++)
+		qs[i] = (struct tmdb_query){ .kind = TMDB_DETAILS, .id = ids[i] };
+	movies_resolve_many(m, qs, n, outs, sts);
 	for (size_t i = 0; i < n; i++) {
-		struct tmdb_query q = { .kind = TMDB_DETAILS, .id = ids[i] };
+		if (each)
+			each[i] = sts[i];
+		if (sts[i] == MOVIES_CONFIG_ERROR ||
+		    (sts[i] == MOVIES_UNAVAILABLE && worst != MOVIES_CONFIG_ERROR) ||
+		    (sts[i] == MOVIES_STALE && worst == MOVIES_OK))
+			worst = sts[i];
+	}
+	free(qs);
+	free(sts);
+	return worst;
+}
+
+void
+movies_resolve_many(struct movies *m, const struct tmdb_query *qs, size_t n, struct json_object **outs,
+    enum movies_status *sts)
+{
+	struct slot	*slots = xcalloc(n ? n : 1, sizeof(*slots));
+	size_t		*which = xcalloc(n ? n : 1, sizeof(*which)), k = 0;
+
+	for (size_t i = 0; i < n; i++) {
 		size_t j;
 
+		outs[i] = NULL;
+		sts[i] = MOVIES_BAD_REQUEST;
 		which[i] = SIZE_MAX;
-		if (tmdb_query_check(&q) == -1)
-			continue;
-		for (j = 0; j < k && slots[j].q.id != ids[i]; j++)
-			;
-		if (j == k && slot_init(m, &slots[k++], &q) == -1) {
-			slot_free(&slots[--k]);
+		if (slot_init(m, &slots[k], &qs[i]) == -1) {
+			slot_free(&slots[k]);
 			continue;
 		}
+		/* The same key twice is resolved once (and locked once). */
+		for (j = 0; j < k && strcmp(buf_cstr(&slots[j].key), buf_cstr(&slots[k].key)) != 0; j++)
+			;
+		if (j < k)
+			slot_free(&slots[k]);
+		else
+			k++;
 		which[i] = j;
 	}
 	resolve(m, slots, k);
 	for (size_t i = 0; i < n; i++) {
-		struct slot *s;
-
 		if (which[i] == SIZE_MAX)
 			continue;
-		s = &slots[which[i]];
-		if (each)
-			each[i] = s->st;
-		if (s->json)
-			outs[i] = json_object_get(s->json);
-		if (s->st == MOVIES_CONFIG_ERROR ||
-		    (s->st == MOVIES_UNAVAILABLE && worst != MOVIES_CONFIG_ERROR) ||
-		    (s->st == MOVIES_STALE && worst == MOVIES_OK))
-			worst = s->st;
+		sts[i] = slots[which[i]].st;
+		if (slots[which[i]].json)
+			outs[i] = json_object_get(slots[which[i]].json);
 	}
 	for (size_t j = 0; j < k; j++)
 		slot_free(&slots[j]);
 	free(slots);
 	free(which);
-	return worst;
+}
+
+void
+movies_set_deadline(struct movies *m, int64_t deadline_ms)
+{
+	m->deadline_ms = deadline_ms;
+	tmdb_set_deadline(m->tmdb, deadline_ms);
 }
 
 /* ---------- lifetime ---------- */
@@ -660,6 +739,8 @@ movies_open(const struct movies_settings *s)
 {
 	struct movies *m = xcalloc(1, sizeof(*m));
 
+	m->rate = s->shared_rate > 0 ? s->shared_rate : 0;
+	m->burst = s->shared_burst > 0 ? s->shared_burst : m->rate;
 	if ((m->tmdb = tmdb_open(&s->tmdb)) == NULL || (m->cache = cache_open(&s->cache)) == NULL) {
 		movies_close(m);
 		return NULL;

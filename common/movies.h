@@ -26,6 +26,8 @@
  *   TMDb said 404             notfound:<key>  ("1")                        1 h  negative cache
  *   last good copy            stale:<key>                                  7 d  served when TMDb fails
  *   refresh lock              lock:<key>  (random token)   tmdb_worst_case_ms() + 1 s
+ *   shared TMDb budget        tmdb:budget  (hash: tokens, ts)                60 s  token bucket
+ *   TMDb's Retry-After        tmdb:pause   ("1")               what TMDb said (max 10 min)
  * Keys carry no language: one deployment serves one TMDb language (except search, hashed).
  */
 #define MOVIES_TTL_TRENDING	3600
@@ -43,6 +45,8 @@
 struct movies_settings {
 	struct tmdb_settings	tmdb;
 	struct cache_settings	cache;	/* cache.url NULL or "" runs without Redis */
+	int			shared_rate;	/* TMDb calls a second for all workers together (0 = no limit) */
+	int			shared_burst;	/* calls that may go at once after a quiet spell (0 = rate) */
 };
 
 enum movies_status {
@@ -114,6 +118,21 @@ enum movies_status movies_cards_many(struct movies *, const int64_t *ids, size_t
 
 /* The cards movies_cards_many would give, from Redis only (no TMDb call); misses stay NULL. */
 void		 movies_cards_cached(struct movies *, const int64_t *ids, size_t n, struct json_object **outs);
+
+/*
+ * Any n queries at once: one MGET for all, then the misses from TMDb concurrently (the same
+ * key twice is resolved once). outs[i] (caller puts) and sts[i] as the single calls give
+ * them; an invalid query gets MOVIES_BAD_REQUEST.
+ */
+void		 movies_resolve_many(struct movies *, const struct tmdb_query *qs, size_t n,
+		    struct json_object **outs, enum movies_status *sts);
+
+/*
+ * The current page's deadline (monotonic ms, util.h's now_ms; 0 = none): no TMDb call and no
+ * wait for another worker's refresh goes past it; what is not resolved by then is stale or
+ * unavailable. Set at the start of each request.
+ */
+void		 movies_set_deadline(struct movies *, int64_t deadline_ms);
 
 /* --- pure helpers (unit-tested) --- */
 

@@ -1,6 +1,7 @@
 /* tmdb.c: the TMDb HTTP client (libcurl) and the validation that turns its JSON into normalised copies. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,7 @@ struct tmdb {
 	CURL			*single;	/* reused for one-off calls: its connection stays alive */
 	CURLM			*multi;		/* reused for concurrent calls, with its own pool */
 	CURL			**pool;		/* max_concurrency easy handles for the multi handle */
+	int64_t			 deadline_ms;	/* monotonic; no wait goes past it (0 = none) */
 };
 
 static int curl_ready;
@@ -697,16 +699,34 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Milliseconds left before the deadline (LONG_MAX without one); may be 0 or less. */
+static long
+time_left(const struct tmdb *t)
+{
+	if (t->deadline_ms == 0)
+		return LONG_MAX;
+	return (long)(t->deadline_ms - now_ms());
+}
+
+static long
+min_long(long a, long b)
+{
+	return a < b ? a : b;
+}
+
 static void
 setup_easy(struct tmdb *t, CURL *e, struct xfer *x, const char *url)
 {
+	/* Bounded by the page's deadline too; curl treats 0 as "none", hence at least 1 ms. */
+	long left = time_left(t) > 1 ? time_left(t) : 1;
+
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->s.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->s.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, min_long(t->s.connect_timeout_ms, left));
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, min_long(t->s.timeout_ms, left));
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->s.max_response_bytes);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -799,6 +819,10 @@ xfer_finish(struct tmdb *t, CURL *e, struct xfer *x, CURLcode rc)
 		x->res->status = TMDB_RATE_LIMITED;
 		x->retryable = 1;
 		if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK || retry_after <= 0)
+			retry_after = 0;
+		x->res->retry_after_ms = retry_after > 0 && retry_after < 86400 ?
+		    (long)retry_after * 1000 : TMDB_RETRY_AFTER_DEFAULT_MS;
+		if (retry_after <= 0)
 			x->wait_ms = TMDB_RETRY_AFTER_DEFAULT_MS;
 		else if (retry_after > TMDB_RETRY_AFTER_CAP_MS / 1000)
 			x->wait_ms = TMDB_RETRY_AFTER_CAP_MS;
@@ -885,6 +909,11 @@ run_round(struct tmdb *t, struct xfer **xs, size_t n)
 		struct buf u = BUF_INIT;
 
 		xfer_start(t, xs[i]);
+		if (time_left(t) <= 0) {
+			/* The page's deadline has passed: no call at all (stale copies are served). */
+			log_warn("tmdb: the page deadline has passed; not calling TMDb");
+			continue;
+		}
 		if (tmdb_build_url(&t->s, xs[i]->q, &u) == -1) {
 			xs[i]->res->status = TMDB_BAD_REQUEST;
 			buf_free(&u);
@@ -926,6 +955,7 @@ tmdb_fetch_many(struct tmdb *t, const struct tmdb_query *qs, const int *have_sta
 	for (size_t i = 0; i < n; i++) {
 		xv[i].q = &qs[i];
 		xv[i].res = &res[i];
+		res[i].retry_after_ms = 0;	/* kept across the retry: TMDb's word stands */
 		all[i] = &xv[i];
 	}
 	run_round(t, all, n);
@@ -942,7 +972,8 @@ tmdb_fetch_many(struct tmdb *t, const struct tmdb_query *qs, const int *have_sta
 			wait = xv[i].wait_ms;
 		all[k++] = &xv[i];
 	}
-	if (k > 0) {
+	/* No retry that could not finish before the page's deadline. */
+	if (k > 0 && time_left(t) > wait + TMDB_RETRY_BACKOFF_MS) {
 		sleep_ms(wait);
 		run_round(t, all, k);
 	}
@@ -956,6 +987,12 @@ void
 tmdb_fetch(struct tmdb *t, const struct tmdb_query *q, int have_stale, struct tmdb_result *res)
 {
 	tmdb_fetch_many(t, q, &have_stale, 1, res);
+}
+
+void
+tmdb_set_deadline(struct tmdb *t, int64_t deadline_ms)
+{
+	t->deadline_ms = deadline_ms;
 }
 
 long

@@ -70,6 +70,7 @@ struct tmdb_result {
 	enum tmdb_status	 status;
 	long			 http_status;	/* 0 when no response arrived */
 	struct json_object	*json;		/* normalised copy when TMDB_OK, else NULL; caller puts it */
+	long			 retry_after_ms;	/* TMDb's Retry-After of a 429, even if a retry then succeeded (uncapped), else 0 */
 };
 
 struct tmdb;
@@ -91,6 +92,12 @@ void		 tmdb_fetch(struct tmdb *, const struct tmdb_query *, int have_stale, stru
  */
 void		 tmdb_fetch_many(struct tmdb *, const struct tmdb_query *, const int *have_stale, size_t n,
 		    struct tmdb_result *res);
+/*
+ * A point in time (monotonic ms, util.h's now_ms) no call may wait past: each transfer's
+ * timeouts are cut to it, a retry that could not finish by then is not made, and once it has
+ * passed no call is made at all (TMDB_UNAVAILABLE). 0 removes it. Set per page.
+ */
+void		 tmdb_set_deadline(struct tmdb *, int64_t deadline_ms);
 /* Upper bound in ms of one tmdb_fetch/tmdb_fetch_many: 2 attempts plus the longest wait. */
 long		 tmdb_worst_case_ms(const struct tmdb *);
 /* The normalised settings in use (defaults applied). */

@@ -101,6 +101,9 @@ void
 app_worker_init(void)
 {
 	struct movies_settings ms;
+	struct db_settings ds = { config.database_url, config.db_connect_timeout_ms,
+	    config.db_statement_timeout_ms, config.db_keepalive_idle_s, config.db_tcp_user_timeout_ms,
+	    config.db_breaker_max_ms };
 
 	memset(&ms, 0, sizeof(ms));
 	ms.tmdb.base_url = config.tmdb_base_url;
@@ -112,7 +115,12 @@ app_worker_init(void)
 	ms.tmdb.max_response_bytes = (size_t)config.tmdb_max_response_bytes;
 	ms.tmdb.max_concurrency = config.tmdb_max_concurrency;
 	ms.cache.url = config.redis_url;
-	app.db = db_open(config.database_url);
+	ms.shared_rate = config.tmdb_rate_limit;
+	ms.shared_burst = config.tmdb_rate_burst;
+	ms.cache.connect_timeout_ms = config.redis_connect_timeout_ms;
+	ms.cache.command_timeout_ms = config.redis_timeout_ms;
+	ms.cache.retry_interval_ms = config.redis_retry_ms;
+	app.db = db_open_with(&ds);
 	app.movies = movies_open(&ms);
 	app.cache = app.movies ? movies_cache(app.movies) : NULL;
 }
@@ -169,10 +177,18 @@ app_handle(struct req *r, struct resp *rs)
 		return;
 	if (cors_preflight(r, rs))
 		goto done;
+	if (app.movies)
+		movies_set_deadline(app.movies, now_ms() + config.tmdb_page_deadline_ms);
 	r->route = router_match(r, &status, allow, sizeof(allow));
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))
 		auth_load_visitor(r);
+	/* A visitor we cannot identify gets a 503, not an anonymous page (and keeps the cookie). */
+	if (r->session && r->session->unavailable) {
+		app_error(r, rs, 503, "The site cannot reach its database right now. Please try again "
+		    "in a minute: you are still logged in.");
+		goto done;
+	}
 	if (r->route == NULL) {
 		if (status == 405) {
 			rs->allow = arena_strdup(r->arena, allow);

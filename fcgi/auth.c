@@ -5,8 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
@@ -19,6 +17,7 @@
 #include "metrics.h"
 #include "router.h"
 #include "session.h"
+#include "throttle.h"
 #include "util.h"
 #include "validators.h"
 
@@ -78,6 +77,7 @@ auth_load_visitor(struct req *r)
 	const char *params[1] = { uid };
 	res = db_exec(app.db, DB_USER_BY_ID, 1, params);
 	if (res == NULL || PQntuples(res) == 0) {
+		s->unavailable = res == NULL;
 		PQclear(res);
 		return;
 	}
@@ -255,19 +255,6 @@ auth_redirect_to_login(struct req *r, struct resp *rs)
 
 /* ---- throttling ---- */
 
-/* Key of a throttle counter; usernames are hashed so the key neither grows nor leaks them. */
-static void
-throttle_key(char *out, size_t outsz, const char *kind, const char *value)
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0;
-	char		hex[2 * 16 + 1];
-
-	EVP_Digest(value, strlen(value), md, &mdlen, EVP_sha256(), NULL);
-	hex_encode(md, 16, hex);
-	snprintf(out, outsz, "throttle:login:%s:%s", kind, hex);
-}
-
 /* A "known device" cookie proves this browser logged in as username before. */
 static int
 known_device(struct req *r, const char *username)
@@ -287,49 +274,81 @@ remember_device(struct req *r, struct resp *rs, const char *username)
 	resp_cookie(rs, r, DEVICE_COOKIE, value, DEVICE_AGE, 0);
 }
 
+static const char *
+client_address(const struct req *r)
+{
+	return r->remote_addr ? r->remote_addr : "-";
+}
+
 /*
- * Counts failures per username and per address in fixed windows: a counter's expiry is set
- * when it is created and never extended, so a lockout ends at most one window after the
- * first failure. A browser that logged in as the user before is exempt from the username
- * counter, so nobody can keep a user out by failing on purpose.
+ * Failures are counted per (username, address), per username and per address, in fixed
+ * windows (a lockout ends at most one window after the first failure). One address can fail
+ * LOGIN_FAIL_LIMIT times for a user before it is refused; the username's own ceiling is far
+ * higher, so no single address can lock a user out, while a guesser spread over many
+ * addresses is still slowed. A browser that logged in as the user before is exempt from both.
  */
 static int
 throttled(struct req *r, const char *username, int *retry_after)
 {
-	char		 key[96];
-	long long	 count = 0, ttl = 0;
+	char pair[512];
 
-	if (app.cache == NULL)
-		return 0;
 	if (!known_device(r, username)) {
-		throttle_key(key, sizeof(key), "user", username);
-		if (cache_counter_get(app.cache, key, &count, &ttl) == 0 && count >= config.login_fail_limit) {
-			*retry_after = ttl > 0 ? (int)ttl : config.login_fail_window;
+		throttle_pair(pair, sizeof(pair), username, client_address(r));
+		if (throttle_reached(app.cache, "login:pair", pair, config.login_fail_limit,
+		    config.login_fail_window, retry_after) ||
+		    throttle_reached(app.cache, "login:user", username, config.login_user_fail_ceiling,
+		    config.login_fail_window, retry_after))
 			return 1;
-		}
 	}
-	throttle_key(key, sizeof(key), "addr", r->remote_addr ? r->remote_addr : "-");
-	if (cache_counter_get(app.cache, key, &count, &ttl) == 0 && count >= config.login_fail_limit * 5) {
-		*retry_after = ttl > 0 ? (int)ttl : config.login_fail_window;
-		return 1;
-	}
-	return 0;
+	return throttle_reached(app.cache, "login:addr", client_address(r), config.login_fail_limit * 5,
+	    config.login_fail_window, retry_after);
 }
 
 static void
 count_failure(struct req *r, const char *username)
 {
-	char key[96];
+	char pair[512];
 
-	if (app.cache == NULL)
-		return;
-	throttle_key(key, sizeof(key), "user", username);
-	if (cache_counter_incr(app.cache, key, config.login_fail_window) != 0) {
+	throttle_pair(pair, sizeof(pair), username, client_address(r));
+	if (throttle_count(app.cache, "login:pair", pair, config.login_fail_window) != 0) {
 		log_warn("auth: login throttling is off while Redis is unavailable");
 		return;
 	}
-	throttle_key(key, sizeof(key), "addr", r->remote_addr ? r->remote_addr : "-");
-	cache_counter_incr(app.cache, key, config.login_fail_window);
+	throttle_count(app.cache, "login:user", username, config.login_fail_window);
+	throttle_count(app.cache, "login:addr", client_address(r), config.login_fail_window);
+}
+
+/* Is the client address one the costly-action limits spare (THROTTLE_EXEMPT_ADDRS)? */
+static int
+exempt_address(const char *addr)
+{
+	const char	*list = config.throttle_exempt_addrs;
+	size_t		 n = strlen(addr);
+
+	while (*list) {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && strncmp(list, addr, n) == 0)
+			return 1;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	return 0;
+}
+
+int
+auth_throttle_costly(struct req *r, enum auth_costly what, int *retry_after)
+{
+	const char *addr = client_address(r);
+
+	if (exempt_address(addr))
+		return 0;
+	if (what == AUTH_COSTLY_REGISTER)
+		return throttle_attempt(app.cache, "register:addr", addr, config.register_limit,
+		    config.register_window, retry_after);
+	return throttle_attempt(app.cache, "password:addr", addr, config.password_check_limit,
+	    config.login_fail_window, retry_after);
 }
 
 /* ---- login, logout, password ---- */

@@ -55,6 +55,16 @@ enum login_result auth_login(struct req *, struct resp *, const char *username, 
 void		 auth_logout(struct req *, struct resp *);
 /* Sets a new password for the visitor and keeps this session (update_session_auth_hash). */
 int		 auth_change_password(struct req *, struct resp *, const char *new_password);
+/* Actions that cost a full password hash whatever their outcome. */
+enum auth_costly {
+	AUTH_COSTLY_REGISTER,		/* a registration (site or API) */
+	AUTH_COSTLY_PASSWORD_CHECK	/* the current-password check of a password change */
+};
+/*
+ * Counts one such attempt from the client's address; 1 if it goes past the limit (answer
+ * 429 with Retry-After: *retry_after), else 0. Fails open when Redis is down.
+ */
+int		 auth_throttle_costly(struct req *, enum auth_costly, int *retry_after);
 /* Checks the visitor's current password (no re-hash). 1 if it matches. */
 int		 auth_verify_current_password(struct req *, const char *password);
 

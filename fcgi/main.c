@@ -15,15 +15,21 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
 
 #define MAX_WORKERS	256
 #define STOP_GRACE_S	10
+#define CRASH_BACKOFF_FIRST_MS	250	/* the second crash in a row waits this; each next one twice as long */
+#define CRASH_BACKOFF_MAX_MS	30000
+#define CRASH_FORGIVE_S		30	/* a worker that lived this long ends a crash loop */
 
 static pid_t	workers[MAX_WORKERS];
 static time_t	started_at[MAX_WORKERS];
+static int64_t	respawn_at[MAX_WORKERS];	/* monotonic ms; 0 = now */
 static int	nworkers;
+static int	crashes;			/* consecutive abnormal exits */
 
 static void
 usage(FILE *f)
@@ -46,23 +52,58 @@ spawn_worker(int slot)
 		return -1;
 	}
 	if (pid == 0)
-		worker_run(config.max_requests);
+		worker_run(config.max_requests, slot);
 	workers[slot] = pid;
 	started_at[slot] = time(NULL);
 	metrics_inc(MET_WORKER_STARTS);
 	return pid;
 }
 
-static void
-describe_exit(pid_t pid, int status)
+/* Logs how a worker ended, and what it was serving if it died abnormally. 1 if it crashed. */
+static int
+describe_exit(int slot, pid_t pid, int status)
 {
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	char serving[SCOREBOARD_TEXT], what[SCOREBOARD_TEXT + 32] = "";
+
+	scoreboard_get(slot, serving, sizeof(serving));
+	if (serving[0])
+		snprintf(what, sizeof(what), " while serving %s", serving);
+	scoreboard_clear(slot);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_info("master: worker %ld exited", (long)pid);
-	else if (WIFEXITED(status))
-		log_warn("master: worker %ld exited with status %d", (long)pid, WEXITSTATUS(status));
+		return 0;
+	}
+	if (WIFEXITED(status))
+		log_warn("master: worker %ld exited with status %d%s", (long)pid, WEXITSTATUS(status), what);
 	else if (WIFSIGNALED(status))
-		log_error("master: worker %ld killed by signal %d (%s)", (long)pid, WTERMSIG(status),
-		    strsignal(WTERMSIG(status)));
+		log_error("master: worker %ld killed by signal %d (%s)%s", (long)pid, WTERMSIG(status),
+		    strsignal(WTERMSIG(status)), what);
+	return 1;
+}
+
+/*
+ * When to start a replacement for a worker that died: at once, unless workers keep crashing,
+ * in which case the wait doubles with every crash in a row (up to CRASH_BACKOFF_MAX_MS).
+ */
+static void
+schedule_respawn(int slot, int crashed)
+{
+	int64_t delay = 0;
+
+	if (!crashed || time(NULL) - started_at[slot] >= CRASH_FORGIVE_S)
+		crashes = crashed;
+	else
+		crashes++;
+	if (crashes >= 2) {
+		delay = CRASH_BACKOFF_FIRST_MS;
+		for (int i = 2; i < crashes && delay < CRASH_BACKOFF_MAX_MS; i++)
+			delay *= 2;
+		if (delay > CRASH_BACKOFF_MAX_MS)
+			delay = CRASH_BACKOFF_MAX_MS;
+		log_error("master: workers keep crashing (%d in a row); next start in %lld ms", crashes,
+		    (long long)delay);
+	}
+	respawn_at[slot] = now_ms() + delay;
 }
 
 static void
@@ -93,8 +134,8 @@ reap(void)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (int i = 0; i < nworkers; i++)
 			if (workers[i] == pid) {
-				describe_exit(pid, status);
 				metrics_worker_exited(i, status);
+				schedule_respawn(i, describe_exit(i, pid, status));
 				workers[i] = 0;
 				n++;
 			}
@@ -121,11 +162,29 @@ stop_workers(void)
 	}
 }
 
+/* Starts the workers whose time has come; returns ms until the next one is due (-1: none). */
+static long
+respawn_due(void)
+{
+	int64_t now = now_ms(), next = -1;
+
+	for (int i = 0; i < nworkers; i++) {
+		if (workers[i] != 0)
+			continue;
+		if (respawn_at[i] <= now)
+			spawn_worker(i);
+		else if (next < 0 || respawn_at[i] - now < next)
+			next = respawn_at[i] - now;
+	}
+	return (long)next;
+}
+
 static int
 master_run(void)
 {
 	sigset_t	set;
-	int		sig, quick_deaths = 0;
+	int		sig;
+	long		wait_ms;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -137,13 +196,22 @@ master_run(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	nworkers = config.workers;
+	scoreboard_init(nworkers);
 	for (int i = 0; i < nworkers; i++)
 		spawn_worker(i);
 	log_info("master: %d workers started", nworkers);
 
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
+		wait_ms = respawn_due();
+		if (wait_ms < 0)
+			sig = sigwaitinfo(&set, NULL);
+		else {
+			struct timespec ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000L };
+
+			sig = sigtimedwait(&set, NULL, &ts);
+		}
+		if (sig < 0)
+			continue;	/* a respawn is due (EAGAIN) or EINTR */
 		if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
 			log_info("master: stopping");
 			stop_workers();
@@ -152,24 +220,15 @@ master_run(void)
 		if (sig == SIGHUP) {
 			/* Reload: fresh templates, then replace every worker gracefully. */
 			log_info("master: reloading");
-			app_load();
+			if (app_load() != 0) {
+				log_error("master: reload failed (see above); the running workers keep the "
+				    "previous templates");
+				continue;
+			}
 			signal_workers(SIGTERM);
 			continue;
 		}
 		reap();
-		for (int i = 0; i < nworkers; i++) {
-			if (workers[i] != 0)
-				continue;
-			/* A worker dying right after start is probably a crash loop: slow down. */
-			if (time(NULL) - started_at[i] < 2) {
-				if (++quick_deaths > 5) {
-					log_error("master: workers keep dying at start; waiting 1s before respawning");
-					sleep(1);
-				}
-			} else
-				quick_deaths = 0;
-			spawn_worker(i);
-		}
 	}
 }
 

@@ -58,13 +58,23 @@ page_login(struct req *r, struct resp *rs)
 	    "Your account has been created. You can log in now." : NULL);
 }
 
+/* The 429 page: what was refused, and how many minutes to wait (also in Retry-After). */
+static void
+throttled_page(struct req *r, struct resp *rs, int retry_after, const char *what)
+{
+	int minutes = (retry_after + 59) / 60;
+
+	resp_header(rs, "Retry-After", "%d", retry_after);
+	view_error(r, rs, 429, arena_printf(r->arena, "%s Please wait %d minute%s and try again.", what,
+	    minutes, minutes == 1 ? "" : "s"));
+}
+
 void
 page_login_post(struct req *r, struct resp *rs)
 {
 	struct form	 f;
 	const char	*username, *password;
 	int		 retry_after = 0;
-	char		 msg[160];
 
 	form_init(&f, r);
 	/* UsernameField is a CharField: surrounding blanks are stripped, as for the email. */
@@ -83,10 +93,7 @@ page_login_post(struct req *r, struct resp *rs)
 		login_form(r, rs, &f, 400, NULL);
 		return;
 	case LOGIN_THROTTLED:
-		resp_header(rs, "Retry-After", "%d", retry_after);
-		snprintf(msg, sizeof(msg), "Too many failed login attempts. Please wait %d minute%s and try again.",
-		    (retry_after + 59) / 60, (retry_after + 59) / 60 == 1 ? "" : "s");
-		view_error(r, rs, 429, msg);
+		throttled_page(r, rs, retry_after, "Too many failed login attempts.");
 		return;
 	case LOGIN_UNAVAILABLE:
 		view_error(r, rs, 503, "Logging in is not possible right now. Please try again in a minute.");
@@ -224,9 +231,14 @@ page_register_post(struct req *r, struct resp *rs)
 	struct form		 f;
 	struct registration	 g;
 	int64_t			 id;
+	int			 retry_after;
 
 	form_init(&f, r);
 	memset(&g, 0, sizeof(g));
+	if (auth_throttle_costly(r, AUTH_COSTLY_REGISTER, &retry_after)) {
+		throttled_page(r, rs, retry_after, "Too many registrations from your address.");
+		return;
+	}
 	g.username = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 1, 1);
 	g.email = form_field(&f, "email", EMAIL_MAX, 1, 1);
 	g.password1 = form_field(&f, "password1", PASSWORD_MAX, 0, 0);
@@ -277,10 +289,14 @@ page_password_post(struct req *r, struct resp *rs)
 	struct form			 f;
 	const char			*old, *pw1, *pw2;
 	struct validators_error		 errs[VALIDATORS_MAX_ERRORS];
-	int				 n;
+	int				 n, retry_after;
 
 	form_init(&f, r);
 	old = form_field(&f, "old_password", PASSWORD_MAX, 0, 0);
+	if (old && auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
+		throttled_page(r, rs, retry_after, "Too many password changes from your address.");
+		return;
+	}
 	pw1 = form_field(&f, "new_password1", PASSWORD_MAX, 0, 0);
 	pw2 = form_field(&f, "new_password2", PASSWORD_MAX, 0, 0);
 	if (old && !auth_verify_current_password(r, old))

@@ -47,6 +47,15 @@ api_detail(struct req *r, struct resp *rs, int status, const char *msg, const ch
 	view_json(r, rs, status, o);
 }
 
+/* DRF's throttled answer: 429, Retry-After and its message. */
+static void
+api_throttled(struct req *r, struct resp *rs, int retry_after)
+{
+	resp_header(rs, "Retry-After", "%d", retry_after);
+	api_detail(r, rs, 429, arena_printf(r->arena, "Request was throttled. Expected available in %d second%s.",
+	    retry_after, retry_after == 1 ? "" : "s"), NULL);
+}
+
 /* {"error": msg}: the origin app's own views answer this way. */
 static void
 api_error(struct req *r, struct resp *rs, int status, const char *msg)
@@ -354,7 +363,12 @@ page_api_register(struct req *r, struct resp *rs)
 	struct json_object	*data, *errors, *o;
 	struct registration	 g;
 	int64_t			 id;
+	int			 retry_after;
 
+	if (auth_throttle_costly(r, AUTH_COSTLY_REGISTER, &retry_after)) {
+		api_throttled(r, rs, retry_after);
+		return;
+	}
 	if ((data = body_data(r, rs)) == NULL)
 		return;
 	errors = req_keep_json(r, json_object_new_object());
@@ -426,9 +440,7 @@ page_api_login(struct req *r, struct resp *rs)
 		api_detail(r, rs, 401, NO_ACTIVE_ACCOUNT, NULL);
 		return;
 	case LOGIN_THROTTLED:
-		resp_header(rs, "Retry-After", "%d", retry_after);
-		api_detail(r, rs, 429, arena_printf(r->arena, "Request was throttled. Expected available in %d second%s.",
-		    retry_after, retry_after == 1 ? "" : "s"), NULL);
+		api_throttled(r, rs, retry_after);
 		return;
 	case LOGIN_UNAVAILABLE:
 		api_detail(r, rs, 503, "Logging in is not possible right now. Please try again in a minute.", NULL);

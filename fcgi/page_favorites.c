@@ -199,11 +199,18 @@ build_for_you(struct req *r, int *nseeds)
 		saved_ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 	PQclear(res);
 	cand = arena_alloc(r->arena, sizeof(*cand) * FOR_YOU_SEEDS * 40);
-	for (int s = 0; s < nsaved && s < FOR_YOU_SEEDS; s++) {
-		struct json_object	*page = NULL, *results;
-		enum movies_status	 st = movies_recommendations(app.movies, saved_ids[s], 1, &page);
+	/* Every seed's recommendations at once: one round trip to Redis, then to TMDb. */
+	struct tmdb_query	qs[FOR_YOU_SEEDS];
+	struct json_object	*got[FOR_YOU_SEEDS];
+	enum movies_status	 sts[FOR_YOU_SEEDS];
+	int			 nseed = nsaved < FOR_YOU_SEEDS ? nsaved : FOR_YOU_SEEDS;
+	for (int s = 0; s < nseed; s++)
+		qs[s] = (struct tmdb_query){ .kind = TMDB_RECOMMENDATIONS, .id = saved_ids[s], .page = 1 };
+	movies_resolve_many(app.movies, qs, (size_t)nseed, got, sts);
+	for (int s = 0; s < nseed; s++) {
+		struct json_object	*page = got[s], *results;
 
-		if (st != MOVIES_OK && st != MOVIES_STALE)
+		if (page == NULL)
 			continue;
 		(*nseeds)++;
 		json_object_array_add(pages, page);

@@ -142,8 +142,18 @@ page_movie(struct req *r, struct resp *rs)
 	enum movies_status	 st;
 	char			 idstr[24];
 
-	st = movies_details(app.movies, id, &details);
+	/* Details and "More like this" at once: the page costs one TMDb round trip, not two. */
+	const struct tmdb_query qs[2] = { { .kind = TMDB_DETAILS, .id = id },
+	    { .kind = TMDB_RECOMMENDATIONS, .id = id, .page = 1 } };
+	struct json_object *got[2];
+	enum movies_status sts[2];
+	movies_resolve_many(app.movies, qs, 2, got, sts);
+	details = got[0];
+	recs = got[1];
+	st = sts[0];
 	if (st != MOVIES_OK && st != MOVIES_STALE) {
+		json_object_put(details);
+		json_object_put(recs);
 		movieview_fail(r, rs, st);
 		return;
 	}
@@ -179,8 +189,8 @@ page_movie(struct req *r, struct resp *rs)
 		json_object_object_add(card, "trailer", json_object_new_string(trailer));
 
 	/* "More like this" is a bonus: the page still works without it. */
-	st = movies_recommendations(app.movies, id, 1, &recs);
-	if (st == MOVIES_OK || st == MOVIES_STALE) {
+	st = sts[1];
+	if (recs && (st == MOVIES_OK || st == MOVIES_STALE)) {
 		req_keep_json(r, recs);
 		struct json_object *cards = movieview_cards(recs);
 		while (json_object_array_length(cards) > 12)

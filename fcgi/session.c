@@ -33,6 +33,8 @@ session_load(struct req *r)
 	}
 	res = db_exec(app.db, DB_SESSION_GET, 1, params);
 	if (res == NULL || PQntuples(res) == 0) {
+		/* Not "logged out": the page must say the site is unavailable, and keep the cookie. */
+		s->unavailable = res == NULL;
 		PQclear(res);
 		session_adopt(r, s, NULL);
 		return s;

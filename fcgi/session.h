@@ -15,10 +15,14 @@ struct session {
 	int			 had_cookie;
 	int			 exists;	/* key names a live row */
 	int			 modified;	/* save at the end of the request */
+	int			 unavailable;	/* the database could not be asked: who it is is unknown */
 	char			 old_key[DJSESSION_KEY_MAX + 1];	/* row to delete on save (cycle) */
 };
 
-/* Loads the visitor's session from the cookie (an empty one if none, expired or corrupt). */
+/*
+ * Loads the visitor's session from the cookie (an empty one if none, expired or corrupt).
+ * When the database cannot be asked, the session is empty and marked unavailable.
+ */
 struct session *session_load(struct req *);
 /* Django's cycle_key: the data moves to a new key when saved; the old row is deleted. */
 void	 session_cycle_key(struct session *);

@@ -1,5 +1,7 @@
 /* worker.c: one worker process: accepts FastCGI requests one at a time until told to stop. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +12,18 @@
 #include "app.h"
 #include "log.h"
 #include "observe.h"
+#include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
 
 static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t in_request;
 
-/* Idle workers leave at once; a busy one finishes its request first. */
+/* Runs only inside ppoll() (the one place SIGTERM is unblocked): the loop then leaves. */
 static void
 on_term(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-	if (!in_request)
-		_exit(0);
 }
 
 static int
@@ -35,7 +35,7 @@ fcgx_read(void *ctx, char *b, size_t n)
 }
 
 static void
-serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out)
+serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out, int slot)
 {
 	struct req	 r;
 	struct resp	 rs;
@@ -47,6 +47,7 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out)
 	resp_init(&rs);
 	status = req_parse(&r, arena, fr->envp, fcgx_read, fr, &why);
 	log_set_request_id(r.request_id);
+	scoreboard_set(slot, r.method_name, r.path);
 	if (status != 0)
 		view_error(&r, &rs, status, why);
 	else
@@ -56,19 +57,47 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out)
 	FCGX_PutStr(buf_cstr(out), (int)out->len, fr->out);
 	observe_request_end(&r, &rs, start);
 	log_set_request_id(NULL);
+	scoreboard_clear(slot);
 	resp_free(&rs);
 	arena_reset(arena);
 }
 
+/*
+ * Waits for a connection with SIGTERM deliverable, then accepts with it blocked. A stop
+ * therefore lands either here, before any connection is taken (the worker leaves), or while
+ * a request is being read or served (it is finished first): never between accept() and the
+ * request, where libfcgi would drop the connection (nginx: 502). 1 accepted, 0 try again,
+ * -1 stop.
+ */
+static int
+accept_one(FCGX_Request *fr, const sigset_t *waitmask)
+{
+	struct pollfd	pfd = { .fd = 0, .events = POLLIN };
+	int		rc;
+
+	if (stop_requested)
+		return -1;
+	if (ppoll(&pfd, 1, NULL, waitmask) < 0)
+		return errno == EINTR ? 0 : -1;
+	/* The listening socket is non-blocking: another worker may have taken the connection. */
+	rc = FCGX_Accept_r(fr);
+	if (rc == 0)
+		return 1;
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || rc == -ECONNABORTED)
+		return 0;
+	log_error("worker: accept failed (%d)", rc);
+	return -1;
+}
+
 void
-worker_run(int max_requests)
+worker_run(int max_requests, int slot)
 {
 	FCGX_Request		 fr;
 	struct arena		 arena = ARENA_INIT;
 	struct buf		 out = BUF_INIT;
 	struct sigaction	 sa;
-	sigset_t		 none;
-	int			 served = 0;
+	sigset_t		 stops, waitmask;
+	int			 served = 0, got;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -77,24 +106,23 @@ worker_run(int max_requests)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Stop signals stay blocked except inside ppoll() in accept_one(). */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_SETMASK, &stops, NULL);
+	sigemptyset(&waitmask);
+	if (fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK) == -1)
+		die("worker: cannot make the listening socket non-blocking: %s", strerror(errno));
 
 	app_worker_init();
 	FCGX_Init();
-	FCGX_InitRequest(&fr, 0, 0);
-	for (;;) {
-		if (stop_requested)
-			break;
-		if (FCGX_Accept_r(&fr) < 0) {
-			if (errno == EINTR && !stop_requested)
-				continue;
-			break;
-		}
-		in_request = 1;
-		serve_one(&fr, &arena, &out);
+	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
+	while ((got = accept_one(&fr, &waitmask)) >= 0) {
+		if (got == 0)
+			continue;
+		serve_one(&fr, &arena, &out, slot);
 		FCGX_Finish_r(&fr);
-		in_request = 0;
 		if (max_requests > 0 && ++served >= max_requests) {
 			log_info("worker: recycled after %d requests", served);
 			break;

@@ -2,7 +2,10 @@
 #ifndef WORKER_H
 #define WORKER_H
 
-/* Serves requests on fd 0 until SIGTERM or max_requests; never returns (exits). */
-void	 worker_run(int max_requests) __attribute__((noreturn));
+/*
+ * Serves requests on fd 0 until SIGTERM (a request in progress is finished first) or
+ * max_requests; notes each request in scoreboard slot. Never returns (exits).
+ */
+void	 worker_run(int max_requests, int slot) __attribute__((noreturn));
 
 #endif

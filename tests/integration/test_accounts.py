@@ -6,7 +6,6 @@ last in this file (they lock a user out and stop Redis; Redis is restarted befor
 import html
 import os
 import re
-import signal
 import subprocess
 import time
 
@@ -15,6 +14,7 @@ import pytest
 from accounts_support import (BAD_LOGIN, Browser, cookie_attrs, insert_user,
                               random_password, row_counts, session_exists, set_cookies,
                               unique, user_row, without_tokens)
+from stack_control import start_redis, stop_redis
 
 
 @pytest.fixture
@@ -451,41 +451,10 @@ def test_fifty_failures_from_one_address_lock_that_address(site, conn, user):
     assert Browser(site).login(username, password).status_code == 303
 
 
-def redis_pidfile():
-    return os.path.join(os.environ["STATE_DIR"], "redis", "redis.pid")
-
-
-def start_redis():
-    state = os.environ["STATE_DIR"]
-    port = os.environ["REDIS_URL"].rsplit(":", 1)[1].split("/")[0]
-    cmd = ["redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", f"{state}/redis",
-           "--save", "", "--appendonly", "no", "--daemonize", "yes",
-           "--pidfile", redis_pidfile(), "--logfile", f"{state}/log/redis.log"]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "redis", "--"] + cmd
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=30)
-    for _ in range(100):
-        r = subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True, text=True)
-        if r.stdout.strip() == "PONG":
-            return port
-        time.sleep(0.1)
-    raise AssertionError("Redis did not come back")
-
-
 def test_login_works_while_redis_is_down(site, conn, user):
     username, password, _ = user
-    with open(redis_pidfile()) as f:
-        pid = int(f.read().strip())
-    os.kill(pid, signal.SIGTERM)
+    stop_redis()
     try:
-        for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("Redis did not stop")
         b = Browser(site)
         t0 = time.monotonic()
         r = b.login(username, password + "-wrong")

@@ -1,0 +1,113 @@
+"""test_process_edges.py: the master and its workers at their edges: stops under load, crash reports and back-off, failed reloads."""
+# Runs under tests/run-integration.sh. Signals go only to the private stack's own master and
+# workers (found by its pid file); load is a few Python threads on loopback, bounded in time.
+
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def master_pid():
+    with open(os.path.join(os.environ["STATE_DIR"], "run", "fcgi.pid")) as f:
+        return int(f.read().strip())
+
+
+def worker_pids():
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid())], capture_output=True,
+                         text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+def fcgi_log_from(offset):
+    with open(os.path.join(os.environ["STATE_DIR"], "log", "fcgi.log"), errors="replace") as f:
+        f.seek(offset)
+        return f.read()
+
+
+def fcgi_log_size():
+    return os.path.getsize(os.path.join(os.environ["STATE_DIR"], "log", "fcgi.log"))
+
+
+def wait_for_workers(n, timeout=15):
+    deadline = time.monotonic() + timeout
+    while len(worker_pids()) < n and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(worker_pids()) >= n
+
+
+def test_sigterm_to_workers_under_load_drops_no_request(site):
+    workers = len(worker_pids())
+    statuses, stop = [], threading.Event()
+
+    def load():
+        s = requests.Session()
+        while not stop.is_set():
+            for path in ("/movie/550", "/", "/healthz", "/search?q=fight"):
+                statuses.append(s.get(site + path, timeout=30).status_code)
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        t_end = time.monotonic() + 6
+        while time.monotonic() < t_end:
+            pids = worker_pids()
+            if pids:
+                os.kill(random.choice(pids), signal.SIGTERM)
+            time.sleep(0.15)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert len(statuses) > 50
+    assert 502 not in statuses and 504 not in statuses, {s: statuses.count(s) for s in set(statuses)}
+    wait_for_workers(workers)
+
+
+def test_crashed_worker_is_named_with_its_request_and_crash_loops_back_off(site, standin_url):
+    workers = len(worker_pids())
+    movie = random.randint(1_100_000, 1_999_999)
+    requests.post(standin_url + "/__standin/faults", json={
+        "latency_ms": 4000, "path_prefix": f"/3/movie/{movie}", "count": 1}, timeout=5).raise_for_status()
+    offset = fcgi_log_size()
+    slow = threading.Thread(target=lambda: requests.get(f"{site}/movie/{movie}", timeout=30))
+    slow.start()
+    try:
+        time.sleep(1)
+        for pid in worker_pids():
+            os.kill(pid, signal.SIGABRT)
+    finally:
+        slow.join(30)
+        requests.delete(standin_url + "/__standin/faults", timeout=5)
+    wait_for_workers(workers)
+    log = fcgi_log_from(offset)
+    assert f"(Aborted) while serving GET /movie/{movie}" in log, log[-2000:]
+    assert "workers keep crashing" in log
+    assert requests.get(site + "/movie/550", timeout=30).status_code == 200
+
+
+def test_failed_reload_keeps_the_running_workers(site):
+    before = sorted(worker_pids())
+    broken = os.path.join(ROOT, "fcgi", "templates", "zz_reload_test_broken.mustache")
+    offset = fcgi_log_size()
+    with open(broken, "w") as f:
+        f.write("{{#never_closed}}\n")
+    try:
+        os.kill(master_pid(), signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "reload failed" not in fcgi_log_from(offset) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        os.unlink(broken)
+    log = fcgi_log_from(offset)
+    assert "reload failed" in log and "zz_reload_test_broken.mustache" in log, log[-2000:]
+    time.sleep(0.5)
+    assert sorted(worker_pids()) == before
+    assert requests.get(site + "/", timeout=30).status_code == 200
