@@ -1,16 +1,13 @@
-/* app.c: a worker's state and the request pipeline: middleware, routing, handler, error pages. */
+/* app.c: a worker's long-lived state: templates, hashing policy, signing keys and connections. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
-#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "movies.h"
 #include "mustache.h"
-#include "router.h"
-#include "session.h"
 #include "util.h"
 #include "validators.h"
 
@@ -118,49 +115,4 @@ app_worker_close(void)
 	app.cache = NULL;
 	db_close(app.db);
 	app.db = NULL;
-}
-
-void
-app_error(struct req *r, struct resp *rs, int status, const char *message)
-{
-	if (strncmp(r->path, "/api/", 5) == 0 || (r->route && (r->route->flags & R_JSON))) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "detail", json_object_new_string(message));
-		view_json(r, rs, status, o);
-		return;
-	}
-	view_error(r, rs, status, message);
-}
-
-void
-app_handle(struct req *r, struct resp *rs)
-{
-	int	 status = 0;
-	char	 allow[64];
-
-	r->route = router_match(r, &status, allow, sizeof(allow));
-	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
-	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))
-		auth_load_visitor(r);
-	if (r->route == NULL) {
-		if (status == 405) {
-			rs->allow = arena_strdup(r->arena, allow);
-			app_error(r, rs, 405, "This address does not accept that kind of request.");
-		} else
-			app_error(r, rs, 404, "There is no page at this address.");
-		goto done;
-	}
-	if (r->method == M_POST && !(r->route->flags & R_NO_CSRF) && auth_check_csrf(r, rs) != 0)
-		goto done;
-	if ((r->route->flags & R_LOGIN) && r->user == NULL) {
-		auth_redirect_to_login(r, rs);
-		goto done;
-	}
-	r->route->fn(r, rs);
-	if ((r->route->flags & R_PUBLIC) && r->user == NULL && rs->status == 200 && !r->csrf_cookie_set)
-		rs->public_cache = 1;
-done:
-	if (r->session)
-		session_save(r, rs, r->session);
 }

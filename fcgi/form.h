@@ -22,7 +22,7 @@ const char	*form_field(struct form *, const char *name, size_t max, int trim, in
 void		 form_error(struct form *, const char *field, const char *message);
 /* An error that belongs to no single field. */
 void		 form_error_all(struct form *, const char *message);
-/* Moves the form's view into ctx under "form" (the form keeps no reference). */
+/* Puts the form's view (request-owned) into ctx under "form"; the form is done with it. */
 void		 form_into(struct form *, struct json_object *ctx);
 
 #endif

@@ -1,19 +1,16 @@
 /* page_health.c: health checks: the operators' probe and the origin app's API welcome. */
-#include <libpq-fe.h>
-
-#include "app.h"
-#include "db.h"
-#include "pages.h"
+#include "handlers.h"
+#include "model_health.h"
+#include "reqjson.h"
+#include "view.h"
 
 /* Reports each dependency; 503 when Postgres is unreachable, since no page can be built then. */
 void
 page_health(struct req *r, struct resp *rs)
 {
-	struct json_object	*o = json_object_new_object();
-	PGresult		*res = db_exec(app.db, DB_PING, 0, NULL);
-	int			 db_up = res != NULL;
+	struct json_object	*o = req_object(r);
+	int			 db_up = db_reachable() == FAIL_OK;
 
-	PQclear(res);
 	json_object_object_add(o, "status", json_object_new_string(db_up ? "ok" : "degraded"));
 	json_object_object_add(o, "database", json_object_new_string(db_up ? "ok" : "unavailable"));
 	view_json(r, rs, db_up ? 200 : 503, o);
@@ -23,7 +20,7 @@ page_health(struct req *r, struct resp *rs)
 void
 page_health_api(struct req *r, struct resp *rs)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = req_object(r);
 
 	json_object_object_add(o, "status", json_object_new_string("ok"));
 	json_object_object_add(o, "message", json_object_new_string("Welcome to the Movie Recommender API!"));

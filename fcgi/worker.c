@@ -9,7 +9,9 @@
 
 #include "app.h"
 #include "log.h"
+#include "pipeline.h"
 #include "util.h"
+#include "view.h"
 #include "worker.h"
 
 static volatile sig_atomic_t stop_requested;
