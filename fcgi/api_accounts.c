@@ -16,17 +16,17 @@
 #include "validators.h"
 #include "view.h"
 
-/* Appends "name": token for a payload (consumed). */
+/* Appends "name": token for a payload (handed to the request). */
 static void
-add_token(struct json_object *o, const char *name, struct json_object *payload)
+add_token(struct req *r, struct json_object *o, const char *name, struct json_object *payload)
 {
 	struct buf t = BUF_INIT;
 
+	req_keep_json(r, payload);
 	if (jwt_encode(app.signing.secret, payload, &t) != 0)
 		die("api: a token payload could not be serialised");
 	json_object_object_add(o, name, json_object_new_string(buf_cstr(&t)));
 	buf_free(&t);
-	json_object_put(payload);
 }
 
 void
@@ -83,8 +83,8 @@ token_pair(struct req *r, const struct user *u, long long favorites)
 	refresh = jwt_new_payload(JWT_REFRESH, JWT_REFRESH_LIFETIME, now);
 	json_object_object_add(refresh, "user_id", json_object_new_int64(u->id));
 	json_object_object_add(refresh, "username", json_object_new_string(u->username));
-	add_token(o, "access", jwt_access_from_refresh(refresh, now));
-	add_token(o, "refresh", refresh);
+	add_token(r, o, "access", jwt_access_from_refresh(refresh, now));
+	add_token(r, o, "refresh", refresh);
 	user = api_user_json(u);
 	json_object_object_add(user, "favourite_count", json_object_new_int64(favorites));
 	json_object_object_add(o, "user", user);
@@ -163,6 +163,6 @@ api_token_refresh(struct req *r, struct resp *rs)
 		return;
 	}
 	o = req_object(r);
-	add_token(o, "access", jwt_access_from_refresh(payload, now));
+	add_token(r, o, "access", jwt_access_from_refresh(payload, now));
 	view_json(r, rs, 200, o);
 }

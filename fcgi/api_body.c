@@ -104,12 +104,11 @@ api_body(struct req *r, struct resp *rs)
 		if (strchr(" \t\n\r", r->body[end]) == NULL || r->body[end] == '\0')
 			err = json_tokener_error_parse_unexpected;
 	json_tokener_free(tok);
+	req_keep_json(r, o);
 	if (err != json_tokener_success) {
-		json_object_put(o);
 		answer_failf(r, rs, FAIL_INPUT, MSG_API_JSON_PARSE, json_tokener_error_desc(err));
 		return NULL;
 	}
-	req_keep_json(r, o);
 	if (!json_object_is_type(o, json_type_object)) {
 		struct json_object *errors = req_object(r);
 		char msg[96];
