@@ -43,7 +43,6 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer AND password = $3" },
 	[DB_USER_TOUCH_LAST_LOGIN] = { "user_touch_last_login", 1,
 	    "UPDATE auth_user SET last_login = now() WHERE id = $1::integer" },
-	[DB_USER_COUNT] = { "user_count", 0, "SELECT count(*) FROM auth_user" },
 	[DB_SESSION_GET] = { "session_get", 1,
 	    "SELECT session_data FROM django_session WHERE session_key = $1 AND expire_date > now()" },
 	[DB_SESSION_INSERT] = { "session_insert", 3,
@@ -445,10 +444,4 @@ int
 db_has_legacy_favorites(const struct db *db)
 {
 	return db->legacy_favorites;
-}
-
-int
-db_ok(const struct db *db)
-{
-	return db->ok;
 }

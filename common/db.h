@@ -4,7 +4,7 @@
 
 #include <libpq-fe.h>
 
-/* Every statement the program runs; the SQL lives in db.c only. */
+/* Every statement the program runs; the SQL lives in db.c only (its connect-time setup included). */
 enum db_stmt {
 	DB_PING,
 	DB_USER_BY_USERNAME,
@@ -14,7 +14,6 @@ enum db_stmt {
 	DB_USER_SET_PASSWORD,
 	DB_USER_SET_PASSWORD_IF_UNCHANGED,
 	DB_USER_TOUCH_LAST_LOGIN,
-	DB_USER_COUNT,
 	DB_SESSION_GET,
 	DB_SESSION_INSERT,
 	DB_SESSION_UPDATE,

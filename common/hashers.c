@@ -1000,16 +1000,6 @@ password_check(const struct hasher_policy *pol, const char *pw, size_t len, cons
 	return correct;
 }
 
-char *
-password_make_unusable(void)
-{
-	char *s = xmalloc(1 + UNUSABLE_SUFFIX_CHARS + 1);
-
-	s[0] = '!';
-	rand_string(s + 1, UNUSABLE_SUFFIX_CHARS, RAND_ALNUM);
-	return s;
-}
-
 int
 password_usable(const char *encoded)
 {

@@ -89,9 +89,6 @@ int	 password_check(const struct hasher_policy *, const char *pw, size_t len,
 /* Costs one preferred-hasher hash of pw (a login for an unknown username). */
 void	 password_dummy_hash(const struct hasher_policy *, const char *pw, size_t len);
 
-/* make_password(None): malloc'd "!" + 40 random [A-Za-z0-9]. */
-char	*password_make_unusable(void);
-
 /* is_password_usable(): 1 unless encoded starts with '!' (NULL counts as usable, as in Django). */
 int	 password_usable(const char *encoded);
 

@@ -158,22 +158,6 @@ movies_status_name(enum movies_status st)
 	return (size_t)st < NELEM(names) ? names[st] : "unknown";
 }
 
-int
-movies_status_http(enum movies_status st)
-{
-	switch (st) {
-	case MOVIES_OK:
-	case MOVIES_STALE:
-		return 200;
-	case MOVIES_NOT_FOUND:
-		return 404;
-	case MOVIES_BAD_REQUEST:
-		return 400;
-	default:
-		return 503;
-	}
-}
-
 /* ---------- resolution ---------- */
 
 static struct json_object *

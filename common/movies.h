@@ -66,13 +66,11 @@ struct movies;
  */
 struct movies	*movies_open(const struct movies_settings *);
 void		 movies_close(struct movies *);
-/* The worker's Redis connection, for other users of the cache (sessions, throttles...). */
+/* The worker's Redis connection, for other users of the cache (login throttles, "for you"). */
 struct cache	*movies_cache(struct movies *);
 
 /* "ok", "stale", "not_found", "unavailable", "config_error", "bad_request". */
 const char	*movies_status_name(enum movies_status);
-/* The HTTP status a page should answer: 200, 200, 404, 503, 503, 400. */
-int		 movies_status_http(enum movies_status);
 
 /*
  * The calls below: on MOVIES_OK or MOVIES_STALE, *out is the normalised JSON (the caller

@@ -872,6 +872,29 @@ warn_unresolved(const struct mustache_set *s)
 	}
 }
 
+/*
+ * Escaping must be impossible to forget: a file's {{{x}}} or {{& x}} is refused unless the
+ * file's own comment names why ("{{! unescaped: <reason> }}"). 0, or -1 with err filled.
+ */
+static int
+raw_allowed(const struct mustache *t, const char *src, char *err, size_t errsz)
+{
+	static const char	 why[] = "{{! unescaped:";
+	const char		*p = strstr(src, why);
+
+	for (size_t k = 0; k < t->nnodes; k++) {
+		if (t->nodes[k].kind != N_RAW)
+			continue;
+		/* The reason must say something: at least a word before the closing braces. */
+		if (p && strcspn(p + sizeof(why) - 1, "}") > 3)
+			return 0;
+		snprintf(err, errsz, "unescaped output ({{{%s}}} or {{& %s}}) without a comment "
+		    "\"{{! unescaped: why }}\"", t->strings + t->nodes[k].str, t->strings + t->nodes[k].str);
+		return -1;
+	}
+	return 0;
+}
+
 struct mustache_set *
 mustache_set_load_dir(const char *dir)
 {
@@ -902,7 +925,8 @@ mustache_set_load_dir(const char *dir)
 			break;
 		}
 		name = xstrndup(de->d_name, nlen - (sizeof(ext) - 1));
-		if (mustache_set_add(s, name, buf_cstr(&src), src.len, err, sizeof(err)) == -1) {
+		if (mustache_set_add(s, name, buf_cstr(&src), src.len, err, sizeof(err)) == -1 ||
+		    raw_allowed(mustache_set_get(s, name), buf_cstr(&src), err, sizeof(err)) == -1) {
 			log_error("mustache: %s: %s", buf_cstr(&path), err);
 			rc = -1;
 		}

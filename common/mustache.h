@@ -62,7 +62,9 @@ int	 mustache_set_add(struct mustache_set *, const char *name, const char *src, 
 /*
  * Compiles every DIR/NAME.mustache file (not subdirectories) under NAME. Returns the set, or
  * NULL (logged with file and line) if the directory cannot be read or any file fails to
- * compile. Partial names that match no file are logged as warnings, not errors.
+ * compile. Partial names that match no file are logged as warnings, not errors. A file that
+ * writes a value unescaped ({{{x}}} or {{& x}}) is refused unless its own comment names why:
+ * "{{! unescaped: <reason> }}".
  */
 struct mustache_set *mustache_set_load_dir(const char *dir);
 

@@ -852,6 +852,20 @@ run_single(struct tmdb *t, struct xfer *x, const char *url)
 	xfer_finish(t, t->single, x, rc);
 }
 
+/*
+ * A failed multi handle fails this round's transfers, not the worker: every one not yet
+ * finished keeps the TMDB_UNAVAILABLE that xfer_start set (no retry), and the pool is
+ * detached so the next round starts clean.
+ */
+static void
+abandon_multi(struct tmdb *t, const char *what)
+{
+	log_error("tmdb: %s failed: the remaining requests of this page fail", what);
+	for (int i = 0; i < t->s.max_concurrency; i++)
+		if (t->pool[i])
+			curl_multi_remove_handle(t->multi, t->pool[i]);
+}
+
 /* Runs the given transfers, at most max_concurrency at a time, through the multi handle. */
 static void
 run_multi(struct tmdb *t, struct xfer **xs, char **urls, size_t n)
@@ -870,8 +884,10 @@ run_multi(struct tmdb *t, struct xfer **xs, char **urls, size_t n)
 		active++;
 	}
 	while (active > 0) {
-		if (curl_multi_perform(t->multi, &running) != CURLM_OK)
-			die("curl_multi_perform failed");
+		if (curl_multi_perform(t->multi, &running) != CURLM_OK) {
+			abandon_multi(t, "curl_multi_perform");
+			return;
+		}
 		while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
 			CURL *e = msg->easy_handle;
 
@@ -892,8 +908,10 @@ run_multi(struct tmdb *t, struct xfer **xs, char **urls, size_t n)
 				active++;
 			}
 		}
-		if (active > 0 && curl_multi_poll(t->multi, NULL, 0, 100, NULL) != CURLM_OK)
-			die("curl_multi_poll failed");
+		if (active > 0 && curl_multi_poll(t->multi, NULL, 0, 100, NULL) != CURLM_OK) {
+			abandon_multi(t, "curl_multi_poll");
+			return;
+		}
 	}
 }
 

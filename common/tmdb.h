@@ -33,7 +33,7 @@ struct tmdb_settings {
 #define TMDB_RETRY_BACKOFF_MS		200	/* before the one retry of a 5xx/timeout/drop/garbage */
 #define TMDB_RETRY_AFTER_CAP_MS		2000	/* longest wait honoured for a 429 Retry-After */
 #define TMDB_RETRY_AFTER_DEFAULT_MS	1000	/* 429 without a usable Retry-After */
-#define TMDB_MAX_QUERY_BYTES		200	/* search text longer than this is refused */
+#define TMDB_MAX_QUERY_BYTES		800	/* 200 characters of 4-byte UTF-8: pages cap characters */
 
 enum tmdb_kind {
 	TMDB_TRENDING,		/* window ("day"|"week"), page */

@@ -31,6 +31,34 @@ py_isspace(int32_t c)
 	    c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
+const char *
+validators_strip(const char *v, size_t *len)
+{
+	size_t	i = 0, start;
+	long	c;
+
+	while (i < *len) {
+		start = i;
+		if ((c = utf8_next(v, *len, &i)) < 0 || !py_isspace((int32_t)c)) {
+			i = start;
+			break;
+		}
+	}
+	v += i;
+	*len -= i;
+	while (*len) {
+		size_t	last = *len - 1, j;
+
+		while (last > 0 && ((unsigned char)v[last] & 0xc0) == 0x80)
+			last--;
+		j = last;
+		if ((c = utf8_next(v, *len, &j)) < 0 || !py_isspace((int32_t)c))
+			break;
+		*len = last;
+	}
+	return v;
+}
+
 /* str.isalnum() or '_': the \w of a Python str regex. */
 static int
 py_isword(int32_t c)

@@ -37,6 +37,12 @@ char	*validators_normalize_username(const char *, size_t);
  * "invalid". If normalized is not NULL, *normalized receives the NFKC text (caller frees; NULL
  * when the input was not valid UTF-8).
  */
+/*
+ * Python's str.strip() on valid UTF-8 of *len bytes: skips leading and drops trailing
+ * str.isspace() characters (ASCII blanks and Unicode spaces). Returns the start; *len shrinks.
+ */
+const char *validators_strip(const char *, size_t *len);
+
 int	 validators_username(const char *, size_t, char **normalized,
 	    struct validators_error errs[2]);
 

@@ -1,7 +1,7 @@
 /* api_parsers.c: DRF's form parsers for the JSON API: urlencoded and multipart bodies as a JSON object of fields. */
 #include "api_parsers.h"
-#include "app.h"
 #include "multipart.h"
+#include "reqjson.h"
 #include "util.h"
 
 struct json_object *

@@ -1,9 +1,8 @@
-/* app.c: a worker's state and the request pipeline: middleware, routing, handler, error pages. */
+/* app.c: a worker's long-lived state: templates, hashing policy, signing keys and connections. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
-#include "auth.h"
 #include "config.h"
 #include "cors.h"
 #include "db.h"
@@ -12,8 +11,6 @@
 #include "movies.h"
 #include "mustache.h"
 #include "page_schema.h"
-#include "router.h"
-#include "session.h"
 #include "util.h"
 #include "validators.h"
 
@@ -133,83 +130,4 @@ app_worker_close(void)
 	app.cache = NULL;
 	db_close(app.db);
 	app.db = NULL;
-}
-
-void
-app_error(struct req *r, struct resp *rs, int status, const char *message)
-{
-	if (strncmp(r->path, "/api/", 5) == 0 || (r->route && (r->route->flags & R_JSON))) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "detail", json_object_new_string(message));
-		view_json(r, rs, status, o);
-		return;
-	}
-	view_error(r, rs, status, message);
-}
-
-/*
- * Django's APPEND_SLASH for a path that exists only with a trailing slash: GET and HEAD are
- * redirected (301, query kept); other methods get a 404 naming the right address, since a
- * redirected POST would lose its body (Django raises an error there in DEBUG).
- */
-static void
-append_slash(struct req *r, struct resp *rs)
-{
-	if (r->method == M_GET || r->method == M_HEAD) {
-		/* The path matched a route pattern, so it holds only letters, digits, '-', '_', '/'. */
-		resp_redirect(rs, 301, *r->query_string ?
-		    arena_printf(r->arena, "%s/?%s", r->path, r->query_string) :
-		    arena_printf(r->arena, "%s/", r->path));
-		return;
-	}
-	app_error(r, rs, 404, arena_printf(r->arena, "There is no page at this address. "
-	    "The address ends with a slash: %s/", r->path));
-}
-
-void
-app_handle(struct req *r, struct resp *rs)
-{
-	int	 status = 0;
-	char	 allow[64];
-
-	if (hostcheck_refused(r, rs))
-		return;
-	if (cors_preflight(r, rs))
-		goto done;
-	if (app.movies)
-		movies_set_deadline(app.movies, now_ms() + config.tmdb_page_deadline_ms);
-	r->route = router_match(r, &status, allow, sizeof(allow));
-	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
-	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)))
-		auth_load_visitor(r);
-	/* A visitor we cannot identify gets a 503, not an anonymous page (and keeps the cookie). */
-	if (r->session && r->session->unavailable) {
-		app_error(r, rs, 503, "The site cannot reach its database right now. Please try again "
-		    "in a minute: you are still logged in.");
-		goto done;
-	}
-	if (r->route == NULL) {
-		if (status == 405) {
-			rs->allow = arena_strdup(r->arena, allow);
-			app_error(r, rs, 405, "This address does not accept that kind of request.");
-		} else if (router_slash_exists(r->path))
-			append_slash(r, rs);
-		else
-			app_error(r, rs, 404, "There is no page at this address.");
-		goto done;
-	}
-	if (r->method == M_POST && !(r->route->flags & R_NO_CSRF) && auth_check_csrf(r, rs) != 0)
-		goto done;
-	if ((r->route->flags & R_LOGIN) && r->user == NULL) {
-		auth_redirect_to_login(r, rs);
-		goto done;
-	}
-	r->route->fn(r, rs);
-	if ((r->route->flags & R_PUBLIC) && r->user == NULL && rs->status == 200 && !r->csrf_cookie_set)
-		rs->public_cache = 1;
-done:
-	if (r->session)
-		session_save(r, rs, r->session);
-	cors_headers(r, rs);
 }

@@ -1,90 +1,63 @@
-/* auth.c: who the visitor is (Django sessions), CSRF, login, logout, password changes, throttling. */
-#include <libpq-fe.h>
+/* auth.c: who the visitor is (from the session), login, logout, password changes and login throttling. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
 #include "config.h"
-#include "csrf.h"
-#include "db.h"
+#include "csrf_web.h"
 #include "djsession.h"
 #include "known_device.h"
 #include "log.h"
 #include "metrics.h"
-#include "router.h"
+#include "reqjson.h"
 #include "session.h"
 #include "throttle.h"
 #include "util.h"
 #include "validators.h"
 
-#define CSRF_COOKIE	"csrftoken"
-#define CSRF_COOKIE_AGE	31449600	/* Django's CSRF_COOKIE_AGE: 52 weeks */
 #define DEVICE_COOKIE	"known_device"
 #define DEVICE_AGE	31449600
-
-static char *
-arena_value(struct req *r, PGresult *res, int col)
-{
-	return arena_strndup(r->arena, PQgetvalue(res, 0, col), (size_t)PQgetlength(res, 0, col));
-}
-
-/* Columns of DB_USER_BY_*: id, password, username, email, is_active, ... */
-static struct user *
-user_from_row(struct req *r, PGresult *res)
-{
-	struct user *u = arena_alloc(r->arena, sizeof(*u));
-
-	u->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	u->password = arena_value(r, res, 1);
-	u->username = arena_value(r, res, 2);
-	u->email = arena_value(r, res, 3);
-	u->is_active = PQgetvalue(res, 0, 4)[0] == 't';
-	return u;
-}
 
 static void
 set_visitor(struct req *r, struct user *u)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = req_object(r);
 
 	r->user = u;
 	json_object_object_add(o, "id", json_object_new_int64(u->id));
 	json_object_object_add(o, "username", json_object_new_string(u->username));
 	json_object_object_add(o, "email", json_object_new_string(u->email));
-	req_keep_json(r, o);
 	r->user_json = o;
 }
 
-void
+enum fail
 auth_load_visitor(struct req *r)
 {
-	struct session	*s = session_load(r);
-	const char	*uid = session_get(s, DJSESSION_USER_ID);
-	const char	*backend = session_get(s, DJSESSION_USER_BACKEND);
+	struct session	*s;
+	const char	*uid, *backend;
 	int64_t		 id;
-	PGresult	*res;
+	struct user	*u;
+	enum fail	 f;
 
+	if ((f = session_load(r, &s)) != FAIL_OK)
+		return f;
 	r->session = s;
+	uid = session_get(s, DJSESSION_USER_ID);
+	backend = session_get(s, DJSESSION_USER_BACKEND);
 	/* get_user(): a missing or foreign backend means anonymous, without a flush. */
 	if (uid == NULL || backend == NULL || strcmp(backend, DJSESSION_MODEL_BACKEND) != 0)
-		return;
+		return FAIL_OK;
 	if (parse_int64(uid, strlen(uid), 1, INT32_MAX, &id) != 0)
-		return;
-	const char *params[1] = { uid };
-	res = db_exec(app.db, DB_USER_BY_ID, 1, params);
-	if (res == NULL || PQntuples(res) == 0) {
-		s->unavailable = res == NULL;
-		PQclear(res);
-		return;
-	}
-	struct user *u = user_from_row(r, res);
-	PQclear(res);
+		return FAIL_OK;
+	if ((f = user_by_id(r, id, &u)) == FAIL_NOT_FOUND)
+		return FAIL_OK;
+	if (f != FAIL_OK)
+		return f;
 	if (!u->is_active)
-		return;
+		return FAIL_OK;
 	switch (djsession_auth_hash_check(&app.signing, u->password, session_get(s, DJSESSION_USER_HASH))) {
 	case DJSESSION_HASH_OK:
 		break;
@@ -99,130 +72,10 @@ auth_load_visitor(struct req *r)
 	}
 	default:
 		/* The password changed since this session was made: Django flushes it. */
-		session_flush(s);
-		return;
+		return session_flush(r, s);
 	}
 	set_visitor(r, u);
-}
-
-/* The csrftoken cookie's secret, or NULL when absent or malformed. */
-static const char *
-csrf_cookie_secret(struct req *r)
-{
-	const char	*cookie = params_get(&r->cookies, CSRF_COOKIE);
-	char		 secret[CSRF_SECRET_LEN + 1];
-
-	if (cookie == NULL || csrf_secret_from_cookie(cookie, strlen(cookie), secret) != 0)
-		return NULL;
-	return arena_strdup(r->arena, secret);
-}
-
-static void
-csrf_set_cookie(struct req *r, struct resp *rs, const char *secret)
-{
-	/* Django 4.1+ stores the unmasked secret; scripts may read it (not HttpOnly). */
-	resp_cookie(rs, r, CSRF_COOKIE, secret, CSRF_COOKIE_AGE, 1);
-	r->csrf_cookie_set = 1;
-	r->csrf_secret = arena_strdup(r->arena, secret);
-}
-
-const char *
-auth_csrf_token(struct req *r, struct resp *rs)
-{
-	char token[CSRF_TOKEN_LEN + 1], fresh[CSRF_SECRET_LEN + 1];
-
-	if (r->csrf_token)
-		return r->csrf_token;
-	if (r->csrf_secret == NULL)
-		r->csrf_secret = csrf_cookie_secret(r);
-	if (r->csrf_secret == NULL) {
-		csrf_new_secret(fresh);
-		csrf_set_cookie(r, rs, fresh);
-	}
-	csrf_mask(r->csrf_secret, token);
-	r->csrf_token = arena_strdup(r->arena, token);
-	return r->csrf_token;
-}
-
-/* Django's rotate_token at login: a new secret, so a token planted before login is useless. */
-static void
-csrf_rotate(struct req *r, struct resp *rs)
-{
-	char fresh[CSRF_SECRET_LEN + 1];
-
-	csrf_new_secret(fresh);
-	csrf_set_cookie(r, rs, fresh);
-	r->csrf_token = NULL;
-}
-
-/* Is origin one of CSRF_TRUSTED_ORIGINS: exact, or a wildcard entry such as https:// + *.example.com? */
-static int
-origin_trusted(const char *origin)
-{
-	const char	*list = config.csrf_trusted_origins;
-	size_t		 olen = strlen(origin);
-
-	while (*list) {
-		size_t n = strcspn(list, ",");
-
-		if (n == olen && strncasecmp(list, origin, n) == 0)
-			return 1;
-		const char *star = memchr(list, '*', n);
-		if (star && star > list && star[-1] == '/' && star + 1 < list + n && star[1] == '.') {
-			size_t	prefix = (size_t)(star - list);
-			size_t	suffix = n - prefix - 1;	/* ".domain" */
-
-			if (olen > prefix + suffix && strncasecmp(origin, list, prefix) == 0 &&
-			    strncasecmp(origin + olen - suffix, star + 1, suffix) == 0)
-				return 1;
-		}
-		list += n;
-		if (*list == ',')
-			list++;
-	}
-	return 0;
-}
-
-static int
-csrf_fail(struct req *r, struct resp *rs, const char *reason)
-{
-	char origin[96];
-
-	log_warn("csrf: refused %s %s: %s (origin %s scheme %s host %s)", r->method_name, r->path, reason,
-	    log_sanitize(r->origin ? r->origin : "-", origin, sizeof(origin)), r->scheme, r->host ? r->host : "-");
-	app_error(r, rs, 403, "This form could not be accepted because its security check failed "
-	    "(CSRF verification failed). Reload the page and try again; make sure your browser "
-	    "accepts cookies from this site.");
-	return -1;
-}
-
-int
-auth_check_csrf(struct req *r, struct resp *rs)
-{
-	const char	*cookie, *token;
-	char		 expected[512];
-
-	snprintf(expected, sizeof(expected), "%s://%s", r->scheme, r->host ? r->host : "");
-	if (r->origin) {
-		if (strcasecmp(r->origin, expected) != 0 && !origin_trusted(r->origin))
-			return csrf_fail(r, rs, "Origin checking failed");
-	} else if (strcmp(r->scheme, "https") == 0) {
-		/* Without Origin, an HTTPS POST must name this site as its Referer (Django's rule). */
-		size_t n = strlen(expected);
-
-		if (r->referer == NULL || strncasecmp(r->referer, expected, n) != 0 ||
-		    (r->referer[n] != '/' && r->referer[n] != '\0'))
-			return csrf_fail(r, rs, "Referer checking failed");
-	}
-	cookie = params_get(&r->cookies, CSRF_COOKIE);
-	token = params_get(&r->form, "csrfmiddlewaretoken");
-	if (token == NULL || *token == '\0')
-		token = r->csrf_header;
-	enum csrf_result res = csrf_check(cookie, cookie ? strlen(cookie) : 0, token,
-	    token ? strlen(token) : 0);
-	if (res != CSRF_OK)
-		return csrf_fail(r, rs, csrf_reason(res));
-	return 0;
+	return FAIL_OK;
 }
 
 const char *
@@ -235,22 +88,6 @@ auth_safe_next(const char *next)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
 			return "/";
 	return next;
-}
-
-void
-auth_redirect_to_login(struct req *r, struct resp *rs)
-{
-	struct buf loc = BUF_INIT;
-
-	if (strncmp(r->path, "/api/", 5) == 0) {
-		app_error(r, rs, 401, "Authentication credentials were not provided.");
-		return;
-	}
-	buf_puts(&loc, "/login?next=");
-	/* After a POST the page to return to is the one the form was on, if it was ours. */
-	url_encode(&loc, r->method == M_GET ? r->path : "/");
-	resp_redirect(rs, 303, buf_cstr(&loc));
-	buf_free(&loc);
 }
 
 /* ---- throttling ---- */
@@ -353,28 +190,8 @@ auth_throttle_costly(struct req *r, enum auth_costly what, int *retry_after)
 
 /* ---- login, logout, password ---- */
 
-/* Writes new_hash (kept in u only once stored). Returns 0, or -1 if no row was updated. */
-static int
-store_password(struct user *u, const char *new_hash, int only_if_unchanged)
-{
-	char		 id[24];
-	const char	*params[3] = { id, new_hash, u->password };
-	PGresult	*res;
-	int		 rc = -1;
-
-	snprintf(id, sizeof(id), "%lld", (long long)u->id);
-	res = db_exec(app.db, only_if_unchanged ? DB_USER_SET_PASSWORD_IF_UNCHANGED : DB_USER_SET_PASSWORD,
-	    only_if_unchanged ? 3 : 2, params);
-	if (res && PQcmdTuples(res)[0] == '1') {
-		u->password = new_hash;
-		rc = 0;
-	}
-	PQclear(res);
-	return rc;
-}
-
 /* Django's login(): flush for a different user or hash, else cycle; store the three keys. */
-static void
+static enum fail
 start_session(struct req *r, struct resp *rs, struct user *u)
 {
 	struct session	*s = r->session;
@@ -384,64 +201,55 @@ start_session(struct req *r, struct resp *rs, struct user *u)
 
 	snprintf(id, sizeof(id), "%lld", (long long)u->id);
 	djsession_auth_hash(app.signing.secret, u->password, hash);
-	if ((old_id && strcmp(old_id, id) != 0) || (old_hash && !ct_equal(old_hash, strlen(old_hash), hash, strlen(hash))))
-		session_flush(s);
-	else
+	if ((old_id && strcmp(old_id, id) != 0) || (old_hash && !ct_equal(old_hash, strlen(old_hash), hash, strlen(hash)))) {
+		if (session_flush(r, s) != FAIL_OK)
+			return FAIL_DB;
+	} else
 		session_cycle_key(s);
 	session_set(s, DJSESSION_USER_ID, id);
 	session_set(s, DJSESSION_USER_BACKEND, DJSESSION_MODEL_BACKEND);
 	session_set(s, DJSESSION_USER_HASH, hash);
-	csrf_rotate(r, rs);
+	csrf_rotate_cookie(r, rs);
 	set_visitor(r, u);
+	return FAIL_OK;
 }
 
-struct user *
-auth_user_by_id(struct req *r, int64_t id, int *unavailable)
+/* The login form skips NFKC for overlong input (CVE-2023-46695); such names match nobody. */
+static char *
+login_username(const char *raw)
 {
-	const char	*params[1] = { arena_printf(r->arena, "%lld", (long long)id) };
-	PGresult	*res = db_exec(app.db, DB_USER_BY_ID, 1, params);
-	struct user	*u = NULL;
-
-	*unavailable = res == NULL;
-	if (res && PQntuples(res) == 1)
-		u = user_from_row(r, res);
-	PQclear(res);
-	return u;
+	if (utf8_length(raw, strlen(raw)) > VALIDATORS_USERNAME_MAX)
+		return xstrdup(raw);
+	return validators_normalize_username(raw, strlen(raw));
 }
 
-enum login_result
+enum fail
 auth_authenticate(struct req *r, const char *username_raw, const char *password, struct user **out,
     int *retry_after)
 {
-	char		*username;
-	PGresult	*res;
+	char		*norm = login_username(username_raw);
+	const char	*username;
 	struct user	*u = NULL;
 	int		 must_update = 0, correct;
+	enum fail	 f;
 
 	*out = NULL;
-	/* The login form skips NFKC for overlong input (CVE-2023-46695); such names match nobody. */
-	if (utf8_length(username_raw, strlen(username_raw)) > VALIDATORS_USERNAME_MAX)
-		username = xstrdup(username_raw);
-	else if ((username = validators_normalize_username(username_raw, strlen(username_raw))) == NULL) {
+	if (norm == NULL) {
 		metrics_inc(MET_LOGINS, "failed");
-		return LOGIN_BAD_CREDENTIALS;
+		return FAIL_UNAUTHENTICATED;
 	}
+	/* One exit for the heap copy: the rest works on the arena's. */
+	username = arena_strdup(r->arena, norm);
+	free(norm);
 	if (throttled(r, username, retry_after)) {
 		log_warn("auth: login throttled");
 		metrics_inc(MET_LOGINS, "throttled");
-		free(username);
-		return LOGIN_THROTTLED;
+		return FAIL_THROTTLED;
 	}
-	const char *params[1] = { username };
-	res = db_exec(app.db, DB_USER_BY_USERNAME, 1, params);
-	if (res == NULL) {
+	if ((f = user_by_name(r, username, &u)) == FAIL_DB) {
 		metrics_inc(MET_LOGINS, "unavailable");
-		free(username);
-		return LOGIN_UNAVAILABLE;
+		return FAIL_DB;
 	}
-	if (PQntuples(res) == 1)
-		u = user_from_row(r, res);
-	PQclear(res);
 	if (u == NULL) {
 		/* Costs what a real check costs, so response times do not reveal who exists. */
 		password_dummy_hash(&app.policy, password, strlen(password));
@@ -451,48 +259,46 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 	if (!correct || !u->is_active) {
 		count_failure(r, username);
 		metrics_inc(MET_LOGINS, "failed");
-		free(username);
-		return LOGIN_BAD_CREDENTIALS;
+		return FAIL_UNAUTHENTICATED;
 	}
 	if (must_update) {
 		/* The same upgrade Django would make, so the two never re-hash each other's users. */
 		char *fresh = password_make(&app.policy, password, strlen(password));
 
-		if (fresh) {
-			store_password(u, arena_strdup(r->arena, fresh), 1);
-			free(fresh);
-		}
+		/* Best effort: if it is not stored, the old hash still verifies next time. */
+		if (fresh)
+			(void)user_set_password(r, u, fresh, 1);
+		free(fresh);
 	}
-	free(username);
 	metrics_inc(MET_LOGINS, "ok");
 	*out = u;
-	return LOGIN_OK;
+	return FAIL_OK;
 }
 
-enum login_result
+enum fail
 auth_login(struct req *r, struct resp *rs, const char *username_raw, const char *password, int *retry_after)
 {
-	struct user		*u;
-	enum login_result	 result = auth_authenticate(r, username_raw, password, &u, retry_after);
+	struct user	*u;
+	enum fail	 f = auth_authenticate(r, username_raw, password, &u, retry_after);
 
-	if (result != LOGIN_OK)
-		return result;
-	start_session(r, rs, u);
-	char id[24];
-	snprintf(id, sizeof(id), "%lld", (long long)u->id);
-	const char *idp[1] = { id };
-	PQclear(db_exec(app.db, DB_USER_TOUCH_LAST_LOGIN, 1, idp));
+	if (f != FAIL_OK)
+		return f;
+	if ((f = start_session(r, rs, u)) != FAIL_OK || (f = user_touch_last_login(r, u->id)) != FAIL_OK)
+		return f;
 	remember_device(r, rs, u->username);
-	return LOGIN_OK;
+	return FAIL_OK;
 }
 
-void
-auth_logout(struct req *r, struct resp *rs)
+enum fail
+auth_logout(struct req *r)
 {
-	(void)rs;
-	session_flush(r->session);
-	r->user = NULL;
-	r->user_json = NULL;
+	enum fail f = session_flush(r, r->session);
+
+	if (f == FAIL_OK) {
+		r->user = NULL;
+		r->user_json = NULL;
+	}
+	return f;
 }
 
 int
@@ -505,24 +311,23 @@ auth_verify_current_password(struct req *r, const char *password)
 	return password_check(&app.policy, password, strlen(password), r->user->password, &must_update);
 }
 
-int
-auth_change_password(struct req *r, struct resp *rs, const char *new_password)
+enum fail
+auth_change_password(struct req *r, const char *new_password)
 {
-	char *fresh = password_make(&app.policy, new_password, strlen(new_password));
-	char  hash[DJSESSION_HASH_HEX + 1];
+	char		*fresh = password_make(&app.policy, new_password, strlen(new_password));
+	char		 hash[DJSESSION_HASH_HEX + 1];
+	enum fail	 f;
 
-	(void)rs;
 	if (fresh == NULL)
-		return -1;
+		return FAIL_INTERNAL;
 	/* Unsaved, the old password would still work while the page says it changed. */
-	if (store_password(r->user, arena_strdup(r->arena, fresh), 0) != 0) {
-		free(fresh);
-		return -1;
-	}
+	f = user_set_password(r, r->user, fresh, 0);
 	free(fresh);
+	if (f != FAIL_OK)
+		return f == FAIL_CONFLICT ? FAIL_DB : f;
 	/* update_session_auth_hash: this session stays valid, every other one is now stale. */
 	djsession_auth_hash(app.signing.secret, r->user->password, hash);
 	session_cycle_key(r->session);
 	session_set(r->session, DJSESSION_USER_HASH, hash);
-	return 0;
+	return FAIL_OK;
 }

@@ -1,60 +1,37 @@
-/* auth.h: who the visitor is (Django sessions), CSRF, login, logout, password changes, throttling. */
+/* auth.h: who the visitor is (from the session), login, logout, password changes and login throttling. */
 #ifndef AUTH_H
 #define AUTH_H
 
-#include <stdint.h>
-
+#include "fail.h"
 #include "http.h"
+#include "model_user.h"
 
-struct user {
-	int64_t		 id;
-	const char	*username;
-	const char	*email;
-	const char	*password;	/* the encoded hash, for the session auth hash */
-	int		 is_active;
-};
-
-enum login_result {
-	LOGIN_OK,
-	LOGIN_BAD_CREDENTIALS,	/* unknown user, wrong password or inactive: one message for all */
-	LOGIN_THROTTLED,	/* too many failures for this username or address */
-	LOGIN_UNAVAILABLE	/* the database is down */
-};
-
-/* Reads the session and, if it names a valid user whose auth hash matches, sets r->user. */
-void		 auth_load_visitor(struct req *);
-/* Origin and token checks of a POST; on failure renders the 403 page and returns -1. */
-int		 auth_check_csrf(struct req *, struct resp *);
-/* The masked CSRF token for this page's forms (sets the csrftoken cookie when missing). */
-const char	*auth_csrf_token(struct req *, struct resp *);
-/* 303 to /login?next=<this path> (or a 401 JSON answer under /api/). */
-void		 auth_redirect_to_login(struct req *, struct resp *);
+/*
+ * Reads the session and, if it names a valid user whose auth hash matches, sets r->user and
+ * r->user_json. FAIL_OK (known or anonymous), or FAIL_DB when the session or user cannot be read.
+ */
+enum fail	 auth_load_visitor(struct req *);
 /* A same-site path to go to after login: next if it is one, "/" otherwise. */
 const char	*auth_safe_next(const char *next);
 /*
  * Django's authenticate() without a session (token APIs): throttle check, NFKC username,
  * password check with the dummy hash for unknown users, re-hash when Django would; failures
- * are counted for the throttle. On LOGIN_OK sets *out (request arena), else *out is NULL.
- * Fills *retry_after (seconds) when throttled. auth_login() is this plus the session.
+ * are counted for the throttle. FAIL_OK with *out (request arena); FAIL_UNAUTHENTICATED for an
+ * unknown user, wrong password or inactive user (one answer for all); FAIL_THROTTLED with
+ * *retry_after (seconds); FAIL_DB.
  */
-enum login_result auth_authenticate(struct req *, const char *username, const char *password,
+enum fail	 auth_authenticate(struct req *, const char *username, const char *password,
 		    struct user **out, int *retry_after);
 /*
- * The auth_user row with this id (request arena), active or not, or NULL when there is none
- * or the database is down (*unavailable is then 1).
+ * Django's authenticate + login: auth_authenticate(), then session key rotation,
+ * last_login, CSRF rotation and the known-device cookie. Same results.
  */
-struct user	*auth_user_by_id(struct req *, int64_t id, int *unavailable);
-/*
- * Django's authenticate + login: throttle check, NFKC username, password check with the
- * dummy hash for unknown users, re-hash when Django would, session key rotation,
- * last_login, CSRF rotation. Fills *retry_after (seconds) when throttled.
- */
-enum login_result auth_login(struct req *, struct resp *, const char *username, const char *password,
+enum fail	 auth_login(struct req *, struct resp *, const char *username, const char *password,
 		    int *retry_after);
-/* Deletes the session row and clears the cookie. */
-void		 auth_logout(struct req *, struct resp *);
+/* Deletes the session row and makes the visitor anonymous: FAIL_OK or FAIL_DB. */
+enum fail	 auth_logout(struct req *);
 /* Sets a new password for the visitor and keeps this session (update_session_auth_hash). */
-int		 auth_change_password(struct req *, struct resp *, const char *new_password);
+enum fail	 auth_change_password(struct req *, const char *new_password);
 /* Actions that cost a full password hash whatever their outcome. */
 enum auth_costly {
 	AUTH_COSTLY_REGISTER,		/* a registration (site or API) */

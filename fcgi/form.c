@@ -2,18 +2,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <utf8proc.h>
-
-#include "app.h"
 #include "form.h"
+#include "reqjson.h"
 #include "util.h"
+#include "validators.h"
 
 void
 form_init(struct form *f, struct req *r)
 {
 	f->req = r;
-	/* Owned by the request: a handler that answers without rendering the form leaks nothing. */
-	f->view = req_keep_json(r, json_object_new_object());
+	f->view = req_object(r);
 	f->nerrors = 0;
 }
 
@@ -50,42 +48,6 @@ form_error_all(struct form *f, const char *message)
 	form_error(f, "all", message);
 }
 
-/* Python's str.isspace(), which CharField's strip() removes: ASCII blanks and Unicode spaces. */
-static int
-py_space(int32_t c)
-{
-	if ((c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0)
-		return 1;
-	if (c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 ||
-	    c == 0x202f || c == 0x205f || c == 0x3000)
-		return 1;
-	return 0;
-}
-
-const char *
-form_strip(const char *v, size_t *len)
-{
-	const utf8proc_uint8_t	*u = (const utf8proc_uint8_t *)v;
-	utf8proc_int32_t	 c;
-	utf8proc_ssize_t	 n;
-
-	while (*len && (n = utf8proc_iterate(u, (utf8proc_ssize_t)*len, &c)) > 0 && py_space(c)) {
-		u += n;
-		*len -= (size_t)n;
-	}
-	while (*len) {
-		size_t start = *len - 1;
-
-		while (start > 0 && (u[start] & 0xc0) == 0x80)
-			start--;
-		n = utf8proc_iterate(u + start, (utf8proc_ssize_t)(*len - start), &c);
-		if (n <= 0 || !py_space(c))
-			break;
-		*len = start;
-	}
-	return (const char *)u;
-}
-
 const char *
 form_field(struct form *f, const char *name, size_t max, int trim, int keep_value)
 {
@@ -98,7 +60,7 @@ form_field(struct form *f, const char *name, size_t max, int trim, int keep_valu
 	len = strlen(v);
 	if (trim) {
 		/* Values were checked as UTF-8 when the form was parsed. */
-		v = form_strip(v, &len);
+		v = validators_strip(v, &len);
 		v = arena_strndup(f->req->arena, v, len);
 	}
 	if (keep_value)

@@ -27,7 +27,7 @@ void		 form_error(struct form *, const char *field, const char *message);
 const char	*form_strip(const char *v, size_t *len);
 /* An error that belongs to no single field. */
 void		 form_error_all(struct form *, const char *message);
-/* Adds the form's view to ctx under "form" (ctx gets its own reference; the request keeps the form's). */
+/* Puts the form's view (request-owned) into ctx under "form"; the form is done with it. */
 void		 form_into(struct form *, struct json_object *ctx);
 
 #endif

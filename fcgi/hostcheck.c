@@ -1,9 +1,9 @@
 /* hostcheck.c: the ALLOWED_HOSTS gate every request passes before routing. */
 #include "allowed_hosts.h"
-#include "app.h"
 #include "config.h"
 #include "hostcheck.h"
 #include "log.h"
+#include "view.h"
 
 int
 hostcheck_refused(struct req *r, struct resp *rs)
@@ -14,7 +14,6 @@ hostcheck_refused(struct req *r, struct resp *rs)
 		return 0;
 	log_warn("hosts: refused Host %s (not in ALLOWED_HOSTS)",
 	    log_sanitize(r->host ? r->host : "-", host, sizeof(host)));
-	app_error(r, rs, 400, "This site does not answer to the name in the request's Host header "
-	    "(it is not in ALLOWED_HOSTS). Use the site's own address.");
+	answer_fail(r, rs, FAIL_INPUT, MSG_BAD_HOST);
 	return 1;
 }

@@ -423,29 +423,6 @@ resp_serialize(struct resp *rs, const struct req *r, struct buf *out)
 }
 
 void
-html_escape(struct buf *b, const char *s, size_t n)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *rep;
-
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
-		buf_append(b, s + start, i - start);
-		buf_puts(b, rep);
-		start = i + 1;
-	}
-	buf_append(b, s + start, n - start);
-}
-
-void
 url_encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

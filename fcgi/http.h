@@ -64,6 +64,14 @@ struct req {
 	const char	*csrf_secret;	/* the visitor's CSRF secret, once known */
 	const char	*csrf_header;	/* X-CSRFToken */
 	const struct route *route;
+	/* The route's declared query parameters, parsed and checked before its handler (args.c). */
+	struct {
+		int		 page;
+		const char	*window;
+		const char	*q;		/* as sent; NULL when absent */
+		int		 year;		/* 0 when absent */
+		int		 release_year;	/* primary_release_year (the API's search); 0 when absent */
+	} arg;
 };
 
 struct resp {
@@ -102,8 +110,6 @@ void		 resp_cookie(struct resp *, const struct req *, const char *name, const ch
 void		 resp_serialize(struct resp *, const struct req *, struct buf *out);
 const char	*http_reason(int status);
 
-/* Appends HTML-escaped text (& < > " ' escaped). */
-void		 html_escape(struct buf *, const char *, size_t);
 /* Appends percent-encoded text (unreserved characters kept). */
 void		 url_encode(struct buf *, const char *);
 

@@ -8,14 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-
 #include "app.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "scoreboard.h"
+#include "model_session.h"
 #include "util.h"
 #include "worker.h"
 
@@ -236,15 +235,13 @@ static int
 clear_sessions(void)
 {
 	struct db	*db = db_open(config.database_url);
-	PGresult	*r = db ? db_exec(db, DB_SESSION_CLEAR_EXPIRED, 0, NULL) : NULL;
+	long long	 n;
+	enum fail	 f = session_rows_clear_expired(db, &n);
 
-	if (r == NULL) {
-		db_close(db);
-		return 1;
-	}
-	printf("removed %s expired sessions\n", PQcmdTuples(r));
-	PQclear(r);
 	db_close(db);
+	if (f != FAIL_OK)
+		return 1;
+	printf("removed %lld expired sessions\n", n);
 	return 0;
 }
 

@@ -5,7 +5,9 @@
 #include "app.h"
 #include "log.h"
 #include "movieview.h"
+#include "reqjson.h"
 #include "util.h"
+#include "view.h"
 
 /* The image base URL comes from TMDb's /configuration (cached); kept per worker for an hour. */
 static char	image_base[256];
@@ -102,8 +104,7 @@ movieview_pager(struct req *r, struct resp *rs, struct json_object *ctx, int pag
 		total_pages = 1;
 	/* An empty page with "Page 9 of 2" and a link to another empty page helps nobody. */
 	if (page > total_pages) {
-		view_error(r, rs, 404, arena_printf(r->arena, "There is no page %d here: the list ends at page %d.",
-		    page, total_pages));
+		answer_failf(r, rs, FAIL_NOT_FOUND, MSG_PAST_LAST_PAGE, page, total_pages);
 		return -1;
 	}
 	p = json_object_new_object();
@@ -122,34 +123,41 @@ movieview_pager(struct req *r, struct resp *rs, struct json_object *ctx, int pag
 	return 0;
 }
 
-void
-movieview_fail(struct req *r, struct resp *rs, enum movies_status st)
+enum fail
+movies_fail(enum movies_status st)
 {
 	switch (st) {
+	case MOVIES_OK:
+	case MOVIES_STALE:
+		return FAIL_OK;
 	case MOVIES_NOT_FOUND:
-		view_error(r, rs, 404, "TMDb does not know this movie.");
-		break;
+		return FAIL_NOT_FOUND;
 	case MOVIES_BAD_REQUEST:
-		view_error(r, rs, 400, "The request is not valid: check the page number and the search terms.");
-		break;
-	default:
-		resp_header(rs, "Retry-After", "30");
-		view_error(r, rs, 503, "The movie service is unavailable right now. Please try again in a minute.");
+		return FAIL_INPUT;
+	case MOVIES_UNAVAILABLE:
+	case MOVIES_CONFIG_ERROR:
 		break;
 	}
+	return FAIL_MOVIES;
 }
 
 int
-movieview_page_param(struct req *r, struct resp *rs)
+movieview_take(struct req *r, struct resp *rs, enum movies_status st, struct json_object **out)
 {
-	const char	*v = params_get(&r->query, "page");
-	int		 page;
+	enum fail f = movies_fail(st);
 
-	if (v == NULL)
-		return 1;
-	if (parse_int(v, 1, 500, &page) != 0) {
-		view_error(r, rs, 400, "The page number must be a whole number from 1 to 500.");
-		return -1;
-	}
-	return page;
+	req_keep_json(r, *out);
+	if (f == FAIL_OK)
+		return 0;
+	answer_fail(r, rs, f, f == FAIL_NOT_FOUND ? MSG_MOVIE_UNKNOWN : f == FAIL_INPUT ? MSG_MOVIE_BAD_REQUEST :
+	    MSG_MOVIES_DOWN);
+	return -1;
+}
+
+int
+movieview_int(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, name, &v) ? json_object_get_int(v) : 0;
 }

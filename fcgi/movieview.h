@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 
+#include "fail.h"
 #include "http.h"
 #include "movies.h"
 
@@ -19,16 +20,18 @@ const char		*movieview_image(struct req *, const char *size, const char *path);
 /*
  * Adds "pager" to ctx: {page, total_pages, prev_url, next_url} for a list page, where base is
  * the URL up to (and including) "page=". Returns 0; or -1 after answering 404 when page is past
- * the last page (ctx stays the caller's to free).
+ * the last page.
  */
 int			 movieview_pager(struct req *, struct resp *, struct json_object *ctx, int page,
 			    int total_pages, const char *base);
+/* The failure a movie-layer status stands for: FAIL_OK for fresh and stale data. */
+enum fail		 movies_fail(enum movies_status);
 /*
- * Answers a failed movie call the way the site does: 404 page for NOT_FOUND, 503 "the movie
- * service is unavailable" for UNAVAILABLE/CONFIG_ERROR, 400 for BAD_REQUEST.
+ * Takes a movie call's result: 0 with *out request-owned when there is data, else -1 after
+ * answering as the site does (404 page, 400, or 503 "try again" with Retry-After).
  */
-void			 movieview_fail(struct req *, struct resp *, enum movies_status);
-/* Parses ?page= (missing = 1); -1 and a 400 answer when it is not 1..500. */
-int			 movieview_page_param(struct req *, struct resp *);
+int			 movieview_take(struct req *, struct resp *, enum movies_status, struct json_object **out);
+/* An integer member of a TMDb object, or 0. */
+int			 movieview_int(struct json_object *o, const char *name);
 
 #endif

@@ -2,13 +2,14 @@
 #include <string.h>
 #include <time.h>
 
-#include <libpq-fe.h>
-
 #include "app.h"
 #include "cache.h"
-#include "db.h"
+#include "handlers.h"
 #include "metrics.h"
-#include "pages.h"
+#include "model_health.h"
+#include "reqjson.h"
+#include "util.h"
+#include "view.h"
 
 /* TMDb as the workers last saw it (shared memory, in ms; no call is made): ok, failing or unknown. */
 static struct json_object *
@@ -41,14 +42,12 @@ tmdb_state(void)
 void
 page_health(struct req *r, struct resp *rs)
 {
-	struct json_object	*o = json_object_new_object();
-	PGresult		*res = app.db ? db_exec(app.db, DB_PING, 0, NULL) : NULL;
-	int			 db_up = res != NULL;
+	struct json_object	*o = req_object(r);
+	int			 db_up = db_reachable() == FAIL_OK;
 	int			 redis_up = app.cache != NULL && cache_exists(app.cache, "healthz") >= 0;
 	struct json_object	*tmdb = tmdb_state();
 	int			 tmdb_failing = strcmp(json_str(tmdb, "state"), "failing") == 0;
 
-	PQclear(res);
 	json_object_object_add(o, "status", json_object_new_string(db_up && redis_up && !tmdb_failing ?
 	    "ok" : "degraded"));
 	json_object_object_add(o, "database", json_object_new_string(db_up ? "ok" : "unavailable"));
@@ -72,7 +71,7 @@ page_metrics(struct req *r, struct resp *rs)
 void
 page_health_api(struct req *r, struct resp *rs)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = req_object(r);
 
 	json_object_object_add(o, "status", json_object_new_string("ok"));
 	json_object_object_add(o, "message", json_object_new_string("Welcome to the Movie Recommender API!"));

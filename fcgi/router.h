@@ -12,6 +12,7 @@ enum route_flags {
 	R_PUBLIC	= 4,	/* anonymous responses may be cached (ETag) */
 	R_JSON		= 8,	/* errors are answered as JSON, not HTML pages */
 	R_NO_SESSION	= 16,	/* never reads the session (health checks) */
+	R_TOKEN		= 32,	/* needs a Bearer access token naming an active user (the API) */
 };
 
 struct route {
@@ -19,6 +20,7 @@ struct route {
 	const char	*pattern;	/* "/movie/{id}": {name} is a positive 32-bit integer */
 	handler_fn	 fn;
 	unsigned	 flags;
+	unsigned	 args;		/* the query parameters it takes (enum arg_decl) */
 };
 
 extern const struct route routes[];

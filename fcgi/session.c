@@ -1,51 +1,39 @@
-/* session.c: Django-compatible database sessions (django_session rows, the sessionid cookie). */
-#include <libpq-fe.h>
+/* session.c: Django's session semantics (load, cycle, flush, save and the sessionid cookie). */
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "config.h"
-#include "db.h"
 #include "log.h"
+#include "model_session.h"
+#include "reqjson.h"
 #include "session.h"
-#include "util.h"
 
-/* The session's data, owned by the request's arena. */
-static void
-session_adopt(struct req *r, struct session *s, struct json_object *data)
-{
-	s->data = data ? data : json_object_new_object();
-	req_keep_json(r, s->data);
-}
-
-struct session *
-session_load(struct req *r)
+enum fail
+session_load(struct req *r, struct session **out)
 {
 	struct session	*s = arena_alloc(r->arena, sizeof(*s));
 	const char	*cookie = params_get(&r->cookies, SESSION_COOKIE);
-	const char	*params[1] = { cookie };
-	PGresult	*res;
+	const char	*data;
+	size_t		 len;
+	enum fail	 f;
 
+	*out = s;
 	s->had_cookie = cookie != NULL;
-	if (cookie == NULL || !djsession_key_valid(cookie, strlen(cookie))) {
-		session_adopt(r, s, NULL);
-		return s;
-	}
-	res = db_exec(app.db, DB_SESSION_GET, 1, params);
-	if (res == NULL || PQntuples(res) == 0) {
-		/* Not "logged out": the page must say the site is unavailable, and keep the cookie. */
-		s->unavailable = res == NULL;
-		PQclear(res);
-		session_adopt(r, s, NULL);
-		return s;
-	}
+	s->data = req_object(r);
+	if (cookie == NULL || !djsession_key_valid(cookie, strlen(cookie)))
+		return FAIL_OK;
+	if ((f = session_row_get(r, cookie, &data, &len)) == FAIL_NOT_FOUND)
+		return FAIL_OK;
+	if (f != FAIL_OK)
+		return f;
 	/* A corrupt row reads as empty (Django logs it and does the same) but keeps its key. */
-	session_adopt(r, s, djsession_decode(&app.signing, PQgetvalue(res, 0, 0),
-	    (size_t)PQgetlength(res, 0, 0)));
-	PQclear(res);
+	struct json_object *decoded = req_keep_json(r, djsession_decode(&app.signing, data, len));
+	if (decoded)
+		s->data = decoded;
 	snprintf(s->key, sizeof(s->key), "%s", cookie);
 	s->exists = 1;
-	return s;
+	return FAIL_OK;
 }
 
 void
@@ -58,18 +46,14 @@ session_cycle_key(struct session *s)
 	s->modified = 1;
 }
 
-void
-session_flush(struct session *s)
+enum fail
+session_flush(struct req *r, struct session *s)
 {
-	if (s->exists) {
-		const char *params[1] = { s->key };
-
-		PQclear(db_exec(app.db, DB_SESSION_DELETE, 1, params));
-	}
+	if (s->exists && session_row_delete(r, s->key) != FAIL_OK)
+		return FAIL_DB;
 	if (s->old_key[0]) {
-		const char *params[1] = { s->old_key };
-
-		PQclear(db_exec(app.db, DB_SESSION_DELETE, 1, params));
+		if (session_row_delete(r, s->old_key) != FAIL_OK)
+			return FAIL_DB;
 		s->old_key[0] = '\0';
 	}
 	/* Clear in place: the arena already owns a reference to this object. */
@@ -80,6 +64,7 @@ session_flush(struct session *s)
 	s->key[0] = '\0';
 	s->exists = 0;
 	s->modified = 1;
+	return FAIL_OK;
 }
 
 void
@@ -92,68 +77,65 @@ session_set(struct session *s, const char *name, const char *value)
 const char *
 session_get(const struct session *s, const char *name)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(s->data, name, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return json_str(s->data, name);
 }
 
-int
+/* Stores data under the session's key, or a fresh one: FAIL_OK or FAIL_DB. */
+static enum fail
+store(struct req *r, struct session *s, const char *data)
+{
+	enum fail f = FAIL_NOT_FOUND;
+
+	if (s->exists && (f = session_row_update(r, s->key, data, config.session_cookie_age)) == FAIL_DB)
+		return FAIL_DB;
+	if (f == FAIL_OK)
+		return FAIL_OK;
+	/* The row vanished (logout elsewhere) or there is none: a fresh key. ON CONFLICT catches
+	 * the (astronomically rare) collision, as Django retries. */
+	s->exists = 0;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		djsession_new_key(s->key);
+		if ((f = session_row_insert(r, s->key, data, config.session_cookie_age)) != FAIL_CONFLICT)
+			break;
+	}
+	if (f != FAIL_OK)
+		return FAIL_DB;
+	s->exists = 1;
+	return FAIL_OK;
+}
+
+enum fail
 session_save(struct req *r, struct resp *rs, struct session *s)
 {
 	struct buf	 data = BUF_INIT;
-	char		 age[16];
-	int		 rc = -1;
+	enum fail	 f;
 
 	if (!s->modified || rs->status >= 500)
-		return 0;
+		return FAIL_OK;
 	if (s->old_key[0]) {
-		const char *params[1] = { s->old_key };
-
-		PQclear(db_exec(app.db, DB_SESSION_DELETE, 1, params));
+		if (session_row_delete(r, s->old_key) != FAIL_OK) {
+			log_error("session: could not delete the previous row");
+			return FAIL_DB;
+		}
 		s->old_key[0] = '\0';
 	}
 	if (json_object_object_length(s->data) == 0) {
 		/* An emptied session leaves no row and no cookie behind. */
 		if (s->had_cookie)
 			resp_cookie(rs, r, SESSION_COOKIE, "\"\"", 0, 0);
-		return 0;
+		return FAIL_OK;
 	}
-	if (djsession_encode(&app.signing, s->data, &data) != 0)
-		goto out;
-	snprintf(age, sizeof(age), "%d", config.session_cookie_age);
-	if (s->exists) {
-		const char *params[3] = { s->key, buf_cstr(&data), age };
-		PGresult   *res = db_exec(app.db, DB_SESSION_UPDATE, 3, params);
-
-		if (res && PQcmdTuples(res)[0] != '0')
-			rc = 0;
-		PQclear(res);
-		if (rc != 0)
-			s->exists = 0;	/* the row vanished (logout elsewhere): make a new one */
+	if (djsession_encode(&app.signing, s->data, &data) != 0) {
+		buf_free(&data);
+		log_error("session: could not encode");
+		return FAIL_INTERNAL;
 	}
-	/* A fresh key; ON CONFLICT catches the (astronomically rare) collision, as Django retries. */
-	for (int attempt = 0; rc != 0 && attempt < 5; attempt++) {
-		djsession_new_key(s->key);
-		const char *params[3] = { s->key, buf_cstr(&data), age };
-		PGresult   *res = db_exec(app.db, DB_SESSION_INSERT, 3, params);
-
-		if (res == NULL) {
-			PQclear(res);
-			break;
-		}
-		if (PQntuples(res) == 1) {
-			s->exists = 1;
-			rc = 0;
-		}
-		PQclear(res);
-	}
-	if (rc == 0)
-		resp_cookie(rs, r, SESSION_COOKIE, s->key, config.session_cookie_age, 0);
-	else
-		log_error("session: could not save");
-out:
+	f = store(r, s, buf_cstr(&data));
 	buf_free(&data);
-	return rc;
+	if (f != FAIL_OK) {
+		log_error("session: could not save");
+		return f;
+	}
+	resp_cookie(rs, r, SESSION_COOKIE, s->key, config.session_cookie_age, 0);
+	return FAIL_OK;
 }

@@ -4,16 +4,16 @@
 
 #include <stdint.h>
 
-#include "http.h"
+#include "fail.h"
 
 struct json_object;
 
 /*
  * For a verified token (payload) of user_id, lifetime being its type's (for tokens without
- * iat): answers 401 (code token_not_valid) when the token was issued before the user's last
- * password change, or 503 when that cannot be known, and returns 1; returns 0 otherwise.
+ * iat): FAIL_OK when it is current; FAIL_UNAUTHENTICATED (*m MSG_API_TOKEN_REVOKED) when it
+ * was issued before the user's last password change; FAIL_DB (*m MSG_API_SERVICE_DOWN) when
+ * that cannot be known.
  */
-int	 token_gate_refused(struct req *, struct resp *, int64_t user_id, struct json_object *payload,
-	    int64_t lifetime);
+enum fail	 token_gate_check(int64_t user_id, struct json_object *payload, int64_t lifetime, enum msg *m);
 
 #endif

@@ -1,34 +1,16 @@
-/* view.c: renders pages inside the site layout, error pages and JSON bodies. */
+/* view.c: turns a handler's result into a response: pages in the layout, JSON, and every failure. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
-#include "auth.h"
 #include "config.h"
+#include "csrf_web.h"
 #include "log.h"
 #include "mustache.h"
-
-static void
-put_json(void *o)
-{
-	json_object_put(o);
-}
-
-const char *
-json_str(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-struct json_object *
-req_keep_json(struct req *r, struct json_object *o)
-{
-	arena_defer(r->arena, put_json, o);
-	return o;
-}
+#include "reqjson.h"
+#include "router.h"
+#include "view.h"
 
 /* The context every page shares: who is visiting, the CSRF token, where assets live. */
 static void
@@ -36,7 +18,7 @@ add_common(struct req *r, struct resp *rs, struct json_object *ctx, const char *
 {
 	/* A signed-in visitor's header holds the logout form, which needs a token. */
 	if (r->user)
-		auth_csrf_token(r, rs);
+		csrf_form_token(r, rs);
 	json_object_object_add(ctx, "page_title", json_object_new_string(title));
 	json_object_object_add(ctx, "static_url", json_object_new_string(config.static_url));
 	if (r->csrf_token)
@@ -48,7 +30,6 @@ add_common(struct req *r, struct resp *rs, struct json_object *ctx, const char *
 void
 view_page(struct req *r, struct resp *rs, const char *name, const char *title, struct json_object *ctx)
 {
-	arena_defer(r->arena, put_json, ctx);
 	add_common(r, rs, ctx, title);
 	buf_reset(&rs->body);
 	if (app.templates == NULL || mustache_set_render(app.templates, name, ctx, &rs->body) != 0) {
@@ -65,7 +46,7 @@ view_page(struct req *r, struct resp *rs, const char *name, const char *title, s
 void
 view_error(struct req *r, struct resp *rs, int status, const char *message)
 {
-	struct json_object *ctx = json_object_new_object();
+	struct json_object *ctx = req_object(r);
 
 	rs->status = status;
 	rs->public_cache = 0;
@@ -80,11 +61,68 @@ view_error(struct req *r, struct resp *rs, int status, const char *message)
 void
 view_json(struct req *r, struct resp *rs, int status, struct json_object *o)
 {
-	arena_defer(r->arena, put_json, o);
+	(void)r;
 	rs->status = status;
 	rs->content_type = "application/json";
 	buf_reset(&rs->body);
 	if (status != 204)
 		buf_puts(&rs->body, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 		    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* JSON under /api/ (even where no route matched) and on R_JSON routes; pages elsewhere. */
+static int
+speaks_json(const struct req *r)
+{
+	return strncmp(r->path, "/api/", 5) == 0 || (r->route && (r->route->flags & R_JSON));
+}
+
+void
+answer_failure(struct req *r, struct resp *rs, enum fail f, enum msg m, const char *text,
+    struct json_object *extra)
+{
+	const struct msg_def	*d = msg_def(m);
+	int			 status = fail_status(f);
+
+	if (text == NULL)
+		text = d->text;
+	if (d->retry_after)
+		resp_header(rs, "Retry-After", "%d", d->retry_after);
+	if (!speaks_json(r)) {
+		view_error(r, rs, status, text);
+		return;
+	}
+	struct json_object *o = req_object(r);
+	json_object_object_add(o, d->json_key, json_object_new_string(text));
+	if (d->code)
+		json_object_object_add(o, "code", json_object_new_string(d->code));
+	if (extra) {
+		json_object_object_foreach(extra, name, value)
+			json_object_object_add(o, name, json_object_get(value));
+	}
+	/* DRF names the scheme of a refused credential. */
+	if (status == 401)
+		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"api\"");
+	view_json(r, rs, status, o);
+}
+
+void
+answer_fail(struct req *r, struct resp *rs, enum fail f, enum msg m)
+{
+	answer_failure(r, rs, f, m, NULL, NULL);
+}
+
+void
+answer_failf(struct req *r, struct resp *rs, enum fail f, enum msg m, ...)
+{
+	va_list		 ap;
+	char		 text[512];
+
+	va_start(ap, m);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(text, sizeof(text), msg_def(m)->text, ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+	answer_failure(r, rs, f, m, text, NULL);
 }

@@ -12,8 +12,10 @@
 #include "app.h"
 #include "log.h"
 #include "observe.h"
+#include "pipeline.h"
 #include "scoreboard.h"
 #include "util.h"
+#include "view.h"
 #include "worker.h"
 
 static volatile sig_atomic_t stop_requested;

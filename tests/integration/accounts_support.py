@@ -1,19 +1,17 @@
-"""accounts_support.py: helpers for the account tests: a browser-like client, the Django peer, rows."""
+"""accounts_support.py: helpers for the account tests: the Django peer, rows, passwords (the client is support.Browser)."""
 import base64
 import hashlib
 import json
 import os
 import pathlib
-import re
 import secrets
 import subprocess
 import uuid
 
-import requests
+from support import CSRF_RE, Browser, SourceAddressAdapter, html_unescape, token_in  # noqa: F401 (shared)
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 BAD_LOGIN = ("Please enter a correct username and password. Note that both fields may be "
              "case-sensitive.")
 # Characters for random passwords: ASCII and non-ASCII (2-, 3- and 4-byte UTF-8).
@@ -61,101 +59,8 @@ class DjangoPeer:
         self.proc.wait(timeout=30)
 
 
-class SourceAddressAdapter(requests.adapters.HTTPAdapter):
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kw):
-        kw["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kw)
-
-
-class Browser:
-    """A cookie-keeping client that behaves like a browser: Origin on POSTs, tokens from forms."""
-
-    def __init__(self, site_url, source_address=None):
-        self.site = site_url.rstrip("/")
-        self.s = requests.Session()
-        self.s.headers["User-Agent"] = "integration-tests (accounts)"
-        if source_address:
-            # Another loopback address (127.0.0.2...): the site sees another client address.
-            adapter = SourceAddressAdapter(source_address)
-            self.s.mount("http://", adapter)
-            self.s.mount("https://", adapter)
-
-    def get(self, path, **kw):
-        kw.setdefault("allow_redirects", False)
-        return self.s.get(self.site + path, timeout=30, **kw)
-
-    def token(self, path="/login"):
-        r = self.get(path)
-        assert r.status_code == 200, (path, r.status_code)
-        return token_in(r.text)
-
-    def post(self, path, data, token=True, origin=True, headers=None, form_page=None):
-        """POSTs a form; token=True fetches one from form_page (default: path), a str is sent as is."""
-        data = dict(data) if isinstance(data, dict) else data
-        if token is True:
-            data["csrfmiddlewaretoken"] = self.token(form_page or path)
-        elif isinstance(token, str):
-            data["csrfmiddlewaretoken"] = token
-        h = dict(headers or {})
-        if origin is True:
-            h["Origin"] = self.site
-        elif isinstance(origin, str):
-            h["Origin"] = origin
-        return self.s.post(self.site + path, data=data, headers=h, allow_redirects=False, timeout=60)
-
-    def post_raw(self, path, body, token=True, form_page="/login"):
-        """POSTs an already url-encoded body (for %00, %FF); the token is appended when asked."""
-        if token:
-            body += "&csrfmiddlewaretoken=" + self.token(form_page)
-        return self.s.post(self.site + path, data=body.encode("ascii"), allow_redirects=False,
-                           headers={"Origin": self.site,
-                                    "Content-Type": "application/x-www-form-urlencoded"},
-                           timeout=60)
-
-    def login(self, username, password, next_url=None):
-        data = {"username": username, "password": password}
-        if next_url is not None:
-            data["next"] = next_url
-        return self.post("/login", data)
-
-    def register(self, username, password, email=None, password2=None):
-        return self.post("/register", {"username": username, "password1": password,
-                                       "password2": password if password2 is None else password2,
-                                       "email": email if email is not None else
-                                       f"{uuid.uuid4().hex[:8]}@example.com"})
-
-    def signed_in_as(self):
-        """The username the page header shows, or None for an anonymous visitor."""
-        r = self.get("/login")
-        m = re.search(r"Signed in as <strong>([^<]*)</strong>", r.text)
-        return m and html_unescape(m.group(1))
-
-    @property
-    def sessionid(self):
-        return self.s.cookies.get("sessionid")
-
-    def set_cookie(self, name, value):
-        host = self.site.split("//", 1)[1].split(":")[0]
-        self.s.cookies.set(name, value, domain=host, path="/")
-
-
-def token_in(html):
-    m = CSRF_RE.search(html)
-    assert m, "page has no CSRF token"
-    return m.group(1)
-
-
 def without_tokens(html):
     return CSRF_RE.sub('name="csrfmiddlewaretoken" value="TOKEN"', html)
-
-
-def html_unescape(s):
-    import html
-    return html.unescape(s)
 
 
 def set_cookies(response):

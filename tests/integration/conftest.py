@@ -1,10 +1,11 @@
 """conftest.py: shared fixtures for the black-box tests that run against the private stack."""
 import os
-import re
 import uuid
 
 import pytest
 import requests
+
+from support import csrf_from  # noqa: F401 (the tests import it from here)
 
 
 def pytest_configure(config):
@@ -74,14 +75,6 @@ def browser_session():
     s.headers["User-Agent"] = "integration-tests"
     return s
 
-
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-
-
-def csrf_from(html):
-    m = CSRF_RE.search(html)
-    assert m, "page has no CSRF token"
-    return m.group(1)
 
 
 def unique_name(prefix="user"):

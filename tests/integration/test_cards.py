@@ -4,7 +4,7 @@ import subprocess
 
 import requests
 
-from conftest import csrf_from
+from support import csrf_from
 
 
 def redis(*args):

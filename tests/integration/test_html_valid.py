@@ -10,7 +10,7 @@ import uuid
 import pytest
 import requests
 
-from test_site import HOSTILE_QUERY, Visitor, redis_command, site, unique
+from support import HOSTILE_QUERY, Visitor, redis_command, site, unique
 
 TIDY = shutil.which("tidy") or "/usr/bin/tidy"
 # tidy 5.6 predates these HTML5/ARIA attributes and calls them "proprietary"; they are valid. Every

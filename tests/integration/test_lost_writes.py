@@ -19,7 +19,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import csrf_from
+from support import csrf_from
 from test_stack_failures import pg_ctl, stack
 
 API = "/api/v1"

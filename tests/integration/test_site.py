@@ -4,131 +4,19 @@ import gzip
 import hashlib
 import os
 import re
-import socket
 import urllib.parse
 import uuid
 
 import pytest
 import requests
 
+from support import (DEMO, HOSTILE_QUERY, Visitor, favorite_ids, redis_command, site,  # noqa: F401
+                     unique, user_id)
+
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 STATIC_RE = re.compile(r'(/static/[0-9a-f]{12}/[A-Za-z0-9._-]+)')
 ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
 HOSTILE_TITLE = "<script>alert(\"xss\")</script> & 'Friends'"
-HOSTILE_QUERY = '"><script>alert(1)</script>'
-DEMO = ("moviebuff", "movienight-demo")
-
-
-# ---- helpers (test_html_valid.py imports them too) ----
-
-def site():
-    url = os.environ.get("SITE_URL")
-    if not url:
-        pytest.skip("SITE_URL is not set: run through tests/run-integration.sh")
-    return url.rstrip("/")
-
-
-def unique(prefix="site"):
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-
-class Visitor:
-    """A cookie-keeping client that posts forms the way a browser does (token from the page, Origin)."""
-
-    def __init__(self, base=None):
-        self.base = base or site()
-        self.s = requests.Session()
-        self.s.headers["User-Agent"] = "integration-tests (site)"
-        self.username = None
-
-    def get(self, path, **kw):
-        kw.setdefault("allow_redirects", False)
-        kw.setdefault("timeout", 30)
-        return self.s.get(self.base + path, **kw)
-
-    def token(self, page):
-        r = self.get(page)
-        assert r.status_code == 200, (page, r.status_code)
-        m = CSRF_RE.search(r.text)
-        assert m, f"{page} has no CSRF token"
-        return m.group(1)
-
-    def post(self, path, data=None, form_page=None, token=None, headers=None, **kw):
-        data = dict(data or {})
-        if token is None:
-            token = self.token(form_page or path)
-        if token:
-            data["csrfmiddlewaretoken"] = token
-        h = {"Origin": self.base}
-        h.update(headers or {})
-        kw.setdefault("allow_redirects", False)
-        kw.setdefault("timeout", 30)
-        return self.s.post(self.base + path, data=data, headers=h, **kw)
-
-    def register(self, username=None, email=None, password=None):
-        username = username or unique()
-        password = password or "Pw-" + uuid.uuid4().hex
-        r = self.post("/register", {"username": username, "email": email or f"{uuid.uuid4().hex[:8]}@example.com",
-                                    "password1": password, "password2": password})
-        assert r.status_code == 303, (r.status_code, r.text[:2000])
-        assert r.headers["Location"] == "/login?registered=1"
-        return username, password
-
-    def login(self, username, password, next_="/"):
-        r = self.post("/login", {"username": username, "password": password, "next": next_})
-        assert r.status_code == 303, (r.status_code, r.text[:2000])
-        self.username = username
-        return r
-
-    def signed_up(self, username=None, email=None):
-        u, p = self.register(username, email)
-        self.login(u, p)
-        return self
-
-    def add_favorite(self, movie_id, json_=False):
-        headers = {"Accept": "application/json"} if json_ else None
-        return self.post(f"/favorites/{movie_id}", {"next": f"/movie/{movie_id}"},
-                         form_page=f"/movie/{movie_id}", headers=headers)
-
-    def remove_favorite(self, movie_id, json_=False):
-        headers = {"Accept": "application/json"} if json_ else None
-        return self.post(f"/favorites/{movie_id}/delete", {"next": "/favorites"},
-                         form_page="/favorites", headers=headers)
-
-
-def user_id(db, username):
-    with db.cursor() as cur:
-        cur.execute("SELECT id FROM auth_user WHERE username = %s", (username,))
-        return cur.fetchone()[0]
-
-
-def favorite_ids(db, username):
-    with db.cursor() as cur:
-        cur.execute("SELECT f.movie_id FROM users_favoritemovie f JOIN auth_user u ON u.id = f.user_id "
-                    "WHERE u.username = %s ORDER BY f.created_at DESC, f.id DESC", (username,))
-        return [row[0] for row in cur.fetchall()]
-
-
-def redis_command(*args):
-    """One Redis command over a raw RESP connection (stdlib only); returns the decoded reply."""
-    u = urllib.parse.urlparse(os.environ["REDIS_URL"])
-    with socket.create_connection((u.hostname, u.port or 6379), timeout=5) as s:
-        payload = f"*{len(args)}\r\n".encode()
-        for a in args:
-            b = str(a).encode()
-            payload += b"$%d\r\n%s\r\n" % (len(b), b)
-        s.sendall(payload)
-        f = s.makefile("rb")
-        line = f.readline().rstrip(b"\r\n")
-        kind, rest = line[:1], line[1:]
-        if kind in (b"+", b"-"):
-            return rest.decode()
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else f.read(n + 2)[:-2].decode()
-        raise AssertionError(f"unexpected Redis reply {line!r}")
 
 
 def in_layout(html):

@@ -1,11 +1,11 @@
-"""test_stack_failures.py: Postgres or the workers going away degrade the site, and it recovers."""
+"""test_stack_failures.py: Postgres, its statements or the workers failing degrade the site clearly, and it recovers."""
 import os
 import subprocess
 import time
 
 import requests
 
-from conftest import csrf_from
+from support import DEMO, Visitor, csrf_from
 from test_metrics import parse, value
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,3 +113,79 @@ def test_master_respawns_a_killed_worker(site_url):
     assert requests.get(site_url + "/").status_code == 200
     log = open(os.path.join(state, "log", "fcgi.log")).read()
     assert f"worker {before[0]} killed by signal 9" in log
+
+
+def refuse(db, table, statement):
+    """Makes statement ("INSERT" or "SELECT") on table fail with an error, until the returned undo runs."""
+    with db.cursor() as cur:
+        cur.execute("CREATE OR REPLACE FUNCTION movies_test_refuse() RETURNS trigger LANGUAGE plpgsql "
+                    "AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$")
+        cur.execute("CREATE OR REPLACE FUNCTION movies_test_refuse_rows() RETURNS boolean LANGUAGE plpgsql "
+                    "VOLATILE AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$")
+        if statement == "INSERT":
+            cur.execute(f"CREATE TRIGGER movies_test_refuse BEFORE INSERT ON {table} "
+                        "FOR EACH ROW EXECUTE FUNCTION movies_test_refuse()")
+        else:
+            # Row security applies to the table's owner too once forced.
+            cur.execute(f"CREATE POLICY movies_test_refuse ON {table} FOR SELECT USING (movies_test_refuse_rows())")
+            cur.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY")
+
+    def undo():
+        with db.cursor() as cur:
+            if statement == "INSERT":
+                cur.execute(f"DROP TRIGGER movies_test_refuse ON {table}")
+            else:
+                cur.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY")
+                cur.execute(f"DROP POLICY movies_test_refuse ON {table}")
+            cur.execute("DROP FUNCTION movies_test_refuse()")
+            cur.execute("DROP FUNCTION movies_test_refuse_rows()")
+    return undo
+
+
+def test_failed_session_save_is_an_error_not_a_cookieless_redirect(site_url, db):
+    v = Visitor(site_url)
+    token = v.token("/login")
+    undo = refuse(db, "django_session", "INSERT")
+    try:
+        r = v.post("/login", {"username": DEMO[0], "password": DEMO[1]}, token=token)
+        assert r.status_code == 503, r.status_code
+        assert "Please try again in a minute." in r.text
+        assert "sessionid" not in r.headers.get("Set-Cookie", "")
+        assert "Location" not in r.headers
+    finally:
+        undo()
+    assert v.login(*DEMO).status_code == 303
+
+
+def test_failed_favorite_lookup_is_an_error_not_an_add_button(site_url, db):
+    v = Visitor(site_url)
+    v.login(*DEMO)
+    page = v.get("/movie/550")
+    assert page.status_code == 200 and 'action="/favorites/550/delete"' in page.text
+    undo = refuse(db, "users_favoritemovie", "SELECT")
+    try:
+        r = v.get("/movie/550")
+        assert r.status_code == 503, r.status_code
+        assert 'action="/favorites/550"' not in r.text
+        # The favorites JSON never reports a count it could not read.
+        r = v.post("/favorites/550", {"next": "/movie/550"}, token=v.token("/login"),
+                   headers={"Accept": "application/json"})
+        assert r.status_code == 503, r.status_code
+        assert '"count"' not in r.text
+    finally:
+        undo()
+    assert v.get("/movie/550").status_code == 200
+
+
+def test_session_read_error_is_503_not_logged_out(site_url, db):
+    v = Visitor(site_url)
+    v.login(*DEMO)
+    undo = refuse(db, "django_session", "SELECT")
+    try:
+        r = v.get("/")
+        assert r.status_code == 503, r.status_code
+        assert "Your session could not be read" in r.text
+    finally:
+        undo()
+    me = v.get("/")
+    assert me.status_code == 200 and "Signed in as <strong>moviebuff</strong>" in me.text

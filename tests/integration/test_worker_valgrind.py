@@ -22,7 +22,8 @@ import uuid
 import pytest
 
 import fcgi_client
-from conftest import csrf_from, env
+from conftest import env
+from support import csrf_from
 
 REQUESTS = int(os.environ.get("VALGRIND_REQUESTS", "2000"))
 MOVIE = 550

@@ -346,6 +346,22 @@ test_set_from_dir(void **state)
 	assert_int_equal(mustache_set_render(set, "nope", NULL, &out), -1);
 	mustache_set_free(set);
 
+	/* Unescaped output is refused unless the template's own comment says why. */
+	write_file(dir, "raw.mustache", "<p>{{{html}}}</p>");
+	assert_null(mustache_set_load_dir(dir));
+	write_file(dir, "raw.mustache", "<p>{{& html}}</p>");
+	assert_null(mustache_set_load_dir(dir));
+	write_file(dir, "raw.mustache", "{{! unescaped: }}<p>{{&html}}</p>");
+	assert_null(mustache_set_load_dir(dir));
+	write_file(dir, "raw.mustache", "{{! unescaped: the server built this HTML from escaped parts }}<p>{{{html}}}</p>");
+	set = mustache_set_load_dir(dir);
+	assert_non_null(set);
+	mustache_set_free(set);
+	write_file(dir, "raw.mustache", "{{! escaped only }}<p>{{html}}</p>");
+	set = mustache_set_load_dir(dir);
+	assert_non_null(set);
+	mustache_set_free(set);
+
 	/* One broken file fails the whole load, naming the file and line. */
 	write_file(dir, "bad.mustache", "ok\n{{#open}}\n");
 	assert_null(mustache_set_load_dir(dir));

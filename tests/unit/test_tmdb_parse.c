@@ -376,8 +376,6 @@ test_normalize_query(void **state)
 	assert_int_equal(movies_normalize_query("\xc3", &b), -1);
 	assert_int_equal(movies_normalize_query(NULL, &b), -1);
 	buf_free(&b);
-	assert_int_equal(movies_status_http(MOVIES_NOT_FOUND), 404);
-	assert_int_equal(movies_status_http(MOVIES_CONFIG_ERROR), 503);
 	assert_string_equal(movies_status_name(MOVIES_STALE), "stale");
 }
 

@@ -1,0 +1,191 @@
+/* api_accounts.c: the JSON API's accounts: register, log in (a simplejwt token pair), refresh the access token. */
+#include <string.h>
+#include <time.h>
+
+#include "api_body.h"
+#include "app.h"
+#include "auth.h"
+#include "bearer.h"
+#include "handlers.h"
+#include "jwt.h"
+#include "log.h"
+#include "model_favorites.h"
+#include "registration.h"
+#include "reqjson.h"
+#include "token_gate.h"
+#include "util.h"
+#include "validators.h"
+#include "view.h"
+
+/* Appends "name": token for a payload (handed to the request). */
+static void
+add_token(struct req *r, struct json_object *o, const char *name, struct json_object *payload)
+{
+	struct buf t = BUF_INIT;
+
+	req_keep_json(r, payload);
+	if (jwt_encode(app.signing.secret, payload, &t) != 0)
+		die("api: a token payload could not be serialised");
+	json_object_object_add(o, name, json_object_new_string(buf_cstr(&t)));
+	buf_free(&t);
+}
+
+/* DRF's throttled answer: 429, Retry-After and its message. */
+static void
+api_throttled(struct req *r, struct resp *rs, int retry_after)
+{
+	resp_header(rs, "Retry-After", "%d", retry_after);
+	answer_failf(r, rs, FAIL_THROTTLED, MSG_API_THROTTLED, retry_after, retry_after == 1 ? "" : "s");
+}
+
+void
+api_register(struct req *r, struct resp *rs)
+{
+	struct json_object	*data, *errors, *o;
+	struct registration	 g;
+	int64_t			 id;
+	int			 nerrors, retry_after;
+	enum fail		 f;
+
+	if (auth_throttle_costly(r, AUTH_COSTLY_REGISTER, &retry_after)) {
+		api_throttled(r, rs, retry_after);
+		return;
+	}
+	if ((data = api_body(r, rs)) == NULL)
+		return;
+	errors = req_object(r);
+	memset(&g, 0, sizeof(g));
+	g.username = api_char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
+	/*
+	 * DRF's CharField trims, so the origin hashed every API password without its surrounding
+	 * spaces: the same here, or its users could not log in (the site's forms keep Django's
+	 * rule, which does not strip passwords).
+	 */
+	g.password1 = api_char_field(r, data, errors, "password", 1, PASSWORD_MAX);
+	g.password2 = api_char_field(r, data, errors, "password2", 1, PASSWORD_MAX);
+	/* The origin answered 500 without an email; it is required, as on the site's form. */
+	g.email = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
+	g.password_field = "password";
+	g.mismatch = "Password fields didn't match.";
+	g.error = api_field_error;
+	g.ctx = errors;
+	if (registration_check(r, &g, &nerrors) != FAIL_OK) {
+		answer_fail(r, rs, FAIL_DB, MSG_API_REGISTER_DOWN);
+		return;
+	}
+	if (json_object_object_length(errors) == 0 && (f = registration_create(r, &g, &id)) != FAIL_CONFLICT) {
+		if (f != FAIL_OK) {
+			answer_fail(r, rs, FAIL_DB, MSG_API_REGISTER_DOWN);
+			return;
+		}
+		struct user u = { id, g.clean_username, g.clean_email, NULL, 1 };
+		o = req_object(r);
+		json_object_object_add(o, "message", json_object_new_string("User registered successfully"));
+		json_object_object_add(o, "user", api_user_json(&u));
+		view_json(r, rs, 201, o);
+		return;
+	}
+	if (json_object_object_length(errors) == 0)
+		api_field_error(errors, "username", "A user with that username already exists.");
+	view_json(r, rs, 400, errors);
+}
+
+/* TokenObtainPairSerializer's answer with the origin's username claim; the pair share one clock. */
+static struct json_object *
+token_pair(struct req *r, const struct user *u, long long favorites)
+{
+	int64_t			 now = (int64_t)time(NULL);
+	struct json_object	*o = req_object(r), *refresh, *user;
+
+	refresh = jwt_new_payload(JWT_REFRESH, JWT_REFRESH_LIFETIME, now);
+	json_object_object_add(refresh, "user_id", json_object_new_int64(u->id));
+	json_object_object_add(refresh, "username", json_object_new_string(u->username));
+	add_token(r, o, "access", jwt_access_from_refresh(refresh, now));
+	add_token(r, o, "refresh", refresh);
+	user = api_user_json(u);
+	json_object_object_add(user, "favourite_count", json_object_new_int64(favorites));
+	json_object_object_add(o, "user", user);
+	return o;
+}
+
+void
+api_login(struct req *r, struct resp *rs)
+{
+	struct json_object	*data, *errors;
+	const char		*username, *password;
+	struct user		*u;
+	int			 retry_after = 0;
+	long long		 count;
+
+	if ((data = api_body(r, rs)) == NULL)
+		return;
+	errors = req_object(r);
+	username = api_char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
+	/* simplejwt's serializer trims the password too (DRF CharField), as at registration. */
+	password = api_char_field(r, data, errors, "password", 1, PASSWORD_MAX);
+	if (json_object_object_length(errors) > 0) {
+		view_json(r, rs, 400, errors);
+		return;
+	}
+	switch (auth_authenticate(r, username, password, &u, &retry_after)) {
+	case FAIL_OK:
+		break;
+	case FAIL_UNAUTHENTICATED:
+		answer_fail(r, rs, FAIL_UNAUTHENTICATED, MSG_API_NO_ACTIVE_ACCOUNT);
+		return;
+	case FAIL_THROTTLED:
+		api_throttled(r, rs, retry_after);
+		return;
+	default:
+		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
+		return;
+	}
+	if (favorite_count(r, u->id, &count) != FAIL_OK) {
+		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
+		return;
+	}
+	log_debug("api: issued tokens");
+	view_json(r, rs, 200, token_pair(r, u, count));
+}
+
+void
+api_token_refresh(struct req *r, struct resp *rs)
+{
+	struct json_object	*data, *errors, *payload = NULL, *o;
+	const char		*token;
+	enum jwt_status		 st;
+	int64_t			 now = (int64_t)time(NULL), id;
+	struct user		*u = NULL;
+	enum fail		 f;
+	enum msg		 m;
+
+	if ((data = api_body(r, rs)) == NULL)
+		return;
+	errors = req_object(r);
+	if ((token = api_char_field(r, data, errors, "refresh", 1, JWT_MAX_TOKEN)) == NULL) {
+		view_json(r, rs, 400, errors);
+		return;
+	}
+	st = jwt_decode(app.signing.secret, token, strlen(token), JWT_REFRESH, now, &payload);
+	if (st != JWT_OK) {
+		answer_failure(r, rs, FAIL_UNAUTHENTICATED, MSG_API_REFRESH_INVALID, jwt_status_message(st), NULL);
+		return;
+	}
+	req_keep_json(r, payload);
+	/* Unlike simplejwt 5.2, a deleted or deactivated user gets no new access token. */
+	if ((id = bearer_claim_user_id(payload)) > 0 && user_by_id(r, id, &u) == FAIL_DB) {
+		answer_fail(r, rs, FAIL_DB, MSG_API_SERVICE_DOWN);
+		return;
+	}
+	if (u == NULL || !u->is_active) {
+		answer_fail(r, rs, FAIL_UNAUTHENTICATED, MSG_API_REFRESH_NO_ACCOUNT);
+		return;
+	}
+	if ((f = token_gate_check(u->id, payload, JWT_REFRESH_LIFETIME, &m)) != FAIL_OK) {
+		answer_fail(r, rs, f, m);
+		return;
+	}
+	o = req_object(r);
+	add_token(r, o, "access", jwt_access_from_refresh(payload, now));
+	view_json(r, rs, 200, o);
+}

@@ -1,0 +1,26 @@
+/* api_body.h: what every JSON API handler shares: request bodies (DRF's parsers), fields and field errors. */
+#ifndef API_BODY_H
+#define API_BODY_H
+
+#include <json-c/json.h>
+
+#include "http.h"
+#include "model_user.h"
+
+/*
+ * The request's data as a JSON object (request-owned): {} for an empty body, the parsed JSON
+ * object, or a urlencoded form's fields as strings. NULL after answering 400 or 415.
+ */
+struct json_object	*api_body(struct req *, struct resp *);
+/*
+ * DRF's CharField: a string (numbers become their text), trimmed when trim, not blank, no
+ * NUL, at most max code points. Returns it (request-owned) or NULL after recording the error.
+ */
+const char		*api_char_field(struct req *, struct json_object *data, struct json_object *errors,
+			    const char *name, int trim, size_t max);
+/* Appends msg to errors[field], DRF's {"field": ["msg", ...]} shape (ctx is the errors object). */
+void			 api_field_error(void *ctx, const char *field, const char *msg);
+/* {"id", "username", "email"}: the origin's UserSerializer. Returns a new object. */
+struct json_object	*api_user_json(const struct user *);
+
+#endif

@@ -1,0 +1,130 @@
+/* fail.c: the one failure type's HTTP statuses and the table of every message visitors read. */
+#include "fail.h"
+#include "util.h"
+
+/* Written once: every "come back later" message ends with it. */
+#define LATER " Please try again in a minute."
+
+static const struct msg_def msgs[MSG_COUNT] = {
+	[MSG_NONE] = { "Something went wrong.", "detail", NULL, 0 },
+	[MSG_NO_PAGE] = { "There is no page at this address.", "detail", NULL, 0 },
+	[MSG_BAD_METHOD] = { "This address does not accept that kind of request.", "detail", NULL, 0 },
+	[MSG_CSRF] = { "This form could not be accepted because its security check failed "
+	    "(CSRF verification failed). Reload the page and try again; make sure your browser "
+	    "accepts cookies from this site.", "detail", NULL, 0 },
+	[MSG_BAD_HOST] = { "This site does not answer to the name in the request's Host header "
+	    "(it is not in ALLOWED_HOSTS). Use the site's own address.", "detail", NULL, 0 },
+	[MSG_NO_CREDENTIALS] = { "Authentication credentials were not provided.", "detail", NULL, 0 },
+	[MSG_SERVER_ERROR] = { "The page could not be shown. Please try again.", "detail", NULL, 0 },
+	[MSG_TRENDING_WINDOW] = { "The trending window must be \"day\" or \"week\".", "detail", NULL, 0 },
+	[MSG_PAGE_NUMBER] = { "The page number must be a whole number from 1 to 500.", "detail", NULL, 0 },
+	[MSG_YEAR] = { "The year must be a four-digit year such as 1999.", "detail", NULL, 0 },
+	[MSG_SEARCH_TOO_LONG] = { "The search text is too long (200 characters at most).", "detail", NULL, 0 },
+	[MSG_NO_GENRE] = { "There is no genre with this id.", "detail", NULL, 0 },
+	[MSG_PAST_LAST_PAGE] = { "There is no page %d here: the list ends at page %d.", "detail", NULL, 0 },
+	[MSG_MOVIE_UNKNOWN] = { "TMDb does not know this movie.", "detail", NULL, 0 },
+	[MSG_MOVIE_BAD_REQUEST] = { "The request is not valid: check the page number and the search terms.",
+	    "detail", NULL, 0 },
+	[MSG_MOVIES_DOWN] = { "The movie service is unavailable right now." LATER, "detail", NULL, 30 },
+	[MSG_FAVORITES_SHOW] = { "Your favorites cannot be shown right now." LATER, "detail", NULL, 0 },
+	[MSG_FAVORITE_MOVIE_UNKNOWN] = { "This movie cannot be saved: TMDb does not know a movie with this id.",
+	    "detail", NULL, 0 },
+	[MSG_FAVORITE_MOVIES_DOWN] = { "The movie service is unavailable, so the movie cannot be checked "
+	    "and saved." LATER, "detail", NULL, 30 },
+	[MSG_FAVORITE_SAVE] = { "Your favorite could not be saved right now." LATER, "detail", NULL, 0 },
+	[MSG_FAVORITE_REMOVE] = { "Your favorite could not be removed right now." LATER, "detail", NULL, 0 },
+	[MSG_FOR_YOU] = { "Your recommendations cannot be built right now." LATER, "detail", NULL, 0 },
+	[MSG_LOGIN_THROTTLED] = { "Too many failed login attempts. Please wait %d minute%s and try again.",
+	    "detail", NULL, 0 },
+	[MSG_REGISTER_THROTTLED] = { "Too many registrations from your address. Please wait %d minute%s and "
+	    "try again.", "detail", NULL, 0 },
+	[MSG_PASSWORD_THROTTLED] = { "Too many password changes from your address. Please wait %d minute%s "
+	    "and try again.", "detail", NULL, 0 },
+	[MSG_LOGIN_DOWN] = { "Logging in is not possible right now." LATER, "detail", NULL, 0 },
+	[MSG_REGISTER_DOWN] = { "Registration is not possible right now." LATER, "detail", NULL, 0 },
+	[MSG_PASSWORD_DOWN] = { "Your password could not be changed right now. Please try again.", "detail", NULL, 0 },
+	[MSG_SESSION_DOWN] = { "Your session could not be read or saved right now." LATER, "detail", NULL, 0 },
+	[MSG_API_MEDIA_TYPE] = { "Unsupported media type \"%.100s\" in request.", "detail", NULL, 0 },
+	[MSG_API_JSON_PARSE] = { "JSON parse error - %s", "detail", NULL, 0 },
+	[MSG_API_BAD_HEADER] = { "Authorization header must contain two space-delimited values", "detail",
+	    "bad_authorization_header", 0 },
+	[MSG_API_TOKEN_INVALID] = { "Given token not valid for any token type", "detail", "token_not_valid", 0 },
+	[MSG_API_NO_USER_CLAIM] = { "Token contained no recognizable user identification", "detail",
+	    "token_not_valid", 0 },
+	[MSG_API_SERVICE_DOWN] = { "The service is unavailable." LATER, "detail", NULL, 0 },
+	[MSG_API_USER_NOT_FOUND] = { "User not found", "detail", "user_not_found", 0 },
+	[MSG_API_USER_INACTIVE] = { "User is inactive", "detail", "user_inactive", 0 },
+	[MSG_API_NO_ACTIVE_ACCOUNT] = { "No active account found with the given credentials", "detail", NULL, 0 },
+	[MSG_API_REFRESH_NO_ACCOUNT] = { "No active account found with the given credentials", "detail",
+	    "no_active_account", 0 },
+	[MSG_API_REFRESH_INVALID] = { "%s", "detail", "token_not_valid", 0 },
+	[MSG_API_THROTTLED] = { "Request was throttled. Expected available in %d second%s.", "detail", NULL, 0 },
+	[MSG_API_LOGIN_DOWN] = { "Logging in is not possible right now." LATER, "detail", NULL, 0 },
+	[MSG_API_REGISTER_DOWN] = { "Registration is not possible right now." LATER, "detail", NULL, 0 },
+	[MSG_API_FAVORITES_LIST] = { "Your favorites cannot be listed right now." LATER, "detail", NULL, 0 },
+	[MSG_API_INVALID_PAGE] = { "Invalid page.", "detail", NULL, 0 },
+	[MSG_API_MOVIE_NOT_FOUND] = { "Movie not found", "error", NULL, 0 },
+	[MSG_API_MOVIES_DOWN] = { "The movie service is unavailable." LATER, "error", NULL, 0 },
+	[MSG_API_MOVIES_DOWN_RETRY] = { "The movie service is unavailable." LATER, "error", NULL, 60 },
+	[MSG_API_FAVORITE_SAVE] = { "Your favorite could not be saved right now." LATER, "detail", NULL, 0 },
+	[MSG_API_FAVORITE_EXISTS] = { "Movie already in favorites", "error", NULL, 0 },
+	[MSG_API_FAVORITE_REMOVE] = { "Your favorite could not be removed right now." LATER, "detail", NULL, 0 },
+	[MSG_API_FAVORITE_ABSENT] = { "Favorite movie not found", "error", NULL, 0 },
+	[MSG_API_INVALID_REQUEST] = { "Invalid request", "error", NULL, 0 },
+	[MSG_API_PAGE] = { "The page must be a whole number from 1 to 500", "error", NULL, 0 },
+	[MSG_API_TIME_WINDOW] = { "time_window must be day or week", "error", NULL, 0 },
+	[MSG_API_QUERY_REQUIRED] = { "Query parameter is required", "error", NULL, 0 },
+	[MSG_API_QUERY_TOO_LONG] = { "The query is too long", "error", NULL, 0 },
+	[MSG_API_YEAR] = { "The year must be a whole number such as 1999", "error", NULL, 0 },
+	[MSG_API_TOKEN_REVOKED] = { "Token was issued before the password was last changed; log in again",
+	    "detail", "token_not_valid", 0 },
+	/* The origin's documented answers to adding a favorite are 201 and 400: a bad movie_id is a 400. */
+	[MSG_API_INVALID_MOVIE] = { "Invalid movie ID", "error", NULL, 0 },
+	[MSG_API_MULTIPART] = { "Multipart form parse error - %s", "detail", NULL, 0 },
+};
+
+int
+fail_status(enum fail f)
+{
+	switch (f) {
+	case FAIL_OK:
+		return 200;
+	case FAIL_INPUT:
+	case FAIL_CONFLICT:
+		return 400;
+	case FAIL_UNAUTHENTICATED:
+		return 401;
+	case FAIL_FORBIDDEN:
+		return 403;
+	case FAIL_NOT_FOUND:
+		return 404;
+	case FAIL_METHOD:
+		return 405;
+	case FAIL_MEDIA_TYPE:
+		return 415;
+	case FAIL_THROTTLED:
+		return 429;
+	case FAIL_DB:
+	case FAIL_MOVIES:
+		return 503;
+	case FAIL_INTERNAL:
+		break;
+	}
+	/* An unknown value is a bug: never report it as success. */
+	return 500;
+}
+
+const struct msg_def *
+msg_def(enum msg m)
+{
+	return (unsigned)m < MSG_COUNT && msgs[m].text ? &msgs[m] : &msgs[MSG_NONE];
+}
+
+const char *
+fail_name(enum fail f)
+{
+	static const char *const names[] = { "ok", "input", "unauthenticated", "forbidden", "not_found",
+	    "method", "media_type", "throttled", "internal", "db", "movies", "conflict" };
+
+	return (unsigned)f < NELEM(names) ? names[f] : "unknown";
+}

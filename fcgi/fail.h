@@ -1,0 +1,105 @@
+/* fail.h: the one failure type models and handlers return, and the table of what visitors read. */
+#ifndef FAIL_H
+#define FAIL_H
+
+/* What went wrong, independent of how it is shown; fail_status() gives the HTTP status. */
+enum fail {
+	FAIL_OK = 0,
+	FAIL_INPUT,		/* 400: the request is not valid */
+	FAIL_UNAUTHENTICATED,	/* 401: no or a bad credential */
+	FAIL_FORBIDDEN,		/* 403: the CSRF check failed */
+	FAIL_NOT_FOUND,		/* 404: no such row, movie or page */
+	FAIL_METHOD,		/* 405: the path exists for other methods */
+	FAIL_MEDIA_TYPE,		/* 415: a body the API cannot read */
+	FAIL_THROTTLED,		/* 429: too many attempts */
+	FAIL_INTERNAL,		/* 500: a bug or an unusable template */
+	FAIL_DB,			/* 503: PostgreSQL is unreachable */
+	FAIL_MOVIES,		/* 503: TMDb and the cache both failed */
+	FAIL_CONFLICT,		/* a row exists already (a model result; answered 400) */
+};
+
+/* Every failure message a visitor or API client reads; the text lives in fail.c only. */
+enum msg {
+	MSG_NONE,
+	MSG_NO_PAGE,
+	MSG_BAD_METHOD,
+	MSG_CSRF,
+	MSG_BAD_HOST,
+	MSG_NO_CREDENTIALS,
+	MSG_SERVER_ERROR,
+	/* browsing pages */
+	MSG_TRENDING_WINDOW,
+	MSG_PAGE_NUMBER,
+	MSG_YEAR,
+	MSG_SEARCH_TOO_LONG,
+	MSG_NO_GENRE,
+	MSG_PAST_LAST_PAGE,		/* formatted: page, last page */
+	MSG_MOVIE_UNKNOWN,
+	MSG_MOVIE_BAD_REQUEST,
+	MSG_MOVIES_DOWN,
+	/* favorites and "for you" */
+	MSG_FAVORITES_SHOW,
+	MSG_FAVORITE_MOVIE_UNKNOWN,
+	MSG_FAVORITE_MOVIES_DOWN,
+	MSG_FAVORITE_SAVE,
+	MSG_FAVORITE_REMOVE,
+	MSG_FOR_YOU,
+	/* accounts */
+	MSG_LOGIN_THROTTLED,		/* formatted: minutes */
+	MSG_REGISTER_THROTTLED,		/* formatted: minutes */
+	MSG_PASSWORD_THROTTLED,		/* formatted: minutes */
+	MSG_LOGIN_DOWN,
+	MSG_REGISTER_DOWN,
+	MSG_PASSWORD_DOWN,
+	MSG_SESSION_DOWN,
+	/* the JSON API (shapes and texts of the origin app, DRF and simplejwt) */
+	MSG_API_MEDIA_TYPE,		/* formatted */
+	MSG_API_JSON_PARSE,		/* formatted */
+	MSG_API_BAD_HEADER,
+	MSG_API_TOKEN_INVALID,
+	MSG_API_NO_USER_CLAIM,
+	MSG_API_SERVICE_DOWN,
+	MSG_API_USER_NOT_FOUND,
+	MSG_API_USER_INACTIVE,
+	MSG_API_NO_ACTIVE_ACCOUNT,
+	MSG_API_REFRESH_NO_ACCOUNT,
+	MSG_API_REFRESH_INVALID,	/* formatted: the token's problem */
+	MSG_API_THROTTLED,		/* formatted: seconds */
+	MSG_API_LOGIN_DOWN,
+	MSG_API_REGISTER_DOWN,
+	MSG_API_FAVORITES_LIST,
+	MSG_API_INVALID_PAGE,
+	MSG_API_MOVIE_NOT_FOUND,
+	MSG_API_MOVIES_DOWN,
+	MSG_API_MOVIES_DOWN_RETRY,
+	MSG_API_FAVORITE_SAVE,
+	MSG_API_FAVORITE_EXISTS,
+	MSG_API_FAVORITE_REMOVE,
+	MSG_API_FAVORITE_ABSENT,
+	MSG_API_INVALID_REQUEST,
+	MSG_API_PAGE,
+	MSG_API_TIME_WINDOW,
+	MSG_API_QUERY_REQUIRED,
+	MSG_API_QUERY_TOO_LONG,
+	MSG_API_YEAR,
+	MSG_API_TOKEN_REVOKED,
+	MSG_API_INVALID_MOVIE,
+	MSG_API_MULTIPART,		/* formatted */
+	MSG_COUNT
+};
+
+struct msg_def {
+	const char	*text;		/* a printf format for the rows marked "formatted" */
+	const char	*json_key;	/* "detail" (DRF), or "error" (the origin app's own views) */
+	const char	*code;		/* simplejwt's "code" member, or NULL */
+	int		 retry_after;	/* seconds for a Retry-After header, or 0 */
+};
+
+/* The HTTP status of a failure: 400, 401, 403, 404, 405, 415, 429, 500 or 503. */
+int			 fail_status(enum fail);
+/* The table row of a message. */
+const struct msg_def	*msg_def(enum msg);
+/* "ok", "input", ..., for logs. */
+const char		*fail_name(enum fail);
+
+#endif

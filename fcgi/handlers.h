@@ -1,0 +1,43 @@
+/* handlers.h: every page and API handler the route table points at, by the file that holds it. */
+#ifndef HANDLERS_H
+#define HANDLERS_H
+
+#include "http.h"
+
+/* page_home.c, page_movie.c, page_search.c, page_genre.c */
+void	page_home(struct req *, struct resp *);
+void	page_movie(struct req *, struct resp *);
+void	page_search(struct req *, struct resp *);
+void	page_genre(struct req *, struct resp *);
+/* page_favorites.c, page_for_you.c */
+void	page_favorites(struct req *, struct resp *);
+void	page_favorite_add(struct req *, struct resp *);
+void	page_favorite_remove(struct req *, struct resp *);
+void	page_for_you(struct req *, struct resp *);
+/* page_health.c */
+void	page_health(struct req *, struct resp *);
+void	page_health_api(struct req *, struct resp *);
+void	page_metrics(struct req *, struct resp *);
+/* page_account.c */
+void	page_login(struct req *, struct resp *);
+void	page_login_post(struct req *, struct resp *);
+void	page_logout_post(struct req *, struct resp *);
+void	page_register(struct req *, struct resp *);
+void	page_register_post(struct req *, struct resp *);
+void	page_password(struct req *, struct resp *);
+void	page_password_post(struct req *, struct resp *);
+/* api_accounts.c: the origin app's JSON API, simplejwt tokens */
+void	api_register(struct req *, struct resp *);
+void	api_login(struct req *, struct resp *);
+void	api_token_refresh(struct req *, struct resp *);
+/* api_favorites.c (R_TOKEN: r->user is set) */
+void	api_favorites_list(struct req *, struct resp *);
+void	api_favorite_add(struct req *, struct resp *);
+void	api_favorite_delete(struct req *, struct resp *);
+/* api_movies.c (public: a token, good or bad, is ignored) */
+void	api_trending(struct req *, struct resp *);
+void	api_movie(struct req *, struct resp *);
+void	api_recommendations(struct req *, struct resp *);
+void	api_search(struct req *, struct resp *);
+
+#endif

@@ -1,0 +1,122 @@
+/* model_user.c: owns the auth_user rows: the only code that knows their columns. */
+#include <libpq-fe.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "db.h"
+#include "model_user.h"
+
+static const char *
+id_text(struct req *r, int64_t id)
+{
+	return arena_printf(r->arena, "%lld", (long long)id);
+}
+
+static char *
+column(struct req *r, PGresult *res, int col)
+{
+	return arena_strndup(r->arena, PQgetvalue(res, 0, col), (size_t)PQgetlength(res, 0, col));
+}
+
+/* The one decoder of DB_USER_BY_* rows: id, password, username, email, is_active, ... */
+static enum fail
+user_from_result(struct req *r, PGresult *res, struct user **out)
+{
+	struct user *u;
+
+	*out = NULL;
+	if (res == NULL)
+		return FAIL_DB;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return FAIL_NOT_FOUND;
+	}
+	u = arena_alloc(r->arena, sizeof(*u));
+	u->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	u->password = column(r, res, 1);
+	u->username = column(r, res, 2);
+	u->email = column(r, res, 3);
+	u->is_active = PQgetvalue(res, 0, 4)[0] == 't';
+	PQclear(res);
+	*out = u;
+	return FAIL_OK;
+}
+
+enum fail
+user_by_id(struct req *r, int64_t id, struct user **out)
+{
+	const char *params[1] = { id_text(r, id) };
+
+	return user_from_result(r, db_exec(app.db, DB_USER_BY_ID, 1, params), out);
+}
+
+enum fail
+user_by_name(struct req *r, const char *username, struct user **out)
+{
+	const char *params[1] = { username };
+
+	return user_from_result(r, db_exec(app.db, DB_USER_BY_USERNAME, 1, params), out);
+}
+
+enum fail
+user_name_taken(struct req *r, const char *username, int *taken)
+{
+	const char	*params[1] = { username };
+	PGresult	*res = db_exec(app.db, DB_USERNAME_TAKEN_ICASE, 1, params);
+
+	(void)r;
+	*taken = 0;
+	if (res == NULL)
+		return FAIL_DB;
+	*taken = PQntuples(res) > 0;
+	PQclear(res);
+	return FAIL_OK;
+}
+
+enum fail
+user_create(struct req *r, const char *hash, const char *username, const char *email, int64_t *id)
+{
+	const char	*params[3] = { hash, username, email };
+	PGresult	*res = db_exec(app.db, DB_USER_INSERT, 3, params);
+
+	(void)r;
+	*id = 0;
+	if (res == NULL)
+		return FAIL_DB;
+	/* No row: somebody took the name between the check and the insert. */
+	if (PQntuples(res) == 1)
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return *id > 0 ? FAIL_OK : FAIL_CONFLICT;
+}
+
+enum fail
+user_set_password(struct req *r, struct user *u, const char *hash, int only_if_unchanged)
+{
+	const char	*stored = arena_strdup(r->arena, hash);
+	const char	*params[3] = { id_text(r, u->id), stored, u->password };
+	PGresult	*res = db_exec(app.db, only_if_unchanged ? DB_USER_SET_PASSWORD_IF_UNCHANGED :
+	    DB_USER_SET_PASSWORD, only_if_unchanged ? 3 : 2, params);
+	int		 updated;
+
+	if (res == NULL)
+		return FAIL_DB;
+	updated = PQcmdTuples(res)[0] == '1';
+	PQclear(res);
+	if (!updated)
+		return FAIL_CONFLICT;
+	u->password = stored;
+	return FAIL_OK;
+}
+
+enum fail
+user_touch_last_login(struct req *r, int64_t id)
+{
+	const char	*params[1] = { id_text(r, id) };
+	PGresult	*res = db_exec(app.db, DB_USER_TOUCH_LAST_LOGIN, 1, params);
+
+	if (res == NULL)
+		return FAIL_DB;
+	PQclear(res);
+	return FAIL_OK;
+}

@@ -1,0 +1,40 @@
+/* model_user.h: the auth_user rows: read by id or name, create, set password, last login, name taken. */
+#ifndef MODEL_USER_H
+#define MODEL_USER_H
+
+#include <stdint.h>
+
+#include "fail.h"
+#include "http.h"
+
+/* One auth_user row; every string lives in the request arena. */
+struct user {
+	int64_t		 id;
+	const char	*username;
+	const char	*email;
+	const char	*password;	/* the encoded hash, for the session auth hash */
+	int		 is_active;
+};
+
+/* The row with this id, active or not: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
+enum fail	 user_by_id(struct req *, int64_t id, struct user **out);
+/* The row with exactly this (normalised) username: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
+enum fail	 user_by_name(struct req *, const char *username, struct user **out);
+/* Is a username taken, ignoring case as Django 4.2+ does? FAIL_OK (and *taken) or FAIL_DB. */
+enum fail	 user_name_taken(struct req *, const char *username, int *taken);
+/*
+ * Inserts an active user with this password hash: FAIL_OK and *id, FAIL_CONFLICT when somebody
+ * took the name meanwhile, or FAIL_DB.
+ */
+enum fail	 user_create(struct req *, const char *hash, const char *username, const char *email,
+		    int64_t *id);
+/*
+ * Stores a new hash (u->password follows once stored). With only_if_unchanged the row must
+ * still hold u->password (a login re-hash never overwrites a change made meanwhile).
+ * FAIL_OK, FAIL_CONFLICT when no row was updated, or FAIL_DB.
+ */
+enum fail	 user_set_password(struct req *, struct user *u, const char *hash, int only_if_unchanged);
+/* Sets last_login to now: FAIL_OK or FAIL_DB. */
+enum fail	 user_touch_last_login(struct req *, int64_t id);
+
+#endif

@@ -1,0 +1,174 @@
+/* page_movie.c: one movie's page: details, cast, trailer, "more like this" and the favorite button. */
+#include <string.h>
+
+#include "app.h"
+#include "buf.h"
+#include "csrf_web.h"
+#include "handlers.h"
+#include "model_user.h"
+#include "model_favorites.h"
+#include "movieview.h"
+#include "reqjson.h"
+#include "view.h"
+
+/* The first official YouTube trailer, else any YouTube trailer or teaser. */
+static const char *
+trailer_url(struct req *r, struct json_object *details)
+{
+	struct json_object	*videos, *results;
+	const char		*best = NULL;
+	int			 best_rank = 0;
+
+	if (!json_object_object_get_ex(details, "videos", &videos) ||
+	    !json_object_object_get_ex(videos, "results", &results))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(results); i++) {
+		struct json_object	*v = json_object_array_get_idx(results, i), *official;
+		const char		*site = json_str(v, "site"), *type = json_str(v, "type");
+		const char		*key = json_str(v, "key");
+		int			 rank;
+
+		if (site == NULL || key == NULL || type == NULL || strcmp(site, "YouTube") != 0)
+			continue;
+		rank = strcmp(type, "Trailer") == 0 ? 2 : strcmp(type, "Teaser") == 0 ? 1 : 0;
+		if (rank && json_object_object_get_ex(v, "official", &official) && json_object_get_boolean(official))
+			rank += 2;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = key;
+		}
+	}
+	if (best == NULL)
+		return NULL;
+	struct buf url = BUF_INIT;
+	buf_puts(&url, "https://www.youtube.com/watch?v=");
+	url_encode(&url, best);
+	const char *s = arena_strdup(r->arena, buf_cstr(&url));
+	buf_free(&url);
+	return s;
+}
+
+static struct json_object *
+people(struct json_object *details, const char *list, size_t max, const char *job)
+{
+	struct json_object *out = json_object_new_array(), *credits, *arr;
+
+	if (!json_object_object_get_ex(details, "credits", &credits) ||
+	    !json_object_object_get_ex(credits, list, &arr))
+		return out;
+	for (size_t i = 0; i < json_object_array_length(arr) && json_object_array_length(out) < max; i++) {
+		struct json_object	*p = json_object_array_get_idx(arr, i), *o;
+		const char		*name = json_str(p, "name");
+
+		if (name == NULL || (job && (json_str(p, "job") == NULL || strcmp(json_str(p, "job"), job) != 0)))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(name));
+		if (json_str(p, "character") && *json_str(p, "character"))
+			json_object_object_add(o, "character", json_object_new_string(json_str(p, "character")));
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+/* "A", "A and B", "A, B and C": one credit line instead of one per person. NULL when empty. */
+static const char *
+names_joined(struct req *r, struct json_object *list)
+{
+	size_t		 n = json_object_array_length(list);
+	struct buf	 b = BUF_INIT;
+	const char	*s;
+
+	if (n == 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&b, i == n - 1 ? " and " : ", ");
+		buf_puts(&b, json_str(json_object_array_get_idx(list, i), "name"));
+	}
+	s = arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* The details the card adds on the movie's own page: large poster, runtime, tagline, genres, people. */
+static void
+add_details(struct req *r, struct json_object *card, struct json_object *details)
+{
+	struct json_object	*v, *cast, *directors;
+	const char		*poster = json_str(details, "poster_path"), *directed_by, *trailer;
+
+	if (poster)
+		json_object_object_add(card, "poster_large", json_object_new_string(movieview_image(r, "w500", poster)));
+	if (json_object_object_get_ex(details, "runtime", &v) && json_object_get_int(v) > 0) {
+		int m = json_object_get_int(v);
+		const char *text = m >= 60 ? arena_printf(r->arena, "%dh %02dm", m / 60, m % 60) :
+		    arena_printf(r->arena, "%dm", m);
+		json_object_object_add(card, "runtime", json_object_new_string(text));
+	}
+	if (json_str(details, "tagline") && *json_str(details, "tagline"))
+		json_object_object_add(card, "tagline", json_object_new_string(json_str(details, "tagline")));
+	if (json_object_object_get_ex(details, "genres", &v))
+		json_object_object_add(card, "genres", json_object_get(v));
+	cast = people(details, "cast", 12, NULL);
+	if (json_object_array_length(cast) > 0)
+		json_object_object_add(card, "has_cast", json_object_new_boolean(1));
+	json_object_object_add(card, "cast", cast);
+	directors = people(details, "crew", 3, "Director");
+	directed_by = names_joined(r, directors);
+	json_object_object_add(card, "directors", directors);
+	if (directed_by)
+		json_object_object_add(card, "directed_by", json_object_new_string(directed_by));
+	if ((trailer = trailer_url(r, details)) != NULL)
+		json_object_object_add(card, "trailer", json_object_new_string(trailer));
+}
+
+/* "More like this" is a bonus: the page still works without it. */
+static void
+add_recommendations(struct req *r, struct json_object *ctx, struct json_object *recs, enum movies_status st)
+{
+	struct json_object *cards;
+
+	req_keep_json(r, recs);
+	if (recs == NULL || movies_fail(st) != FAIL_OK)
+		return;
+	cards = movieview_cards(recs);
+	while (json_object_array_length(cards) > 12)
+		json_object_array_del_idx(cards, 12, json_object_array_length(cards) - 12);
+	json_object_object_add(ctx, "recommendations", cards);
+}
+
+void
+page_movie(struct req *r, struct resp *rs)
+{
+	int64_t			 id = r->path_int[0];
+	struct json_object	*details, *ctx = req_object(r), *card;
+	int			 saved = 0;
+	/* Details and "More like this" at once: the page costs one TMDb round trip, not two. */
+	const struct tmdb_query	 qs[2] = { { .kind = TMDB_DETAILS, .id = id },
+	    { .kind = TMDB_RECOMMENDATIONS, .id = id, .page = 1 } };
+	struct json_object	*got[2] = { NULL, NULL };
+	enum movies_status	 sts[2];
+
+	movies_resolve_many(app.movies, qs, 2, got, sts);
+	details = got[0];
+	if (movieview_take(r, rs, sts[0], &details) != 0) {
+		req_keep_json(r, got[1]);
+		return;
+	}
+	card = movieview_card(details);
+	json_object_object_add(ctx, "movie", card);
+	add_details(r, card, details);
+	add_recommendations(r, ctx, got[1], sts[1]);
+	if (r->user) {
+		/* Unknown is not "not saved": an "Add" button would mislead. */
+		if (favorite_exists(r, r->user->id, id, &saved) != FAIL_OK) {
+			answer_fail(r, rs, FAIL_DB, MSG_FAVORITES_SHOW);
+			return;
+		}
+		if (saved)
+			json_object_object_add(ctx, "is_favorite", json_object_new_boolean(1));
+		csrf_form_token(r, rs);
+	}
+	view_page(r, rs, "movie", json_str(details, "title") ? json_str(details, "title") : "Movie", ctx);
+}

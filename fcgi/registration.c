@@ -1,0 +1,115 @@
+/* registration.c: Django's registration rules and the new user's row: shared by the form and the JSON API. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+#include "model_user.h"
+#include "registration.h"
+#include "validators.h"
+
+/* A pragmatic email check: one '@', a non-empty local part, a dotted domain, no spaces. */
+static int
+email_valid(const char *e)
+{
+	const char *at = strchr(e, '@'), *dot;
+
+	if (at == NULL || at == e || strchr(at + 1, '@') || at - e > 64)
+		return 0;
+	if (strpbrk(e, " \t\r\n<>()[],;:\"\\"))
+		return 0;
+	dot = strrchr(at + 1, '.');
+	return dot && dot > at + 1 && dot[1] != '\0' && strstr(at + 1, "..") == NULL;
+}
+
+/* A heap string from the validators, moved into the request arena (NULL stays NULL). */
+static const char *
+adopt(struct req *r, char *s)
+{
+	const char *copy = s ? arena_strdup(r->arena, s) : NULL;
+
+	free(s);
+	return copy;
+}
+
+/* The username's rules, then whether it is taken: FAIL_OK or FAIL_DB. */
+static enum fail
+check_username(struct req *r, struct registration *g, int *nerrors)
+{
+	struct validators_error	 errs[VALIDATORS_MAX_ERRORS];
+	char			*clean = NULL;
+	int			 n = validators_username(g->username, strlen(g->username), &clean, errs), taken;
+
+	g->clean_username = adopt(r, clean);
+	for (int i = 0; i < n; i++)
+		g->error(g->ctx, "username", errs[i].message);
+	*nerrors += n;
+	if (n != 0)
+		return FAIL_OK;
+	if (user_name_taken(r, g->clean_username, &taken) != FAIL_OK)
+		return FAIL_DB;
+	if (taken) {
+		g->error(g->ctx, "username", "A user with that username already exists.");
+		(*nerrors)++;
+	}
+	return FAIL_OK;
+}
+
+static void
+check_passwords(struct registration *g, int *nerrors)
+{
+	struct validators_error	 errs[VALIDATORS_MAX_ERRORS];
+	int			 n;
+
+	if (g->password1 == NULL || g->password2 == NULL)
+		return;
+	if (strcmp(g->password1, g->password2) != 0) {
+		g->error(g->ctx, g->password_field, g->mismatch);
+		(*nerrors)++;
+		return;
+	}
+	struct validators_user u = { g->clean_username ? g->clean_username : g->username, NULL, NULL,
+	    g->clean_email };
+	n = validators_password(g->password2, &u, errs);
+	if (n < 0) {
+		g->error(g->ctx, g->password_field, "This password could not be checked. Please try another.");
+		(*nerrors)++;
+	}
+	for (int i = 0; i < n; i++)
+		g->error(g->ctx, g->password_field, errs[i].message);
+	*nerrors += n > 0 ? n : 0;
+}
+
+enum fail
+registration_check(struct req *r, struct registration *g, int *nerrors)
+{
+	*nerrors = 0;
+	g->clean_username = g->clean_email = NULL;
+	if (g->username && check_username(r, g, nerrors) != FAIL_OK)
+		return FAIL_DB;
+	if (g->email) {
+		g->clean_email = adopt(r, validators_normalize_email(g->email));
+		if (g->clean_email == NULL || !email_valid(g->clean_email)) {
+			g->error(g->ctx, "email", "Enter a valid email address.");
+			(*nerrors)++;
+		}
+	}
+	check_passwords(g, nerrors);
+	return FAIL_OK;
+}
+
+enum fail
+registration_create(struct req *r, struct registration *g, int64_t *id)
+{
+	char		*hash = password_make(&app.policy, g->password1, strlen(g->password1));
+	enum fail	 f;
+
+	*id = 0;
+	if (hash == NULL)
+		return FAIL_INTERNAL;
+	f = user_create(r, hash, g->clean_username, g->clean_email, id);
+	free(hash);
+	if (f == FAIL_OK)
+		log_debug("account: registered a user");
+	return f;
+}
