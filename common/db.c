@@ -81,6 +81,9 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
 	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
 	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
+	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
+	    "WHERE user_id = $1::integer" },
 };
 
 struct db {

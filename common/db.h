@@ -71,7 +71,5 @@ PGresult	*db_exec(struct db *, enum db_stmt, int nparams, const char *const *par
 const char	*db_last_sqlstate(const struct db *);
 /* 1 if the favorites table still has the origin app's NOT NULL movie columns. */
 int		 db_has_legacy_favorites(const struct db *);
-/* 1 while the last exec reached the server; 0 also while the breaker fails fast. */
-int		 db_ok(const struct db *);
 
 #endif

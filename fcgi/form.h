@@ -20,11 +20,6 @@ void		 form_init(struct form *, struct req *);
  */
 const char	*form_field(struct form *, const char *name, size_t max, int trim, int keep_value);
 void		 form_error(struct form *, const char *field, const char *message);
-/*
- * Python's str.strip() on valid UTF-8 text of *len bytes (CharField's trimming: ASCII blanks
- * and Unicode spaces): returns the first kept byte and shortens *len.
- */
-const char	*form_strip(const char *v, size_t *len);
 /* An error that belongs to no single field. */
 void		 form_error_all(struct form *, const char *message);
 /* Puts the form's view (request-owned) into ctx under "form"; the form is done with it. */
