@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from accounts_support import Browser
-from test_accounts import redis_pidfile, start_redis
+from stack_control import redis_pidfile, start_redis
 
 LINE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')

@@ -40,7 +40,14 @@ def test_prometheus_scrapes_the_stack(site):
                 break
         assert up and up[0]["value"][1] == "1", open(log.name).read()
         assert built and built[0]["metric"]["commit"]
-        assert query(port, 'movies_http_requests_total{route="/metrics",status="200"}')
+        # A scrape is counted when it ends, so the first one shows only in the next: wait for it.
+        counted = []
+        for _ in range(20):
+            counted = query(port, 'movies_http_requests_total{route="/metrics",status="200"}')
+            if counted:
+                break
+            time.sleep(0.5)
+        assert counted
     finally:
         proc.terminate()
         proc.wait(timeout=30)
