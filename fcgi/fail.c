@@ -44,6 +44,9 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	[MSG_REGISTER_DOWN] = { "Registration is not possible right now." LATER, "detail", NULL, 0 },
 	[MSG_PASSWORD_DOWN] = { "Your password could not be changed right now. Please try again.", "detail", NULL, 0 },
 	[MSG_SESSION_DOWN] = { "Your session could not be read or saved right now." LATER, "detail", NULL, 0 },
+	/* Unknown is not anonymous: the visitor must not think they were logged out. */
+	[MSG_SESSION_READ_DOWN] = { "Your session could not be read: the site cannot reach its database right "
+	    "now. Please try again in a minute: you are still logged in.", "detail", NULL, 0 },
 	[MSG_API_MEDIA_TYPE] = { "Unsupported media type \"%.100s\" in request.", "detail", NULL, 0 },
 	[MSG_API_JSON_PARSE] = { "JSON parse error - %s", "detail", NULL, 0 },
 	[MSG_API_BAD_HEADER] = { "Authorization header must contain two space-delimited values", "detail",

@@ -52,6 +52,7 @@ enum msg {
 	MSG_REGISTER_DOWN,
 	MSG_PASSWORD_DOWN,
 	MSG_SESSION_DOWN,
+	MSG_SESSION_READ_DOWN,
 	/* the JSON API (shapes and texts of the origin app, DRF and simplejwt) */
 	MSG_API_MEDIA_TYPE,		/* formatted */
 	MSG_API_JSON_PARSE,		/* formatted */

@@ -120,7 +120,7 @@ app_handle(struct req *r, struct resp *rs)
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)) && auth_load_visitor(r) != FAIL_OK) {
 		/* Unknown is not anonymous: logging the visitor out would be wrong (the cookie stays). */
-		answer_fail(r, rs, FAIL_DB, MSG_SESSION_DOWN);
+		answer_fail(r, rs, FAIL_DB, MSG_SESSION_READ_DOWN);
 		goto done;
 	}
 	if (r->route == NULL)
