@@ -233,7 +233,7 @@ test_database_down(void **state)
 	(void)state;
 	/* A visitor with a session is not made anonymous (logged out) when it cannot be read. */
 	expect("GET", "/", HDRS("HTTP_COOKIE=sessionid=abcdefghijklmnopqrstuvwxyz012345"), NULL, 503,
-	    HAS("Your session could not be read or saved right now. Please try again in a minute."));
+	    HAS("Your session could not be read: the site cannot reach its database right now.", "you are still logged in"));
 	expect("GET", "/favorites", HDRS("HTTP_COOKIE=sessionid=abcdefghijklmnopqrstuvwxyz012345"), NULL, 503,
 	    HAS("Your session could not be read"));
 	/* A well-formed login reaches the database: 503, never a 303 without a session. */
