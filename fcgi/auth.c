@@ -5,7 +5,6 @@
 
 #include "app.h"
 #include "auth.h"
-#include "cache.h"
 #include "config.h"
 #include "csrf_web.h"
 #include "djsession.h"
