@@ -39,7 +39,7 @@ MINIMAL    := $(BUILD)/minimal-fcgi
 # Objects of the test programs are kept, so a second make rebuilds nothing.
 .SECONDARY:
 
-.PHONY: all deps start stop run migrate test unit integration asan valgrind bench clean check-config
+.PHONY: all deps start stop run migrate test unit integration test-pgbouncer asan valgrind bench clean check-config
 all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
 
 $(BUILD)/%.o: %.c
@@ -76,6 +76,13 @@ test: deps all $(UNIT_BIN)
 
 integration: all
 	@tests/run-integration.sh
+
+# A good part of the integration suite with PgBouncer in transaction pooling mode between the
+# workers (DB_PREPARED=0) and PostgreSQL, on a private stack of its own.
+PGBOUNCER_TESTS := test_pgbouncer test_stack test_site test_api test_accounts test_django_interop test_cards test_movie_cache
+test-pgbouncer: deps all
+	@PGBOUNCER=1 TEST_STATE_DIR=$(CURDIR)/tests/output/stack-pgbouncer \
+		TEST_FILES="$(PGBOUNCER_TESTS:%=tests/integration/%.py)" tests/run-integration.sh
 
 start: all
 	@deploy/stack.sh start

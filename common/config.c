@@ -47,6 +47,8 @@ static const struct cfg_entry table[] = {
 	  "extra origins allowed to POST, comma-separated scheme://host[:port]" },
 	{ "DATABASE_URL", CFG_URL, S(database_url), NULL, CFG_REQUIRED | CFG_SECRET, 0, 0,
 	  "libpq connection URI (postgresql://...)" },
+	{ "DB_PREPARED", CFG_INT, S(db_prepared), "1", 0, 0, 1,
+	  "1: named statements prepared once per connection; 0: unnamed (PgBouncer transaction/statement pooling)" },
 	{ "REDIS_URL", CFG_URL, S(redis_url), "redis://127.0.0.1:6379/0", CFG_SECRET, 0, 0,
 	  "redis://[:password@]host:port/db or unix:///path/to/socket" },
 	{ "TMDB_BASE_URL", CFG_URL, S(tmdb_base_url), "https://api.themoviedb.org/3", 0, 0, 0,

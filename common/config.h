@@ -18,6 +18,7 @@ struct config {
 	const char	*csrf_trusted_origins;	/* comma-separated scheme://host[:port] */
 	/* servers */
 	const char	*database_url;
+	int		 db_prepared;		/* 0: unnamed statements only (PgBouncer transaction mode) */
 	const char	*redis_url;
 	const char	*tmdb_base_url;
 	const char	*tmdb_api_key;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "db.h"
 #include "log.h"
 #include "util.h"
@@ -83,7 +84,8 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 struct db {
 	char		*url;
 	PGconn		*conn;
-	int		 prepared;
+	int		 prepared;		/* the connection is set up (statements prepared if named) */
+	int		 named;			/* named prepared statements, else unnamed ones (DB_PREPARED) */
 	int		 legacy_favorites;
 	int		 ok;
 	char		 sqlstate[6];
@@ -94,7 +96,8 @@ db_prepare_all(struct db *db)
 {
 	PGresult *r;
 
-	for (int i = 0; i < DB_STMT_COUNT; i++) {
+	/* Unnamed statements are parsed with each exec: nothing is kept on the server. */
+	for (int i = 0; db->named && i < DB_STMT_COUNT; i++) {
 		/* The legacy insert only prepares where the origin's columns exist. */
 		if (i == DB_FAV_ADD_LEGACY)
 			continue;
@@ -110,7 +113,7 @@ db_prepare_all(struct db *db)
 	    "current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'");
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
-	if (db->legacy_favorites) {
+	if (db->legacy_favorites && db->named) {
 		r = PQprepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
 		    stmts[DB_FAV_ADD_LEGACY].nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -157,6 +160,7 @@ db_open(const char *url)
 		return NULL;
 	db = xcalloc(1, sizeof(*db));
 	db->url = xstrdup(url);
+	db->named = config.db_prepared;
 	db_connect(db);
 	return db;
 }
@@ -185,7 +189,14 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 			if (db_connect(db) != 0)
 				return NULL;
 		}
-		r = PQexecPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0);
+		/*
+		 * A named statement lives in one server session, which PgBouncer's transaction
+		 * pooling does not keep: there each exec parses the unnamed statement anew.
+		 */
+		if (db->named)
+			r = PQexecPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0);
+		else
+			r = PQexecParams(db->conn, stmts[s].sql, nparams, NULL, params, NULL, NULL, 0);
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			db->ok = 1;

@@ -33,7 +33,9 @@ enum db_stmt {
 struct db;
 
 /*
- * Connects (after fork) and prepares every statement. Returns NULL only for a bad URL;
+ * Connects (after fork) and prepares every statement (none when config.db_prepared is 0:
+ * then each exec sends an unnamed statement, which PgBouncer's transaction pooling allows).
+ * Returns NULL only for a bad URL;
  * an unreachable server gives a handle that reconnects on the next db_exec.
  */
 struct db	*db_open(const char *url);
