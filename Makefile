@@ -79,7 +79,7 @@ integration: all
 
 # A good part of the integration suite with PgBouncer in transaction pooling mode between the
 # workers (DB_PREPARED=0) and PostgreSQL, on a private stack of its own.
-PGBOUNCER_TESTS := test_pgbouncer test_stack test_site test_api test_accounts test_django_interop test_cards test_movie_cache
+PGBOUNCER_TESTS := test_pgbouncer test_scale_out test_stack test_site test_api test_accounts test_django_interop test_cards test_movie_cache
 test-pgbouncer: deps all
 	@PGBOUNCER=1 TEST_STATE_DIR=$(CURDIR)/tests/output/stack-pgbouncer \
 		TEST_FILES="$(PGBOUNCER_TESTS:%=tests/integration/%.py)" tests/run-integration.sh
