@@ -119,8 +119,10 @@ class Deployment:
     def __init__(self, work):
         self.work = work
         self.procs = {}
+        self.commands = {}
 
     def start(self, name, argv, env, log):
+        self.commands[name] = (argv, env, log)
         out = open(os.path.join(self.work, "log", log), "ab")
         self.procs[name] = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, start_new_session=True)
@@ -138,6 +140,11 @@ class Deployment:
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait(timeout=10)
+
+    def restart(self, name, port):
+        """Stops a pool as systemd would (SIGTERM: requests in hand are finished), starts it again."""
+        self.kill(name, signal.SIGTERM)
+        wait_port(port, self.start(name, *self.commands[name]), name)
 
     def stop_all(self):
         for name in list(self.procs):
@@ -367,24 +374,22 @@ def test_admin_login_counts_on_the_site_and_admin_logout_ends_both(deployment):
     conn.close()
 
 
-def test_a_pool_killed_under_load_costs_no_get(deployment):
-    site, dep = deployment["site"], deployment["deployment"]
-    access_log = os.path.join(deployment["work"], "log", "nginx-access.log")
-    start_offset = os.path.getsize(access_log)
+def gets_under_load(deployment, during):
+    """GETs from 4 threads (bounded: 40 s, 1500 requests) while during() runs; [(time, path, status)]."""
+    site = deployment["site"]
     # A session cookie makes nginx bypass its page cache, so every GET reaches a worker.
+    bypass = {"Cookie": "sessionid=" + "x" * 32}
     paths = ["/", "/login", "/movie/550", "/api/v1/health-check/", "/api/v1/movies/550/"]
     results, lock = [], threading.Lock()
     stop = threading.Event()
-    deadline = time.time() + 20          # bounded in time...
-    max_requests = 1500                  # ...and in count
+    deadline = time.time() + 40
 
     def load(n):
         s = requests.Session()
-        bypass = {"Cookie": "sessionid=" + "x" * 32}
         i = n
         while not stop.is_set() and time.time() < deadline:
             with lock:
-                if len(results) >= max_requests:
+                if len(results) >= 1500:
                     return
             path = paths[i % len(paths)]
             i += 1
@@ -399,22 +404,94 @@ def test_a_pool_killed_under_load_costs_no_get(deployment):
     threads = [threading.Thread(target=load, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
-    time.sleep(2)
-    killed_at = time.time()
-    dep.kill("pool_a")                   # the master and its workers at once, as a host dies
-    time.sleep(3)
-    stop.set()
-    for t in threads:
-        t.join(timeout=60)
+    try:
+        time.sleep(1)
+        during()
+        time.sleep(1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    return results
+
+
+def access_log_lines(deployment, since):
+    with open(os.path.join(deployment["work"], "log", "nginx-access.log")) as f:
+        f.seek(since)
+        return f.read().splitlines()
+
+
+def access_log_size(deployment):
+    return os.path.getsize(os.path.join(deployment["work"], "log", "nginx-access.log"))
+
+
+def wait_until_served_by(deployment, pool):
+    """Waits (at most 15 s, while a load runs) until nginx's log shows a GET served by pool alone."""
+    since = access_log_size(deployment)
+    served = "upstream=127.0.0.1:%d" % deployment["ports"][pool]
+    for _ in range(150):
+        if any(line.endswith(served) for line in access_log_lines(deployment, since)):
+            return
+        time.sleep(0.1)
+    raise AssertionError(pool + " did not serve within 15 s")
+
+
+def test_sighup_replaces_the_workers_without_a_failed_get(deployment):
+    master = deployment["deployment"].procs["pool_b"]
+    # spawn-fcgi -n execs the master in place: the process started is the master.
+    def workers():
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True)
+        return set(out.stdout.split())
+    before = workers()
+
+    def reload():
+        master.send_signal(signal.SIGHUP)
+        time.sleep(2)
+    results = gets_under_load(deployment, reload)
+    assert [r for r in results if r[2] != 200] == []
+    assert len(results) >= 20
+    after = workers()
+    assert len(after) == 2 and not (after & before)
+
+
+def test_a_rolling_restart_of_the_pools_costs_no_get(deployment):
+    """A new version goes out one pool at a time (README: deploying a new version)."""
+    dep, ports = deployment["deployment"], deployment["ports"]
+    since = access_log_size(deployment)
+
+    def roll():
+        # nginx tries a host that failed again after fail_timeout: a pool goes only once the
+        # other serves, or both would be out of nginx's rotation at once.
+        for name, other in (("pool_a", "pool_b"), ("pool_b", "pool_a")):
+            wait_until_served_by(deployment, other)
+            dep.restart(name, ports[name])
+        wait_until_served_by(deployment, "pool_a")
+    results = gets_under_load(deployment, roll)
+    assert [r for r in results if r[2] != 200] == []
+    assert len(results) >= 20
+    lines = access_log_lines(deployment, since)
+    assert all(" 200 " in line for line in lines if line.startswith("GET "))
+
+
+def test_a_pool_killed_under_load_costs_no_get(deployment):
+    dep, ports = deployment["deployment"], deployment["ports"]
+    since = access_log_size(deployment)
+    killed = []
+
+    def kill():
+        wait_until_served_by(deployment, "pool_a")
+        wait_until_served_by(deployment, "pool_b")
+        killed.append(time.time())
+        dep.kill("pool_a")               # the master and its workers at once, as a host dies
+        time.sleep(2)
+    results = gets_under_load(deployment, kill)
 
     failed = [r for r in results if r[2] != 200]
     assert failed == [], failed[:10]
-    assert len([r for r in results if r[0] < killed_at]) >= 10
-    assert len([r for r in results if r[0] > killed_at + 0.5]) >= 10
-    with open(access_log) as f:
-        f.seek(start_offset)
-        lines = f.read().splitlines()
-    a, b = "127.0.0.1:%d" % deployment["ports"]["pool_a"], "127.0.0.1:%d" % deployment["ports"]["pool_b"]
+    assert len([r for r in results if r[0] < killed[0]]) >= 10
+    assert len([r for r in results if r[0] > killed[0] + 0.5]) >= 10
+    lines = access_log_lines(deployment, since)
+    a, b = "127.0.0.1:%d" % ports["pool_a"], "127.0.0.1:%d" % ports["pool_b"]
     # Both pools served before the kill; after it, GETs that met pool A were passed on to B.
     assert any(line.endswith("upstream=" + a) for line in lines)
     assert any(line.endswith("upstream=" + b) for line in lines)
