@@ -123,7 +123,8 @@ class Deployment:
 
     def start(self, name, argv, env, log):
         self.commands[name] = (argv, env, log)
-        out = open(os.path.join(self.work, "log", log), "ab")
+        # Beside the stack's logs, where run-all.sh looks for sanitizer reports of workers.
+        out = open(os.path.join(os.environ["STATE_DIR"], "log", "scale-out-" + log), "ab")
         self.procs[name] = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, start_new_session=True)
         return self.procs[name]
@@ -375,7 +376,10 @@ def test_admin_login_counts_on_the_site_and_admin_logout_ends_both(deployment):
 
 
 def gets_under_load(deployment, during):
-    """GETs from 4 threads (bounded: 40 s, 1500 requests) while during() runs; [(time, path, status)]."""
+    """GETs from 4 threads while during() runs; [(time, path, status)].
+
+    Bounded: at most 40 s and, paced at 50 a second per thread, 8000 requests; the pace keeps
+    the load going for as long as during() needs (nginx's fail_timeout, restarts)."""
     site = deployment["site"]
     # A session cookie makes nginx bypass its page cache, so every GET reaches a worker.
     bypass = {"Cookie": "sessionid=" + "x" * 32}
@@ -389,7 +393,7 @@ def gets_under_load(deployment, during):
         i = n
         while not stop.is_set() and time.time() < deadline:
             with lock:
-                if len(results) >= 1500:
+                if len(results) >= 8000:
                     return
             path = paths[i % len(paths)]
             i += 1
@@ -400,6 +404,7 @@ def gets_under_load(deployment, during):
                 status = repr(e)
             with lock:
                 results.append((time.time(), path, status))
+            time.sleep(0.02)
 
     threads = [threading.Thread(target=load, args=(n,)) for n in range(4)]
     for t in threads:
