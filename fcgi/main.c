@@ -235,7 +235,8 @@ master_run(void)
 static int
 clear_sessions(void)
 {
-	struct db	*db = db_open(config.database_url);
+	struct db_settings ds = { .url = config.database_url, .unnamed_statements = !config.db_prepared };
+	struct db	*db = db_open_with(&ds);
 	PGresult	*r = db ? db_exec(db, DB_SESSION_CLEAR_EXPIRED, 0, NULL) : NULL;
 
 	if (r == NULL) {
