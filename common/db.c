@@ -39,8 +39,10 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_USER_SET_PASSWORD] = { "user_set_password", 2,
 	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer" },
 	/* A login re-hash must not overwrite a password changed meanwhile (by Django or here). */
+	/* Marked as a re-hash (0003's trigger): the same password, so API tokens stay valid. */
 	[DB_USER_SET_PASSWORD_IF_UNCHANGED] = { "user_rehash", 3,
-	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer AND password = $3" },
+	    "UPDATE auth_user SET password = $2 WHERE id = $1::integer AND password = $3 "
+	    "AND set_config('movies.password_rehash', 'on', true) = 'on'" },
 	[DB_USER_TOUCH_LAST_LOGIN] = { "user_touch_last_login", 1,
 	    "UPDATE auth_user SET last_login = now() WHERE id = $1::integer" },
 	[DB_USER_COUNT] = { "user_count", 0, "SELECT count(*) FROM auth_user" },
@@ -82,6 +84,10 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
 	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
 	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
+	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
+	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
+	    "WHERE user_id = $1::integer" },
 };
 
 struct db {
