@@ -42,7 +42,7 @@ MINIMAL    := $(BUILD)/minimal-fcgi
 .SECONDARY:
 
 .PHONY: all deps build-deps test-deps start stop run migrate test check unit integration asan valgrind \
-	bench clean check-config built-test built-check built-run built-bench apidocs FORCE prometheus
+	bench clean check-config built-test built-check built-run built-bench apidocs FORCE prometheus test-pgbouncer
 all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
 
 # A missing library is named in one line (its Debian package) before any compiler error.
@@ -117,6 +117,15 @@ built-check: all apidocs $(UNIT_BIN)
 
 integration: all apidocs
 	@tests/run-integration.sh
+
+# A good part of the integration suite with PgBouncer in transaction pooling mode between the
+# workers (DB_PREPARED=0) and PostgreSQL, on a private stack of its own (a stage of make test).
+PGBOUNCER_TESTS := test_pgbouncer test_scale_out test_stack test_site test_api test_accounts test_django_interop test_cards test_movie_cache
+test-pgbouncer: deps
+	@$(MAKE) --no-print-directory built-test-pgbouncer
+built-test-pgbouncer: all apidocs
+	@PGBOUNCER=1 TEST_STATE_DIR=$(CURDIR)/tests/output/stack-pgbouncer \
+		TEST_FILES="$(PGBOUNCER_TESTS:%=tests/integration/%.py)" tests/run-integration.sh
 
 start: all apidocs
 	@deploy/stack.sh start

@@ -61,6 +61,8 @@ static const struct cfg_entry table[] = {
 	  "how long sent data may stay unacknowledged before the connection is dead" },
 	{ "DB_BREAKER_MAX_MS", CFG_INT, S(db_breaker_max_ms), "8000", 0, 250, 600000,
 	  "after failures a worker fails fast for 250 ms, doubling up to this, before trying again" },
+	{ "DB_PREPARED", CFG_INT, S(db_prepared), "1", 0, 0, 1,
+	  "1: named statements prepared once per connection; 0: unnamed (PgBouncer transaction/statement pooling)" },
 	{ "REDIS_URL", CFG_URL, S(redis_url), "redis://127.0.0.1:6379/0", CFG_SECRET, 0, 0,
 	  "redis://[:password@]host:port/db or unix:///path/to/socket" },
 	{ "REDIS_CONNECT_TIMEOUT_MS", CFG_INT, S(redis_connect_timeout_ms), "100", 0, 10, 10000,

@@ -25,6 +25,7 @@ struct config {
 	int		 db_keepalive_idle_s;
 	int		 db_tcp_user_timeout_ms;
 	int		 db_breaker_max_ms;
+	int		 db_prepared;		/* 0: unnamed statements only (PgBouncer transaction mode) */
 	const char	*redis_url;
 	int		 redis_connect_timeout_ms;
 	int		 redis_timeout_ms;

@@ -248,7 +248,8 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 	int		 timed_out;
 	PGresult	*r;
 
-	for (int i = 0; i < DB_STMT_COUNT; i++) {
+	/* Unnamed statements are parsed with each exec: nothing is kept on the server. */
+	for (int i = 0; !db->s.unnamed_statements && i < DB_STMT_COUNT; i++) {
 		/* The legacy insert only prepares where the origin's columns exist. */
 		if (i == DB_FAV_ADD_LEGACY)
 			continue;
@@ -264,7 +265,7 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 		return -1;
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
-	if (db->legacy_favorites && setup_exec(db, "prepare fav_add_legacy",
+	if (db->legacy_favorites && !db->s.unnamed_statements && setup_exec(db, "prepare fav_add_legacy",
 	    PQsendPrepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
 	    stmts[DB_FAV_ADD_LEGACY].nparams, NULL), deadline_ms) != 0)
 		return -1;
@@ -396,7 +397,13 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 				return NULL;
 			}
 		}
-		if (!PQsendQueryPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0)) {
+		/*
+		 * A named statement lives in one server session, which PgBouncer's transaction
+		 * pooling does not keep: there each exec sends the unnamed statement anew.
+		 */
+		if (!(db->s.unnamed_statements ?
+		    PQsendQueryParams(db->conn, stmts[s].sql, nparams, NULL, params, NULL, NULL, 0) :
+		    PQsendQueryPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0))) {
 			r = NULL;
 			timed_out = 0;
 		} else

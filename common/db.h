@@ -44,6 +44,11 @@ struct db_settings {
 	int		 keepalive_idle_s;	/* TCP keepalive idle time; default 30 */
 	int		 tcp_user_timeout_ms;	/* unacknowledged data timeout; default 10000 */
 	int		 breaker_max_ms;	/* longest fail-fast period after failures; default 8000 */
+	/*
+	 * 1: every exec sends an unnamed statement, parsed anew, since PgBouncer's transaction
+	 * pooling keeps no server session (DB_PREPARED=0); 0: named statements prepared once.
+	 */
+	int		 unnamed_statements;
 };
 
 #define DB_DEFAULT_CONNECT_TIMEOUT_MS	2000
@@ -58,7 +63,7 @@ struct db_settings {
  * doubling to breaker_max_ms, then one request tries again.
  */
 struct db	*db_open_with(const struct db_settings *);
-/* db_open_with the defaults and no statement timeout (admin commands). */
+/* db_open_with the defaults, no statement timeout and named statements (tools, tests). */
 struct db	*db_open(const char *url);
 void		 db_close(struct db *);
 /*

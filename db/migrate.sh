@@ -5,11 +5,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${DATABASE_URL:?DATABASE_URL must be set (a libpq URI)}"
-psql_q() { PGOPTIONS="-c client_min_messages=warning" psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+# No session state (startup options, SET, session locks): PgBouncer's transaction pooling
+# gives each transaction any server connection, and refuses the "options" startup parameter.
+psql_q() { psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # Under the lock: concurrent CREATE TABLE IF NOT EXISTS can fail on the catalog's unique index.
 psql_q <<'SQL'
 BEGIN;
+SET LOCAL client_min_messages = warning;
 SELECT pg_advisory_xact_lock(4242424242) \gset
 CREATE TABLE IF NOT EXISTS movies_schema_migrations (
     name text PRIMARY KEY,
@@ -33,6 +36,7 @@ for file in "$here"/migrations/[0-9]*.sql; do
 	# \i reads it by its plain name (no spaces), from the migrations directory.
 	result=$(cd "$here/migrations" && psql_q -At -v name="$name" -v sum="$sum" <<'SQL'
 BEGIN;
+SET LOCAL client_min_messages = warning;
 SELECT pg_advisory_xact_lock(4242424242) \gset
 SELECT EXISTS (SELECT 1 FROM movies_schema_migrations WHERE name = :'name') AS done \gset
 \if :done

@@ -63,10 +63,15 @@ choose_settings() {
 	REDIS_PORT=${REDIS_PORT:-6380}
 	TMDB_STANDIN_PORT=${TMDB_STANDIN_PORT:-8090}
 	WORKERS=${WORKERS:-4}
+	PGBOUNCER=${PGBOUNCER:-0}
+	PGBOUNCER_PORT=${PGBOUNCER_PORT:-6433}
+	PGBOUNCER_POOL_MODE=${PGBOUNCER_POOL_MODE:-transaction}
+	PGBOUNCER_POOL_SIZE=${PGBOUNCER_POOL_SIZE:-2}
 	[ "$SITE_PORT" = auto ] && SITE_PORT=$(free_port)
 	[ "$PG_PORT" = auto ] && PG_PORT=$(free_port)
 	[ "$REDIS_PORT" = auto ] && REDIS_PORT=$(free_port)
 	[ "$TMDB_STANDIN_PORT" = auto ] && TMDB_STANDIN_PORT=$(free_port)
+	[ "$PGBOUNCER_PORT" = auto ] && PGBOUNCER_PORT=$(free_port)
 	if [ -z "${SECRET_KEY:-}" ]; then
 		[ -s "$STATE_DIR/secret_key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '/+=\n' > "$STATE_DIR/secret_key")
 		SECRET_KEY=$(cat "$STATE_DIR/secret_key")
@@ -74,7 +79,15 @@ choose_settings() {
 	[ -s "$STATE_DIR/db_password" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE_DIR/db_password")
 	DB_PASSWORD=$(cat "$STATE_DIR/db_password")
 	SITE_URL="http://$SITE_HOST:$SITE_PORT/"
-	DATABASE_URL=${DATABASE_URL:-postgresql://movies:$DB_PASSWORD@127.0.0.1:$PG_PORT/movies}
+	DATABASE_DIRECT_URL=postgresql://movies:$DB_PASSWORD@127.0.0.1:$PG_PORT/movies
+	if [ "$PGBOUNCER" = 1 ]; then
+		# Everything, migrations included, goes through PgBouncer, as in a deployment that has one.
+		DATABASE_URL=${DATABASE_URL:-postgresql://movies:$DB_PASSWORD@127.0.0.1:$PGBOUNCER_PORT/movies}
+		# Named prepared statements do not survive transaction or statement pooling.
+		[ "$PGBOUNCER_POOL_MODE" = session ] || DB_PREPARED=${DB_PREPARED:-0}
+	fi
+	DATABASE_URL=${DATABASE_URL:-$DATABASE_DIRECT_URL}
+	DB_PREPARED=${DB_PREPARED:-1}
 	REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
 	# Pointing TMDB_BASE_URL at the real TMDb (with TMDB_API_KEY or TMDB_READ_TOKEN) skips the stand-in.
 	if [ -n "$USER_TMDB_BASE_URL" ]; then
@@ -99,6 +112,12 @@ SITE_URL=$SITE_URL
 SITE_HOST=$SITE_HOST
 SITE_PORT=$SITE_PORT
 DATABASE_URL=$DATABASE_URL
+DATABASE_DIRECT_URL=$DATABASE_DIRECT_URL
+DB_PREPARED=$DB_PREPARED
+PGBOUNCER=$PGBOUNCER
+PGBOUNCER_PORT=$PGBOUNCER_PORT
+PGBOUNCER_POOL_MODE=$PGBOUNCER_POOL_MODE
+PGBOUNCER_POOL_SIZE=$PGBOUNCER_POOL_SIZE
 REDIS_URL=$REDIS_URL
 TMDB_BASE_URL=$TMDB_BASE_URL
 TMDB_API_KEY=$TMDB_API_KEY
@@ -131,11 +150,11 @@ ensure_traversable() {
 }
 
 prepare_dirs() {
-	mkdir -p "$RUN" "$LOG" "$STATE_DIR/pg" "$STATE_DIR/redis" "$STATE_DIR/nginx" "$RUN/pg"
+	mkdir -p "$RUN" "$LOG" "$STATE_DIR/pg" "$STATE_DIR/redis" "$STATE_DIR/nginx" "$RUN/pg" "$STATE_DIR/pgbouncer"
 	chmod 755 "$STATE_DIR" "$RUN" "$LOG"
-	touch "$LOG/postgres.log" "$LOG/redis.log" "$LOG/fcgi.log" "$LOG/tmdb-standin.log"
+	touch "$LOG/postgres.log" "$LOG/redis.log" "$LOG/fcgi.log" "$LOG/tmdb-standin.log" "$LOG/pgbouncer.log"
 	if is_root; then
-		chown "$PG_USER" "$STATE_DIR/pg" "$RUN/pg" "$LOG/postgres.log"
+		chown "$PG_USER" "$STATE_DIR/pg" "$RUN/pg" "$LOG/postgres.log" "$STATE_DIR/pgbouncer" "$LOG/pgbouncer.log"
 		chown "$REDIS_USER" "$STATE_DIR/redis" "$LOG/redis.log"
 		for t in client_body fastcgi proxy uwsgi scgi; do mkdir -p "$STATE_DIR/nginx/$t"; done
 		chown -R "$NGINX_USER" "$STATE_DIR/nginx"
@@ -171,6 +190,41 @@ CONF
 		"${psql_admin[@]}" -c "CREATE ROLE movies LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
 		"${psql_admin[@]}" -c "CREATE DATABASE movies OWNER movies"
 	fi
+}
+
+# PgBouncer in front of PostgreSQL (PGBOUNCER=1), in PGBOUNCER_POOL_MODE with few server
+# connections, so the workers' sessions really share them. Any database name passes through.
+start_pgbouncer() {
+	[ "$PGBOUNCER" = 1 ] || return 0
+	pid_alive "$STATE_DIR/pgbouncer/pgbouncer.pid" && return 0
+	command -v pgbouncer >/dev/null || fail "pgbouncer is not installed (run make deps)"
+	(umask 077
+	printf '"movies" "%s"\n' "$DB_PASSWORD" > "$STATE_DIR/pgbouncer/userlist.txt"
+	cat > "$STATE_DIR/pgbouncer/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $STATE_DIR/pgbouncer/userlist.txt
+admin_users = movies
+pool_mode = $PGBOUNCER_POOL_MODE
+default_pool_size = $PGBOUNCER_POOL_SIZE
+max_client_conn = 500
+server_reset_query = DISCARD ALL
+pidfile = $STATE_DIR/pgbouncer/pgbouncer.pid
+logfile = $LOG/pgbouncer.log
+INI
+	)
+	is_root && chown "$PG_USER" "$STATE_DIR/pgbouncer"/*
+	# PgBouncer refuses to run as root; -d daemonizes after it listens.
+	as_user "$PG_USER" pgbouncer -d -q "$STATE_DIR/pgbouncer/pgbouncer.ini" ||
+		fail "PgBouncer did not start; see $LOG/pgbouncer.log"
+	for _ in $(seq 50); do pid_alive "$STATE_DIR/pgbouncer/pgbouncer.pid" && return 0; sleep 0.1; done
+	fail "PgBouncer did not start; see $LOG/pgbouncer.log"
 }
 
 start_redis() {
@@ -218,7 +272,7 @@ PY
 }
 
 export_program_env() {
-	export SECRET_KEY DATABASE_URL REDIS_URL TMDB_BASE_URL TMDB_API_KEY WORKERS
+	export SECRET_KEY DATABASE_URL REDIS_URL TMDB_BASE_URL TMDB_API_KEY WORKERS DB_PREPARED
 	# Optional TMDb timeouts (the test harness shortens them); unset means the program's defaults.
 	if [ -n "${TMDB_TIMEOUT_MS:-}" ]; then export TMDB_TIMEOUT_MS; fi
 	if [ -n "${TMDB_CONNECT_TIMEOUT_MS:-}" ]; then export TMDB_CONNECT_TIMEOUT_MS; fi
@@ -287,6 +341,7 @@ cmd_start() {
 	ensure_traversable
 	prepare_dirs
 	start_postgres
+	start_pgbouncer
 	run_migrations >/dev/null
 	start_redis
 	start_standin
@@ -325,6 +380,7 @@ cmd_stop() {
 	rm -f "$RUN/fcgi.sock"
 	stop_pid "TMDb stand-in" "$RUN/tmdb-standin.pid"
 	stop_pid redis "$STATE_DIR/redis/redis.pid"
+	stop_pid pgbouncer "$STATE_DIR/pgbouncer/pgbouncer.pid"
 	local bin; bin=$(pg_bin)
 	if [ -f "$STATE_DIR/pg/postmaster.pid" ] && [ -n "$bin" ]; then
 		as_user "$PG_USER" "$bin/pg_ctl" -D "$STATE_DIR/pg" -m fast -w -t 30 stop >/dev/null 2>&1 || true
@@ -338,6 +394,9 @@ cmd_status() {
 		if pid_alive "$RUN/$p.pid"; then say "$p running (pid $(cat "$RUN/$p.pid"))"; else say "$p stopped"; fi
 	done
 	if pid_alive "$STATE_DIR/redis/redis.pid"; then say "redis running"; else say "redis stopped"; fi
+	if [ "${PGBOUNCER:-0}" = 1 ]; then
+		if pid_alive "$STATE_DIR/pgbouncer/pgbouncer.pid"; then say "pgbouncer running"; else say "pgbouncer stopped"; fi
+	fi
 	if [ -f "$STATE_DIR/pg/postmaster.pid" ]; then say "postgres running"; else say "postgres stopped"; fi
 }
 
@@ -359,6 +418,7 @@ cmd_migrate() {
 		ensure_traversable
 		prepare_dirs
 		start_postgres
+		start_pgbouncer
 	fi
 	run_migrations
 }

@@ -100,7 +100,7 @@ app_worker_init(void)
 	struct movies_settings ms;
 	struct db_settings ds = { config.database_url, config.db_connect_timeout_ms,
 	    config.db_statement_timeout_ms, config.db_keepalive_idle_s, config.db_tcp_user_timeout_ms,
-	    config.db_breaker_max_ms };
+	    config.db_breaker_max_ms, !config.db_prepared };
 
 	memset(&ms, 0, sizeof(ms));
 	ms.tmdb.base_url = config.tmdb_base_url;

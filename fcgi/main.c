@@ -234,7 +234,8 @@ master_run(void)
 static int
 clear_sessions(void)
 {
-	struct db	*db = db_open(config.database_url);
+	struct db_settings ds = { .url = config.database_url, .unnamed_statements = !config.db_prepared };
+	struct db	*db = db_open_with(&ds);
 	long long	 n;
 	enum fail	 f = session_rows_clear_expired(db, &n);
 

@@ -18,6 +18,9 @@ stage "fuzz corpora replayed (ASan/UBSan)" "$log/fuzz.log" replay tests/fuzz/rep
 stage "integration tests (ASan/UBSan workers)" "$log/integration.log" pytest \
 	env ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	BUILD_DIR="$PWD/build/asan" tests/run-integration.sh
+# A good part of the same tests with PgBouncer (transaction pooling) before PostgreSQL.
+stage "integration tests through PgBouncer" "$log/pgbouncer.log" pytest \
+	make --no-print-directory built-test-pgbouncer
 if grep -l -E 'ERROR: AddressSanitizer|runtime error:' tests/output/stack/log/*.log 2>/dev/null; then
 	verdict "sanitizer reports in the stack's logs (above)" 1 0 1 0
 fi

@@ -19,7 +19,9 @@ export PAGE_CACHE=0
 # tests of those limits (test_throttles.py) speak from other loopback addresses.
 export THROTTLE_EXEMPT_ADDRS=127.0.0.1
 export TMDB_TIMEOUT_MS=${TMDB_TIMEOUT_MS:-1500} TMDB_CONNECT_TIMEOUT_MS=${TMDB_CONNECT_TIMEOUT_MS:-1000}
-unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY
+unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY DB_PREPARED
+# PGBOUNCER=1 puts PgBouncer (transaction pooling) between the workers and PostgreSQL.
+export PGBOUNCER=${PGBOUNCER:-0} PGBOUNCER_PORT=auto
 trap 'deploy/stack.sh stop >/dev/null 2>&1' EXIT
 deploy/stack.sh start || { tail -n 50 "$STATE_DIR"/log/*.log; exit 1; }
 set -a; . "$STATE_DIR/stack.env"; set +a
@@ -27,7 +29,8 @@ export TEST_OUTPUT=$ROOT/tests/output
 # One pytest process per file: several files configure Django in-process, once per process.
 status=0
 junit="$STATE_DIR/junit"; mkdir -p "$junit"
-for file in tests/integration/test_*.py; do
+# TEST_FILES narrows the run to some files (make test-pgbouncer); default: every one.
+for file in ${TEST_FILES:-tests/integration/test_*.py}; do
 	name=$(basename "$file" .py)
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider -o junit_family=xunit2 \
 		--junitxml="$junit/$name.xml" "$file" "$@"

@@ -241,8 +241,8 @@ def free_port():
 def example_nginx():
     """nginx.conf.example with its placeholders filled, started on two loopback ports.
 
-    Its upstream socket does not exist, so every page is the 502 page: what is tested here is
-    what nginx itself answers."""
+    Its upstream sockets do not exist, so every page is the 502 page: what is tested here is
+    what nginx itself answers (and nothing is sent to the example's worker addresses)."""
     out = Path(os.environ.get("TEST_OUTPUT", ROOT / "tests" / "output")) / "example-nginx"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -257,7 +257,8 @@ def example_nginx():
                      ("/etc/letsencrypt/live/movies.example.com/fullchain.pem", str(out / "cert.pem")),
                      ("/etc/letsencrypt/live/movies.example.com/privkey.pem", str(out / "key.pem")),
                      ("/var/cache/nginx/movies", str(out / "cache")),
-                     ("/run/movies/fcgi.sock", str(out / "no-workers.sock")),
+                     ("server 10.0.0.11:9000", f"server unix:{out / 'no-workers.sock'}"),
+                     ("server 10.0.0.12:9000", f"server unix:{out / 'no-workers-either.sock'}"),
                      ("/srv/movies", str(ROOT)), ("0123456789ab", static_version())):
         assert old in text, old
         text = text.replace(old, new)
