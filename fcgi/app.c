@@ -6,7 +6,6 @@
 #include "config.h"
 #include "cors.h"
 #include "db.h"
-#include "hostcheck.h"
 #include "log.h"
 #include "movies.h"
 #include "mustache.h"
