@@ -45,8 +45,17 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "AND set_config('movies.password_rehash', 'on', true) = 'on'" },
 	[DB_USER_TOUCH_LAST_LOGIN] = { "user_touch_last_login", 1,
 	    "UPDATE auth_user SET last_login = now() WHERE id = $1::integer" },
-	[DB_SESSION_GET] = { "session_get", 1,
-	    "SELECT session_data FROM django_session WHERE session_key = $1 AND expire_date > now()" },
+	/*
+	 * The live row, and in the same round trip the user it is expected to name ($2, what it
+	 * named on an earlier request; NULL for none) with that user's favorite state of movie $3
+	 * (NULL: none asked). The caller uses them only once the signed data names that user.
+	 */
+	[DB_SESSION_GET] = { "session_get", 3,
+	    "SELECT s.session_data, u.*, EXISTS (SELECT 1 FROM users_favoritemovie "
+	    "WHERE user_id = $2::integer AND movie_id = $3::integer) "
+	    "FROM django_session s LEFT JOIN (SELECT " USER_COLUMNS " FROM auth_user "
+	    "WHERE id = $2::integer) u ON true "
+	    "WHERE s.session_key = $1 AND s.expire_date > now()" },
 	[DB_SESSION_INSERT] = { "session_insert", 3,
 	    "INSERT INTO django_session (session_key, session_data, expire_date) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3::integer)) "
@@ -451,6 +460,15 @@ const char *
 db_last_sqlstate(const struct db *db)
 {
 	return db->sqlstate;
+}
+
+const char *
+db_statement_sql(const char *name)
+{
+	for (int i = 0; i < DB_STMT_COUNT; i++)
+		if (strcmp(stmts[i].name, name) == 0)
+			return stmts[i].sql;
+	return NULL;
 }
 
 int

@@ -74,6 +74,8 @@ void		 db_close(struct db *);
 PGresult	*db_exec(struct db *, enum db_stmt, int nparams, const char *const *params);
 /* The SQLSTATE of the last failed db_exec ("" if none), e.g. "23505" unique violation. */
 const char	*db_last_sqlstate(const struct db *);
+/* The SQL text of the statement prepared under name (e.g. "fav_list"), or NULL (tools, EXPLAIN). */
+const char	*db_statement_sql(const char *name);
 /* 1 if the favorites table still has the origin app's NOT NULL movie columns. */
 int		 db_has_legacy_favorites(const struct db *);
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reqjson.h"
+#include "router.h"
 #include "session.h"
 #include "throttle.h"
 #include "util.h"
@@ -32,16 +33,80 @@ set_visitor(struct req *r, struct user *u)
 	r->user_json = o;
 }
 
+/*
+ * Which user each recent session key named, per worker: the guess that brings the session row,
+ * its user and the page's favorite state in one round trip. A wrong or missing guess costs the
+ * second query it saves, nothing else: the signed session data decides who the visitor is.
+ */
+#define USER_GUESSES	256
+static struct {
+	char	 key[DJSESSION_KEY_MAX + 1];
+	int64_t	 user_id;
+} guesses[USER_GUESSES];
+
+static size_t
+guess_slot(const char *key)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % USER_GUESSES;
+}
+
+static int64_t
+guess_user(const char *key)
+{
+	size_t i;
+
+	if (key == NULL || strlen(key) > DJSESSION_KEY_MAX)
+		return 0;
+	i = guess_slot(key);
+	return strcmp(guesses[i].key, key) == 0 ? guesses[i].user_id : 0;
+}
+
+static void
+remember_user(const char *key, int64_t user_id)
+{
+	size_t i;
+
+	if (key == NULL || strlen(key) > DJSESSION_KEY_MAX)
+		return;
+	i = guess_slot(key);
+	snprintf(guesses[i].key, sizeof(guesses[i].key), "%s", key);
+	guesses[i].user_id = user_id;
+}
+
+/* The session's user: the row read with the session if it was the one named, else a query. */
+static enum fail
+session_user(struct req *r, const struct session_row *with, int64_t id, struct user **u)
+{
+	const char *key = params_get(&r->cookies, SESSION_COOKIE);
+
+	if (with->user_id == id) {
+		*u = with->user;
+		if (with->movie_id)
+			r->known_favorite.user_id = id, r->known_favorite.movie_id = with->movie_id,
+			    r->known_favorite.saved = with->favorite;
+		return *u ? FAIL_OK : FAIL_NOT_FOUND;
+	}
+	remember_user(key, id);
+	return user_by_id(r, id, u);
+}
+
 enum fail
 auth_load_visitor(struct req *r)
 {
 	struct session	*s;
+	struct session_row with = { .user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
 	const char	*uid, *backend;
 	int64_t		 id;
 	struct user	*u;
 	enum fail	 f;
 
-	if ((f = session_load(r, &s)) != FAIL_OK)
+	if (r->route && (r->route->flags & R_FAVORITE_STATE))
+		with.movie_id = r->path_int[0];
+	if ((f = session_load(r, &s, &with)) != FAIL_OK)
 		return f;
 	r->session = s;
 	uid = session_get(s, DJSESSION_USER_ID);
@@ -51,7 +116,7 @@ auth_load_visitor(struct req *r)
 		return FAIL_OK;
 	if (parse_int64(uid, strlen(uid), 1, INT32_MAX, &id) != 0)
 		return FAIL_OK;
-	if ((f = user_by_id(r, id, &u)) == FAIL_NOT_FOUND)
+	if ((f = session_user(r, &with, id, &u)) == FAIL_NOT_FOUND)
 		return FAIL_OK;
 	if (f != FAIL_OK)
 		return f;

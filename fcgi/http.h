@@ -59,6 +59,11 @@ struct req {
 	struct session	*session;
 	struct user	*user;
 	struct json_object *user_json;	/* the visitor as templates see it, or NULL */
+	/* Read with the session (R_FAVORITE_STATE): does the visitor keep this movie? */
+	struct {
+		int64_t		 user_id, movie_id;	/* 0 when not read */
+		int		 saved;
+	} known_favorite;
 	const char	*csrf_token;	/* masked token for forms on this page */
 	int		 csrf_cookie_set;	/* this response sets the csrftoken cookie */
 	const char	*csrf_secret;	/* the visitor's CSRF secret, once known */

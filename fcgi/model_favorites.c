@@ -93,6 +93,7 @@ favorite_add(struct req *r, int64_t user_id, int64_t movie_id, struct json_objec
 	req_keep_json(r, movie);
 	if (movie_out)
 		*movie_out = movie;
+	r->known_favorite.movie_id = 0;
 	if ((f = insert_row(r, user_id, movie_id, movie, created_at)) == FAIL_OK)
 		forget_for_you(r, user_id);
 	return f;
@@ -105,6 +106,7 @@ favorite_remove(struct req *r, int64_t user_id, int64_t movie_id)
 	PGresult	*res = db_exec(app.db, DB_FAV_REMOVE, 2, params);
 	int		 removed;
 
+	r->known_favorite.movie_id = 0;
 	if (res == NULL)
 		return FAIL_DB;
 	removed = strcmp(PQcmdTuples(res), "0") != 0;
@@ -119,8 +121,14 @@ enum fail
 favorite_exists(struct req *r, int64_t user_id, int64_t movie_id, int *saved)
 {
 	const char	*params[2] = { num(r, user_id), num(r, movie_id) };
-	PGresult	*res = db_exec(app.db, DB_FAV_EXISTS, 2, params);
+	PGresult	*res;
 
+	/* Read with the session in the same round trip (R_FAVORITE_STATE). */
+	if (r->known_favorite.user_id == user_id && r->known_favorite.movie_id == movie_id) {
+		*saved = r->known_favorite.saved;
+		return FAIL_OK;
+	}
+	res = db_exec(app.db, DB_FAV_EXISTS, 2, params);
 	*saved = 0;
 	if (res == NULL)
 		return FAIL_DB;

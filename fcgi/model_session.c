@@ -5,23 +5,38 @@
 #include "app.h"
 #include "db.h"
 #include "model_session.h"
+#include "model_user.h"
+
+static const char *
+id_or_null(struct req *r, int64_t id)
+{
+	return id > 0 ? arena_printf(r->arena, "%lld", (long long)id) : NULL;
+}
+
+/* Columns of DB_SESSION_GET: session_data, the user's USER_COLUMNS (9), the favorite state. */
+#define COL_USER	1
+#define COL_FAVORITE	10
 
 enum fail
-session_row_get(struct req *r, const char *key, const char **data, size_t *len)
+session_row_get(struct req *r, const char *key, struct session_row *row)
 {
-	const char	*params[1] = { key };
-	PGresult	*res = db_exec(app.db, DB_SESSION_GET, 1, params);
+	const char	*params[3] = { key, id_or_null(r, row->user_id), id_or_null(r, row->movie_id) };
+	PGresult	*res = db_exec(app.db, DB_SESSION_GET, 3, params);
 
-	*data = NULL;
-	*len = 0;
+	row->data = NULL;
+	row->len = 0;
+	row->user = NULL;
+	row->favorite = 0;
 	if (res == NULL)
 		return FAIL_DB;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return FAIL_NOT_FOUND;
 	}
-	*len = (size_t)PQgetlength(res, 0, 0);
-	*data = arena_strndup(r->arena, PQgetvalue(res, 0, 0), *len);
+	row->len = (size_t)PQgetlength(res, 0, 0);
+	row->data = arena_strndup(r->arena, PQgetvalue(res, 0, 0), row->len);
+	row->user = user_from_columns(r, res, COL_USER);
+	row->favorite = PQgetvalue(res, 0, COL_FAVORITE)[0] == 't';
 	PQclear(res);
 	return FAIL_OK;
 }

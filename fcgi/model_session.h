@@ -2,13 +2,32 @@
 #ifndef MODEL_SESSION_H
 #define MODEL_SESSION_H
 
+#include <stdint.h>
+
 #include "fail.h"
 #include "http.h"
 
 struct db;
 
-/* The live row's session_data (request arena) and its length: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
-enum fail	 session_row_get(struct req *, const char *key, const char **data, size_t *len);
+struct user;
+
+/*
+ * A session row, read with what a logged-in page needs next in the same round trip: the user
+ * the caller expects the row to name (user_id, 0 for none) and whether that user keeps movie_id
+ * (0 for none) among the favorites. Only a guess: use user and favorite only once the signed
+ * data names user_id.
+ */
+struct session_row {
+	int64_t		 user_id;	/* in: the expected user */
+	int64_t		 movie_id;	/* in: the movie whose favorite state is wanted */
+	const char	*data;		/* out: session_data (request arena) */
+	size_t		 len;
+	struct user	*user;		/* out: user_id's row, NULL if there is none */
+	int		 favorite;	/* out: user_id keeps movie_id */
+};
+
+/* The live row with what it asks: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
+enum fail	 session_row_get(struct req *, const char *key, struct session_row *);
 /* Inserts a row living age seconds: FAIL_OK, FAIL_CONFLICT when the key exists, or FAIL_DB. */
 enum fail	 session_row_insert(struct req *, const char *key, const char *data, int age);
 /* Rewrites a row's data and expiry: FAIL_OK, FAIL_NOT_FOUND when it vanished, or FAIL_DB. */

@@ -18,28 +18,33 @@ column(struct req *r, PGresult *res, int col)
 	return arena_strndup(r->arena, PQgetvalue(res, 0, col), (size_t)PQgetlength(res, 0, col));
 }
 
-/* The one decoder of DB_USER_BY_* rows: id, password, username, email, is_active, ... */
-static enum fail
-user_from_result(struct req *r, PGresult *res, struct user **out)
+/* The one decoder of USER_COLUMNS (id, password, username, email, is_active, ...) from col on. */
+struct user *
+user_from_columns(struct req *r, PGresult *res, int col)
 {
 	struct user *u;
 
+	if (PQgetisnull(res, 0, col))
+		return NULL;
+	u = arena_alloc(r->arena, sizeof(*u));
+	u->id = strtoll(PQgetvalue(res, 0, col), NULL, 10);
+	u->password = column(r, res, col + 1);
+	u->username = column(r, res, col + 2);
+	u->email = column(r, res, col + 3);
+	u->is_active = PQgetvalue(res, 0, col + 4)[0] == 't';
+	return u;
+}
+
+static enum fail
+user_from_result(struct req *r, PGresult *res, struct user **out)
+{
 	*out = NULL;
 	if (res == NULL)
 		return FAIL_DB;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return FAIL_NOT_FOUND;
-	}
-	u = arena_alloc(r->arena, sizeof(*u));
-	u->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	u->password = column(r, res, 1);
-	u->username = column(r, res, 2);
-	u->email = column(r, res, 3);
-	u->is_active = PQgetvalue(res, 0, 4)[0] == 't';
+	if (PQntuples(res) == 1)
+		*out = user_from_columns(r, res, 0);
 	PQclear(res);
-	*out = u;
-	return FAIL_OK;
+	return *out ? FAIL_OK : FAIL_NOT_FOUND;
 }
 
 enum fail

@@ -16,6 +16,12 @@ struct user {
 	int		 is_active;
 };
 
+/*
+ * For the other models that read a user with their own row (a session): the user in the
+ * first row's USER_COLUMNS (common/db.c) from column col on, or NULL if they are NULL.
+ */
+struct pg_result;
+struct user	*user_from_columns(struct req *, struct pg_result *, int col);
 /* The row with this id, active or not: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
 enum fail	 user_by_id(struct req *, int64_t id, struct user **out);
 /* The row with exactly this (normalised) username: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */

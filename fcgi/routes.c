@@ -10,7 +10,7 @@
 
 const struct route routes[] = {
 	{ M_GET,		"/",				page_home,	R_PUBLIC,	A_WINDOW | A_PAGE },
-	{ M_GET,		"/movie/{id}",			page_movie,	R_PUBLIC,	0 },
+	{ M_GET,		"/movie/{id}",			page_movie,	R_PUBLIC | R_FAVORITE_STATE, 0 },
 	{ M_GET,		"/search",			page_search,	R_PUBLIC,	A_PAGE | A_YEAR | A_Q },
 	{ M_GET,		"/genre/{id}",			page_genre,	R_PUBLIC,	A_PAGE },
 	{ M_GET,		"/favorites",			page_favorites,	R_LOGIN,	A_PAGE },

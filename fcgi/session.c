@@ -10,25 +10,24 @@
 #include "session.h"
 
 enum fail
-session_load(struct req *r, struct session **out)
+session_load(struct req *r, struct session **out, struct session_row *with)
 {
 	struct session	*s = arena_alloc(r->arena, sizeof(*s));
 	const char	*cookie = params_get(&r->cookies, SESSION_COOKIE);
-	const char	*data;
-	size_t		 len;
 	enum fail	 f;
 
 	*out = s;
+	with->user = NULL;
 	s->had_cookie = cookie != NULL;
 	s->data = req_object(r);
 	if (cookie == NULL || !djsession_key_valid(cookie, strlen(cookie)))
 		return FAIL_OK;
-	if ((f = session_row_get(r, cookie, &data, &len)) == FAIL_NOT_FOUND)
+	if ((f = session_row_get(r, cookie, with)) == FAIL_NOT_FOUND)
 		return FAIL_OK;
 	if (f != FAIL_OK)
 		return f;
 	/* A corrupt row reads as empty (Django logs it and does the same) but keeps its key. */
-	struct json_object *decoded = req_keep_json(r, djsession_decode(&app.signing, data, len));
+	struct json_object *decoded = req_keep_json(r, djsession_decode(&app.signing, with->data, with->len));
 	if (decoded)
 		s->data = decoded;
 	snprintf(s->key, sizeof(s->key), "%s", cookie);

@@ -7,6 +7,7 @@
 #include "djsession.h"
 #include "fail.h"
 #include "http.h"
+#include "model_session.h"
 
 #define SESSION_COOKIE "sessionid"
 
@@ -22,8 +23,10 @@ struct session {
 /*
  * Loads the visitor's session from the cookie into *out (an empty one if none, expired or
  * corrupt). FAIL_DB when the row cannot be read: the visitor is then neither anonymous nor known.
+ * with asks for the expected user and a favorite state in the same round trip (model_session.h);
+ * its user stays NULL when no row was read.
  */
-enum fail	 session_load(struct req *, struct session **out);
+enum fail	 session_load(struct req *, struct session **out, struct session_row *with);
 /* Django's cycle_key: the data moves to a new key when saved; the old row is deleted. */
 void		 session_cycle_key(struct session *);
 /* Django's flush: deletes the row now and starts an empty session with no key. FAIL_OK or FAIL_DB. */

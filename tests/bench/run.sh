@@ -3,7 +3,8 @@
 #
 # Figures, not pass/fail: the exit status is 0 whenever the benchmarks ran. See tests/bench/README.md.
 # Knobs (environment): BENCH_WORKERS (nproc), BENCH_SECONDS (10), BENCH_LOGIN_SECONDS (8), BENCH_LOGIN_ROUNDS (2),
-# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_MINIMAL_BIN ($BUILD_DIR/minimal-fcgi),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_P99_CONNECTIONS (64), BENCH_RSS_REQUESTS (100000),
+# BENCH_MINIMAL_BIN ($BUILD_DIR/minimal-fcgi), BENCH_SKIP_LOGIN=1 skips the login runs,
 # BENCH_SKIP_MOVIES=1 skips movies_bench.sh, BENCH_KEEP=1 leaves the stack running (for perf).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,10 @@ LOGIN_SECONDS=${BENCH_LOGIN_SECONDS:-8}
 LOGIN_ROUNDS=${BENCH_LOGIN_ROUNDS:-2}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
+P99_CONNS=${BENCH_P99_CONNECTIONS:-64}
+RSS_REQUESTS=${BENCH_RSS_REQUESTS:-100000}
+# The same workers serve every run, so their memory after RSS_REQUESTS requests is measurable.
+export MAX_REQUESTS=0
 # Enough logins in flight that no worker waits for work, few enough that none time out.
 LOGIN_CONNS=$((2 * WORKERS))
 LOGIN_THREADS=$((THREADS < LOGIN_CONNS ? THREADS : LOGIN_CONNS))
@@ -197,6 +202,11 @@ say "site $SITE_URL, $WORKERS site workers, $WORKERS minimal responders, nproc $
 # 1. Login throughput against the raw PBKDF2 rate. Other load on the machine moves both, so
 # they alternate (raw, login, raw, login, raw) and each login run is set against the mean of
 # the raw runs either side of it.
+if [ "${BENCH_SKIP_LOGIN:-0}" = 1 ]; then
+	say "login: skipped (BENCH_SKIP_LOGIN=1)"
+	LOGIN_RATE=0 RAW_RATE=0 LOGIN_PCT=n/a LOGIN_CPU_MS=0 RAW_CPU_MS=0 LOGIN_WORKER_MS=0 LOGIN_CPU_PCT=n/a
+	LOGIN_RATIOS=(n/a)
+else
 LJAR=$STATE_DIR/login-cookies.txt
 LTOKEN=$(login_form_token "$LJAR")
 [ -n "$LTOKEN" ] || fail "no CSRF token on the login form"
@@ -236,6 +246,7 @@ RAW_CPU_MS=$(mean "${RAW_CPU[@]}")
 LOGIN_CPU_MS=$(mean "${LOGIN_CPU[@]}")
 LOGIN_WORKER_MS=$(printf '%.1f' "$(mean "${LOGIN_WORKER_CPU[@]}")")
 LOGIN_CPU_PCT=$(pct "$RAW_CPU_MS" "$LOGIN_CPU_MS")
+fi
 
 # 2. Pages against the minimal responder.
 FJAR=$STATE_DIR/fav-cookies.txt
@@ -246,12 +257,23 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$FJAR" -b "$FJAR" -H "Origin:
 [ "$code" = 303 ] || fail "the favorites user's login answered $code, not 303"
 FCOOKIE=$(jar_cookies "$FJAR")
 grep -q 'sessionid=' <<<"$FCOOKIE" || fail "no session cookie after logging in"
+# A bearer token of the same user: the API's movie routes with it bypass nginx's cache too.
+TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
+	--data-binary "$(U=$FAV_USER P=$FAV_PW /usr/bin/python3 -c 'import json, os; print(json.dumps({"username": os.environ["U"], "password": os.environ["P"]}))')" \
+	"${SITE_URL}api/v1/auth/login/" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])') \
+	|| fail "the API login of the favorites user failed"
+AUTH="Bearer $TOKEN"
 
 # Warm: the first requests fetch from the stand-in and fill Redis; the later ones must not.
 for _ in 1 2 3; do
 	curl -fsS -o /dev/null "${SITE_URL}movie/550" || fail "/movie/550 failed"
 	curl -fsS -o "$STATE_DIR/favorites.html" -H "Cookie: $FCOOKIE" "${SITE_URL}favorites" || fail "/favorites failed"
+	curl -fsS -o "$STATE_DIR/movie-login.html" -H "Cookie: $FCOOKIE" "${SITE_URL}movie/550" || fail "/movie/550 (logged in) failed"
+	for api in movies/550/ movies/trending/ movies/550/recommendations/; do
+		curl -fsS -o /dev/null -H "Authorization: $AUTH" "${SITE_URL}api/v1/$api" || fail "/api/v1/$api failed"
+	done
 done
+grep -q "$FAV_USER" "$STATE_DIR/movie-login.html" || fail "/movie/550 with the session cookie does not show the user logged in"
 nfav=0
 for id in "${FAV_IDS[@]}"; do grep -q "href=\"/movie/$id\"" "$STATE_DIR/favorites.html" && nfav=$((nfav + 1)); done
 [ "$nfav" = 20 ] || fail "the favorites page lists $nfav of the 20 favorites (see $STATE_DIR/favorites.html)"
@@ -261,20 +283,66 @@ FAV_BYTES=$(curl -fsS -o /dev/null -w '%{size_download}' -H "Cookie: $FCOOKIE" "
 MIN_BYTES=$(curl -fsS -o /dev/null -w '%{size_download}' "${SITE_URL}__minimal")
 CALLS_BEFORE=$(standin_calls)
 
-page_bench() {	# LABEL URL [cookie]: warm-up, then the measured run
-	local label=$1 url=$2 cookie=${3:-}
-	BENCH_COOKIE=$cookie run_wrk "$label-warmup" "$CONNS" "$THREADS" 2 "$url" >/dev/null
-	BENCH_COOKIE=$cookie run_wrk "$label" "$CONNS" "$THREADS" "$SECONDS_EACH" "$url"
+page_bench() {	# LABEL URL [cookie [authorization]]: warm-up, then the measured run
+	local label=$1 url=$2 cookie=${3:-} auth=${4:-}
+	BENCH_COOKIE=$cookie BENCH_AUTHORIZATION=$auth run_wrk "$label-warmup" "$CONNS" "$THREADS" 2 "$url" >/dev/null
+	BENCH_COOKIE=$cookie BENCH_AUTHORIZATION=$auth run_wrk "$label" "$CONNS" "$THREADS" "$SECONDS_EACH" "$url"
 }
-say "pages: wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s each after a 2 s warm-up; minimal, movie, favorites, minimal"
+# The targets that always reach a worker: LABEL|URL|COOKIE|AUTHORIZATION, one a line.
+worker_targets() {
+	printf '%s|%s|%s|%s\n' \
+		movie-login "${SITE_URL}movie/550" "$FCOOKIE" "" \
+		favorites "${SITE_URL}favorites" "$FCOOKIE" "" \
+		api-movie "${SITE_URL}api/v1/movies/550/" "" "$AUTH" \
+		api-trending "${SITE_URL}api/v1/movies/trending/" "" "$AUTH" \
+		api-recs "${SITE_URL}api/v1/movies/550/recommendations/" "" "$AUTH"
+}
+say "pages: wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s each after a 2 s warm-up; minimal, movie, the worker targets, minimal"
 MIN=$(page_bench minimal "${SITE_URL}__minimal"); echo "  minimal    $MIN"
 MOVIE=$(page_bench movie "${SITE_URL}movie/550"); echo "  movie/550  $MOVIE"
 # A session cookie too short to be a key: nginx's page cache is bypassed, the worker sees a visitor.
 MOVIEW=$(page_bench movie-worker "${SITE_URL}movie/550" "sessionid=bypass"); echo "  movie/550 (worker) $MOVIEW"
-FAV=$(page_bench favorites "${SITE_URL}favorites" "$FCOOKIE"); echo "  favorites  $FAV"
+declare -A RES P99RES
+while IFS='|' read -r label url cookie auth; do
+	RES[$label]=$(page_bench "$label" "$url" "$cookie" "$auth"); echo "  $label  ${RES[$label]}"
+done < <(worker_targets)
+FAV=${RES[favorites]}
 MIN2=$(page_bench minimal2 "${SITE_URL}__minimal"); echo "  minimal    $MIN2"
+
+# p99 of the worker targets with many clients at once.
+say "p99: wrk -t$THREADS -c$P99_CONNS -d${SECONDS_EACH}s each"
+P99MIN=$(run_wrk minimal-c$P99_CONNS "$P99_CONNS" "$THREADS" "$SECONDS_EACH" "${SITE_URL}__minimal"); echo "  minimal  $P99MIN"
+while IFS='|' read -r label url cookie auth; do
+	P99RES[$label]=$(BENCH_COOKIE=$cookie BENCH_AUTHORIZATION=$auth \
+		run_wrk "$label-c$P99_CONNS" "$P99_CONNS" "$THREADS" "$SECONDS_EACH" "$url"); echo "  $label  ${P99RES[$label]}"
+done < <(worker_targets)
+
+# Worker memory: the same workers (MAX_REQUESTS=0) after RSS_REQUESTS more requests of the
+# worker targets, in turn.
+worker_pids() { pgrep -P "$(cat "$RUN/fcgi.pid")" | paste -sd' '; }
+worker_mem() {	# "pid:VmRSS/VmHWM kB ..." of every worker
+	local pid
+	for pid in $(worker_pids); do
+		printf '%s:%s/%s ' "$pid" "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
+			"$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")"
+	done
+}
+mem_max() { tr ' ' '\n' <<<"$1" | awk -F'[:/]' -v f="$2" 'NF >= 3 && $f > m { m = $f } END { print m + 0 }'; }
+MEM_BEFORE=$(worker_mem)
+say "worker memory: $RSS_REQUESTS requests of the worker targets; before (pid:VmRSS/VmHWM kB): $MEM_BEFORE"
+served=0
+while [ "$served" -lt "$RSS_REQUESTS" ]; do
+	while IFS='|' read -r label url cookie auth; do
+		line=$(BENCH_COOKIE=$cookie BENCH_AUTHORIZATION=$auth run_wrk "rss-$label" "$CONNS" "$THREADS" 2 "$url")
+		served=$((served + $(field requests "$line")))
+	done < <(worker_targets)
+done
+MEM_AFTER=$(worker_mem)
+say "worker memory after $served requests: $MEM_AFTER"
+[ "$(worker_pids)" = "$(tr ' ' '\n' <<<"$MEM_BEFORE" | cut -d: -f1 | grep . | paste -sd' ')" ] \
+	|| say "warning: the workers changed during the memory run (a crash or a recycle?)"
 CALLS_AFTER=$(standin_calls)
-for line in "$MIN" "$MOVIE" "$MOVIEW" "$FAV" "$MIN2"; do
+for line in "$MIN" "$MOVIE" "$MOVIEW" "${RES[@]}" "$MIN2" "$P99MIN" "${P99RES[@]}"; do
 	[ "$(field non2xx3xx "$line")" = 0 ] || say "warning: non-2xx answers during the page runs (see $STATE_DIR/wrk-*.txt)"
 done
 
@@ -304,11 +372,40 @@ row() { printf '%-34s %14s %14s %8s %7s %s\n' "$@"; }
 echo
 echo "== make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $NPROC CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $WORKERS workers, load before: $LOAD_BEFORE =="
 row "measurement" "site" "baseline" "ratio" "goal" ""
+if [ "${BENCH_SKIP_LOGIN:-0}" != 1 ]; then
 row "login, 303s/s (wall clock)" "$(printf '%.2f/s' "$LOGIN_RATE")" "$(printf '%.2f/s' "$RAW_RATE")" "$LOGIN_PCT%" ">=90%" "$(meets "$LOGIN_PCT" 90)"
 row "login, CPU per login vs per hash" "$(printf '%.1fms' "$LOGIN_CPU_MS")" "$(printf '%.1fms' "$RAW_CPU_MS")" "$LOGIN_CPU_PCT%" "" "(worker alone: ${LOGIN_WORKER_MS}ms)"
+fi
 row "/movie/550 (nginx page cache)" "$(field rps "$MOVIE")/s" "${MIN_RPS}/s" "$MOVIE_PCT%" ">=70%" "$(meets "$MOVIE_PCT" 70)"
 row "/movie/550 (worker, Redis cached)" "$(field rps "$MOVIEW")/s" "${MIN_RPS}/s" "$MOVIEW_PCT%" "" ""
 row "/favorites (20, cached)" "$(field rps "$FAV")/s" "${MIN_RPS}/s" "$FAV_PCT%" ">=50%" "$(meets "$FAV_PCT" 50)"
+target_goal() { case $1 in movie-login|favorites) echo 50 ;; *) echo 60 ;; esac; }
+target_name() {
+	case $1 in
+	movie-login) echo "/movie/550 (logged in)" ;;
+	favorites) echo "/favorites (logged in, 20)" ;;
+	api-movie) echo "API movies/550/ (token)" ;;
+	api-trending) echo "API movies/trending/ (token)" ;;
+	api-recs) echo "API 550/recommendations/ (token)" ;;
+	esac
+}
+LABELS=(movie-login favorites api-movie api-trending api-recs)
+echo "-- issue 13's targets (always a worker): rps and CPU per request against the minimal responder --"
+for label in "${LABELS[@]}"; do
+	r=$(pct "$(field rps "${RES[$label]}")" "$MIN_RPS")
+	row "$(target_name "$label"), rps" "$(field rps "${RES[$label]}")/s" "${MIN_RPS}/s" "$r%" ">=$(target_goal "$label")%" "$(meets "$r" "$(target_goal "$label")")"
+	r=$(pct "$MIN_CPU" "$(field cpu_us "${RES[$label]}")")
+	row "$(target_name "$label"), CPU" "$(field cpu_us "${RES[$label]}")us" "${MIN_CPU}us" "$r%" ">=$(target_goal "$label")%" "$(meets "$r" "$(target_goal "$label")")"
+done
+echo "-- p99 at $P99_CONNS connections (goal < 20 ms) --"
+row "minimal responder" "$(field p99_ms "$P99MIN")ms" "" "" "" ""
+for label in "${LABELS[@]}"; do
+	p=$(field p99_ms "${P99RES[$label]}")
+	row "$(target_name "$label")" "${p}ms" "$(field rps "${P99RES[$label]}")/s" "" "<20ms" "$(awk -v p="$p" 'BEGIN { print p < 20 ? "ok" : "MISSED" }')"
+done
+echo "-- worker memory after $served requests (MAX_REQUESTS=0; goal VmRSS < 10 MB and flat) --"
+row "largest VmRSS before / after" "$(mem_max "$MEM_BEFORE" 2) kB" "$(mem_max "$MEM_AFTER" 2) kB" "" "<10240" "$(awk -v m="$(mem_max "$MEM_AFTER" 2)" 'BEGIN { print m < 10240 ? "ok" : "MISSED" }')"
+row "largest VmHWM before / after" "$(mem_max "$MEM_BEFORE" 3) kB" "$(mem_max "$MEM_AFTER" 3) kB" "" "" ""
 row "p99 /movie/550" "$(field p99_ms "$MOVIE")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$MOVIE")")" "" ""
 row "p99 /movie/550 (worker)" "$(field p99_ms "$MOVIEW")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$MOVIEW")")" "" ""
 row "p99 /favorites" "$(field p99_ms "$FAV")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$FAV")")" "" ""
@@ -320,7 +417,8 @@ echo "    the login runs (ratio = mean over $LOGIN_ROUNDS rounds of login / mean
 echo "  page baseline: minimal-fcgi x$WORKERS behind the same nginx, mean of the runs before and after; body sizes:"
 echo "    minimal $MIN_BYTES B, /movie/550 $MOVIE_BYTES B, /favorites $FAV_BYTES B"
 echo "  CPU/request (us, whole stack, from /proc): minimal: $(cpu_parts "$MIN")"
-echo "    /movie/550: $(cpu_parts "$MOVIE"); /favorites: $(cpu_parts "$FAV")"
+echo "    /movie/550: $(cpu_parts "$MOVIE"); /movie/550 (worker, anonymous): $(cpu_parts "$MOVIEW")"
+for label in "${LABELS[@]}"; do echo "    $label: $(cpu_parts "${RES[$label]}")"; done
 echo "  CPU ratios are what the rps ratios would be if the stack had the CPUs to itself (wrk's own CPU aside)."
 echo "  wrk: login -t$LOGIN_THREADS -c$LOGIN_CONNS; pages -t$THREADS -c$CONNS; TMDb calls during the page runs: $((CALLS_AFTER - CALLS_BEFORE))"
 echo

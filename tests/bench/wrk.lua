@@ -1,6 +1,7 @@
 -- wrk.lua: the benchmarks' wrk script: the request from the environment, one summary line at the end.
 --
--- BENCH_METHOD (GET), BENCH_BODY, BENCH_CONTENT_TYPE, BENCH_COOKIE, BENCH_ORIGIN shape the request;
+-- BENCH_METHOD (GET), BENCH_BODY, BENCH_CONTENT_TYPE, BENCH_COOKIE, BENCH_ORIGIN, BENCH_AUTHORIZATION
+-- (an Authorization header), BENCH_ACCEPT_ENCODING shape the request;
 -- BENCH_COUNT_STATUS (e.g. 303) counts responses with that status (only then is a response()
 -- hook installed, since it makes wrk hand every response to Lua).
 -- Prints: "BENCH requests=N seconds=S rps=R p50_ms=.. p99_ms=.. max_ms=.. non2xx3xx=N
@@ -14,13 +15,13 @@ if body and body ~= "" then
 	wrk.body = body
 	wrk.headers["Content-Type"] = env("BENCH_CONTENT_TYPE") or "application/x-www-form-urlencoded"
 end
-local cookie = env("BENCH_COOKIE")
-if cookie and cookie ~= "" then
-	wrk.headers["Cookie"] = cookie
-end
-local origin = env("BENCH_ORIGIN")
-if origin and origin ~= "" then
-	wrk.headers["Origin"] = origin
+-- Optional headers, each from its variable.
+for name, var in pairs({ Cookie = "BENCH_COOKIE", Origin = "BENCH_ORIGIN", Authorization = "BENCH_AUTHORIZATION",
+		["Accept-Encoding"] = "BENCH_ACCEPT_ENCODING" }) do
+	local value = env(var)
+	if value and value ~= "" then
+		wrk.headers[name] = value
+	end
 end
 
 local threads = {}
