@@ -160,18 +160,110 @@ movies_status_name(enum movies_status st)
 
 /* ---------- resolution ---------- */
 
+/*
+ * The values this worker parsed last, with their text: the same bytes from Redis again (a
+ * popular movie between two cache fills) are not parsed again. Parsing was about half of a
+ * worker's instructions for a movie page. Bounded by entries and by text bytes, so a worker's
+ * memory stays small; the least recently used goes first.
+ */
+#define PARSED_ENTRIES		32
+#define PARSED_MAX_BYTES	(256 * 1024)
+static struct parsed {
+	char			*text;
+	size_t			 len;
+	struct json_object	*obj;
+	char			*json;		/* obj written as movies_json_text() writes it, once asked */
+	size_t			 json_len;
+	uint64_t		 used;
+} parsed[PARSED_ENTRIES];
+static size_t	parsed_bytes;
+static uint64_t	parsed_clock;
+
+static void
+parsed_drop(struct parsed *p)
+{
+	parsed_bytes -= p->len + p->json_len;
+	free(p->text);
+	free(p->json);
+	json_object_put(p->obj);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+parsed_keep(const char *s, size_t len, struct json_object *o)
+{
+	struct parsed *victim = &parsed[0];
+
+	if (len > PARSED_MAX_BYTES / 4)
+		return;
+	for (size_t i = 0; i < PARSED_ENTRIES; i++)
+		if (parsed[i].text == NULL || parsed[i].used < victim->used)
+			victim = &parsed[i];
+	if (victim->text)
+		parsed_drop(victim);
+	while (parsed_bytes + len > PARSED_MAX_BYTES) {
+		struct parsed *old = NULL;
+
+		for (size_t i = 0; i < PARSED_ENTRIES; i++)
+			if (parsed[i].text && (old == NULL || parsed[i].used < old->used))
+				old = &parsed[i];
+		parsed_drop(old);
+	}
+	victim->text = xstrdup(s);
+	victim->len = len;
+	victim->obj = json_object_get(o);
+	victim->used = ++parsed_clock;
+	parsed_bytes += len;
+}
+
+const char *
+movies_json_text(struct json_object *o, size_t *len)
+{
+	struct parsed	*p = NULL;
+	const char	*s;
+
+	for (size_t i = 0; i < PARSED_ENTRIES && p == NULL; i++)
+		if (parsed[i].obj == o && o != NULL)
+			p = &parsed[i];
+	if (p && p->json) {
+		*len = p->json_len;
+		return p->json;
+	}
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	/* Kept within the same bound as the texts (an entry may grow past it until evicted). */
+	if (p && parsed_bytes + *len <= PARSED_MAX_BYTES) {
+		p->json = xstrdup(s);
+		p->json_len = *len;
+		parsed_bytes += *len;
+	}
+	return s;
+}
+
+/*
+ * A cached value as an object, or NULL. The caller gets a reference to an object other
+ * requests of this worker may share: it reads it, and copies what it would change.
+ */
 static struct json_object *
 parse_cached(const char *s)
 {
-	struct json_object *o;
+	struct json_object	*o;
+	size_t			 len;
 
 	if (s == NULL)
 		return NULL;
+	len = strlen(s);
+	for (size_t i = 0; i < PARSED_ENTRIES; i++)
+		if (parsed[i].len == len && parsed[i].text && memcmp(parsed[i].text, s, len) == 0) {
+			parsed[i].used = ++parsed_clock;
+			return json_object_get(parsed[i].obj);
+		}
 	o = json_tokener_parse(s);
 	if (o != NULL && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
 	}
+	if (o != NULL)
+		parsed_keep(s, len, o);
 	return o;
 }
 
@@ -740,6 +832,9 @@ movies_close(struct movies *m)
 	tmdb_close(m->tmdb);
 	cache_close(m->cache);
 	free(m);
+	for (size_t i = 0; i < PARSED_ENTRIES; i++)
+		if (parsed[i].text)
+			parsed_drop(&parsed[i]);
 }
 
 struct cache *

@@ -74,8 +74,17 @@ const char	*movies_status_name(enum movies_status);
 
 /*
  * The calls below: on MOVIES_OK or MOVIES_STALE, *out is the normalised JSON (the caller
- * owns it: json_object_put); otherwise *out is NULL. Shapes are documented at tmdb_parse().
+ * owns a reference: json_object_put); otherwise *out is NULL. Shapes are documented at
+ * tmdb_parse(). The object may be shared with later calls of this process (values read from
+ * Redis are parsed once): read it, and copy what you would change.
  */
+/*
+ * o as compact JSON (JSON_C_TO_STRING_PLAIN | NOSLASHESCAPE) and its length: for an object the
+ * calls below returned from Redis, written once and kept with it, so an answer repeated is not
+ * serialized again. Valid until the next movies_ call or until o is released.
+ */
+const char	*movies_json_text(struct json_object *o, size_t *len);
+
 /* window "day" or "week", page 1..500. */
 enum movies_status movies_trending(struct movies *, const char *window, int page, struct json_object **out);
 enum movies_status movies_details(struct movies *, int64_t id, struct json_object **out);

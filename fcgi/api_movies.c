@@ -12,10 +12,14 @@ movie_answer(struct req *r, struct resp *rs, enum movies_status st, struct json_
 {
 	enum fail f = movies_fail(st);
 
+	size_t len;
+
 	req_keep_json(r, out);
-	if (f == FAIL_OK)
-		view_json(r, rs, 200, out);
-	else
+	if (f == FAIL_OK) {
+		const char *text = movies_json_text(out, &len);
+
+		view_json_text(rs, 200, text, len);
+	} else
 		answer_fail(r, rs, f, f == FAIL_NOT_FOUND ? MSG_API_MOVIE_NOT_FOUND : f == FAIL_INPUT ?
 		    MSG_API_INVALID_REQUEST : MSG_API_MOVIES_DOWN_RETRY);
 }

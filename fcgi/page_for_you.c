@@ -111,8 +111,11 @@ build_for_you(struct req *r, int *nseeds)
 	}
 	qsort(cand, (size_t)ncand, sizeof(*cand), candidate_cmp);
 	for (int i = 0; i < ncand && i < FOR_YOU_MAX; i++) {
-		struct json_object *o = json_object_get(cand[i].item);
+		/* A copy: the item belongs to a cached page other requests share (movies.h). */
+		struct json_object *o = json_object_new_object();
 
+		json_object_object_foreach(cand[i].item, name, value)
+			json_object_object_add(o, name, json_object_get(value));
 		json_object_object_add(o, "for_you_votes", json_object_new_int(cand[i].votes));
 		json_object_array_add(out, o);
 	}

@@ -70,6 +70,15 @@ view_json(struct req *r, struct resp *rs, int status, struct json_object *o)
 		    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+void
+view_json_text(struct resp *rs, int status, const char *text, size_t len)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	buf_reset(&rs->body);
+	buf_append(&rs->body, text, len);
+}
+
 /* JSON under /api/ (even where no route matched) and on R_JSON routes; pages elsewhere. */
 static int
 speaks_json(const struct req *r)

@@ -16,6 +16,8 @@ void	 view_page(struct req *, struct resp *, const char *name, const char *title
 	    struct json_object *ctx);
 /* A JSON body (o request-owned; none for 204). */
 void	 view_json(struct req *, struct resp *, int status, struct json_object *o);
+/* The same answer from text already written as view_json writes it (movies_json_text). */
+void	 view_json_text(struct resp *, int status, const char *text, size_t len);
 /* The site's error page (in the layout) with a message a person understands. */
 void	 view_error(struct req *, struct resp *, int status, const char *message);
 /*

@@ -263,6 +263,9 @@ TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
 	"${SITE_URL}api/v1/auth/login/" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])') \
 	|| fail "the API login of the favorites user failed"
 AUTH="Bearer $TOKEN"
+# For profiling a kept stack (BENCH_KEEP=1, tests/bench/worker_cost.py): the visitor's credentials.
+printf '%s\n' "$FCOOKIE" > "$STATE_DIR/bench-cookie.txt"
+printf '%s\n' "$AUTH" > "$STATE_DIR/bench-authorization.txt"
 
 # Warm: the first requests fetch from the stand-in and fill Redis; the later ones must not.
 for _ in 1 2 3; do

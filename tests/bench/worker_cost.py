@@ -3,13 +3,12 @@
 Wall-clock and CPU-time figures move with other load on a shared machine; the instructions a
 worker executes for a request do not. Runs build/movies-fcgi (one worker) under
 valgrind --tool=callgrind on a private socket beside a running stack (make bench with BENCH_KEEP=1,
-or make start), sends WARMUP requests, zeroes the counters, sends N more, dumps them and prints
-the worker's user-space instructions per request for each target.
+or make start): for each target, one run of WARMUP requests and one of WARMUP + N, from the
+worker's start to its exit; the difference over N is the worker's user-space instructions per
+request (kernel time is not counted). BUILD_DIR picks the build (compare two checkouts).
 
-Usage: /usr/bin/python3 tests/bench/worker_cost.py STATE_DIR [N] -- LABEL PATH [COOKIE [AUTHORIZATION]] ...
-       (targets as repeated "LABEL=PATH|COOKIE|AUTHORIZATION" arguments)
+Usage: /usr/bin/python3 tests/bench/worker_cost.py STATE_DIR [N] -- LABEL=PATH|COOKIE|AUTHORIZATION ...
 """
-import glob
 import os
 import re
 import shutil
@@ -63,15 +62,8 @@ def total_ir(outfile):
     raise SystemExit(f"worker_cost: no totals in {outfile}")
 
 
-def main():
-    if len(sys.argv) < 3 or "--" not in sys.argv:
-        print(__doc__, file=sys.stderr)
-        return 2
-    state = sys.argv[1]
-    sep = sys.argv.index("--")
-    n = int(sys.argv[2]) if sep > 2 else 200
-    targets = [a.split("=", 1) for a in sys.argv[sep + 1:]]
-    se = stack_env(state)
+def run_worker(state, se, build, uri, cookie, auth, n):
+    """The worker's instructions for WARMUP + n requests, from start to exit."""
     vdir = os.path.join(state, "callgrind")
     shutil.rmtree(vdir, ignore_errors=True)
     os.makedirs(vdir)
@@ -83,30 +75,37 @@ def main():
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(sock_path)
     listener.listen(64)
+    with open(os.path.join(vdir, "program.log"), "w") as log:
+        proc = subprocess.Popen(["valgrind", "--tool=callgrind",
+                                 "--callgrind-out-file=" + os.path.join(vdir, "cg.%p"),
+                                 os.path.join(build, "movies-fcgi")],
+                                stdin=listener.fileno(), stdout=log, stderr=log, env=env)
+        listener.close()
+        try:
+            pid = worker_pid(proc.pid)
+            for _ in range(WARMUP + n):
+                call(sock_path, uri, cookie, auth)
+        finally:
+            proc.terminate()
+            proc.wait()
+    return total_ir(os.path.join(vdir, f"cg.{pid}"))
+
+
+def main():
+    if len(sys.argv) < 3 or "--" not in sys.argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    state = sys.argv[1]
+    sep = sys.argv.index("--")
+    n = int(sys.argv[2]) if sep > 2 else 100
+    se = stack_env(state)
     build = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
-    log = open(os.path.join(vdir, "program.log"), "w")
-    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.path.join(vdir, "cg.%p"),
-                             os.path.join(build, "movies-fcgi")],
-                            stdin=listener.fileno(), stdout=log, stderr=log, env=env)
-    listener.close()
-    try:
-        pid = worker_pid(proc.pid)
-        for label, spec in targets:
-            uri, cookie, auth = (spec.split("|") + ["", ""])[:3]
-            for _ in range(WARMUP):
-                call(sock_path, uri, cookie, auth)
-            subprocess.run(["callgrind_control", "-z", str(pid)], check=True, capture_output=True)
-            for _ in range(n):
-                call(sock_path, uri, cookie, auth)
-            before = set(glob.glob(os.path.join(vdir, f"cg.{pid}*")))
-            subprocess.run(["callgrind_control", "-d", label, str(pid)], check=True, capture_output=True)
-            dumps = sorted(set(glob.glob(os.path.join(vdir, f"cg.{pid}*"))) - before, key=os.path.getmtime)
-            ir = total_ir(dumps[-1])
-            print(f"COST {label} requests={n} instructions_per_request={ir // n} dump={dumps[-1]}", flush=True)
-    finally:
-        proc.terminate()
-        proc.wait()
-        log.close()
+    for label, spec in (a.split("=", 1) for a in sys.argv[sep + 1:]):
+        uri, cookie, auth = (spec.split("|") + ["", ""])[:3]
+        # Start-up and exit cancel out in the difference of a short and a long run.
+        short = run_worker(state, se, build, uri, cookie, auth, 0)
+        long = run_worker(state, se, build, uri, cookie, auth, n)
+        print(f"COST {label} requests={n} instructions_per_request={(long - short) // n}", flush=True)
     return 0
 
 

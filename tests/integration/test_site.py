@@ -309,6 +309,25 @@ def test_for_you_merges_ranks_excludes_and_is_cached(db):
     assert 13 in got3 and not {550, 680, 278} & set(got3)
 
 
+
+def test_for_you_leaves_the_shared_recommendations_unchanged(db):
+    """A worker parses a cached page once and shares the object (common/movies.c): building
+    "for you" must not write its vote counts into it, or the API would show them."""
+    v = Visitor().signed_up()
+    key = f"movie_rec:for_you_{user_id(db, v.username)}"
+    for i in (550, 680):
+        assert v.add_favorite(i).status_code == 303
+    api = site() + "/api/v1/movies/550/recommendations/"
+    before = requests.get(api, timeout=10).json()
+    # Every worker builds the list (the cached copy deleted each time) and answers the API.
+    for _ in range(12):
+        redis_command("DEL", key)
+        assert "liked by 2 of your favorites" in v.get("/for-you").text
+        after = requests.get(api, timeout=10)
+        assert after.status_code == 200 and "for_you_votes" not in after.text
+        assert after.json() == before
+
+
 # ---- escaping ----
 
 def test_hostile_movie_title_is_escaped():
