@@ -889,9 +889,12 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 			miss_ids[nmiss] = ids[i];
 			miss_at[nmiss++] = i;
 		}
-		if (cache_up)
-			metrics_inc(MET_CACHE_LOOKUPS, "card", outs[i] ? "hit" : "miss");
 	}
+	/* Counted once per page, not once per card (a metric update formats its labels). */
+	if (cache_up && n > nmiss)
+		metrics_add(MET_CACHE_LOOKUPS, n - nmiss, METRICS_LABELS("card", "hit"));
+	if (cache_up && nmiss > 0)
+		metrics_add(MET_CACHE_LOOKUPS, nmiss, METRICS_LABELS("card", "miss"));
 	if (nmiss > 0) {
 		st = movies_details_many(m, miss_ids, nmiss, details, NULL);
 		for (size_t j = 0; j < nmiss; j++) {

@@ -43,6 +43,24 @@ movieview_image(struct req *r, const char *size, const char *path)
 	return arena_printf(r->arena, "%s%s%s", image_base_url(), size, path);
 }
 
+/* The parts joined into out (cap bytes, cut short as snprintf would): the image URLs of a card. */
+static const char *
+joined(char *out, size_t cap, const char *const *parts)
+{
+	size_t n = 0;
+
+	for (; *parts; parts++) {
+		size_t len = strlen(*parts);
+
+		if (len > cap - 1 - n)
+			len = cap - 1 - n;
+		memcpy(out + n, *parts, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 struct json_object *
 movieview_card(struct json_object *item)
 {
@@ -67,11 +85,12 @@ movieview_card(struct json_object *item)
 	if (overview && *overview)
 		json_object_object_add(card, "overview", json_object_new_string(overview));
 	if (poster && *poster == '/') {
-		snprintf(buf, sizeof(buf), "%sw342%s", base, poster);
-		json_object_object_add(card, "poster", json_object_new_string(buf));
-		snprintf(buf, sizeof(buf), "%sw185%s 185w, %sw342%s 342w, %sw500%s 500w", base, poster,
-		    base, poster, base, poster);
-		json_object_object_add(card, "poster_srcset", json_object_new_string(buf));
+		/* Joined, not formatted: a page of cards formatted these 40 times. */
+		json_object_object_add(card, "poster", json_object_new_string(joined(buf, sizeof(buf),
+		    (const char *const[]){ base, "w342", poster, NULL })));
+		json_object_object_add(card, "poster_srcset", json_object_new_string(joined(buf, sizeof(buf),
+		    (const char *const[]){ base, "w185", poster, " 185w, ", base, "w342", poster, " 342w, ",
+		    base, "w500", poster, " 500w", NULL })));
 	} else
 		json_object_object_add(card, "no_poster", json_object_new_boolean(1));
 	return card;

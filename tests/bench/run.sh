@@ -323,16 +323,16 @@ done < <(worker_targets)
 # Worker memory: the same workers (MAX_REQUESTS=0) after RSS_REQUESTS more requests of the
 # worker targets, in turn.
 worker_pids() { pgrep -P "$(cat "$RUN/fcgi.pid")" | paste -sd' '; }
-worker_mem() {	# "pid:VmRSS/VmHWM kB ..." of every worker
+worker_mem() {	# "pid:VmRSS/VmHWM/RssAnon kB ..." of every worker (RssAnon: its own pages, no shared library)
 	local pid
 	for pid in $(worker_pids); do
-		printf '%s:%s/%s ' "$pid" "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
-			"$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")"
+		printf '%s:%s/%s/%s ' "$pid" "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
+			"$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")" "$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")"
 	done
 }
 mem_max() { tr ' ' '\n' <<<"$1" | awk -F'[:/]' -v f="$2" 'NF >= 3 && $f > m { m = $f } END { print m + 0 }'; }
 MEM_BEFORE=$(worker_mem)
-say "worker memory: $RSS_REQUESTS requests of the worker targets; before (pid:VmRSS/VmHWM kB): $MEM_BEFORE"
+say "worker memory: $RSS_REQUESTS requests of the worker targets; before (pid:VmRSS/VmHWM/RssAnon kB): $MEM_BEFORE"
 served=0
 while [ "$served" -lt "$RSS_REQUESTS" ]; do
 	while IFS='|' read -r label url cookie auth; do
@@ -409,6 +409,7 @@ done
 echo "-- worker memory after $served requests (MAX_REQUESTS=0; goal VmRSS < 10 MB and flat) --"
 row "largest VmRSS before / after" "$(mem_max "$MEM_BEFORE" 2) kB" "$(mem_max "$MEM_AFTER" 2) kB" "" "<10240" "$(awk -v m="$(mem_max "$MEM_AFTER" 2)" 'BEGIN { print m < 10240 ? "ok" : "MISSED" }')"
 row "largest VmHWM before / after" "$(mem_max "$MEM_BEFORE" 3) kB" "$(mem_max "$MEM_AFTER" 3) kB" "" "" ""
+row "largest RssAnon before / after" "$(mem_max "$MEM_BEFORE" 4) kB" "$(mem_max "$MEM_AFTER" 4) kB" "" "" "(VmRSS less shared library pages)"
 row "p99 /movie/550" "$(field p99_ms "$MOVIE")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$MOVIE")")" "" ""
 row "p99 /movie/550 (worker)" "$(field p99_ms "$MOVIEW")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$MOVIEW")")" "" ""
 row "p99 /favorites" "$(field p99_ms "$FAV")ms" "${MIN_P99}ms" "$(p99x "$(field p99_ms "$FAV")")" "" ""
