@@ -150,7 +150,7 @@ favorites_page(struct req *r, int64_t user_id, int page, struct favorites_page *
 	if (res == NULL)
 		return FAIL_DB;
 	out->n = PQntuples(res) < FAVORITES_PER_PAGE ? PQntuples(res) : FAVORITES_PER_PAGE;
-	/* Columns of DB_FAV_LIST: movie_id, created_at, the user's total (a window count). */
+	/* Columns of DB_FAV_LIST: movie_id, created_at, the user's total (on every row). */
 	for (int i = 0; i < out->n; i++) {
 		out->rows[i].movie_id = ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		out->rows[i].created_at = arena_strdup(r->arena, PQgetvalue(res, i, 1));
