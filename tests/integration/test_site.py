@@ -310,6 +310,26 @@ def test_for_you_merges_ranks_excludes_and_is_cached(db):
 
 
 
+def test_the_session_data_decides_who_the_visitor_is_not_the_workers_guess(db):
+    """A worker reads the session row with the user (and the movie's favorite state) its key
+    named last time, in one statement (fcgi/auth.c); the signed data must still decide. A row
+    whose data now names another user shows that user, and that user's favorite state."""
+    alice, bob = Visitor().signed_up(), Visitor().signed_up()
+    assert bob.add_favorite(550).status_code == 303
+    # Every worker learns that alice's key names alice (and that she does not keep 550).
+    for _ in range(8):
+        page = alice.get("/movie/550").text
+        assert f"Signed in as <strong>{alice.username}</strong>" in page and "Add to favorites" in page
+    with db.cursor() as cur:
+        cur.execute("UPDATE django_session SET session_data = (SELECT session_data FROM django_session "
+                    "WHERE session_key = %s) WHERE session_key = %s",
+                    (bob.s.cookies["sessionid"], alice.s.cookies["sessionid"]))
+    for _ in range(8):
+        page = alice.get("/movie/550").text
+        assert f"Signed in as <strong>{bob.username}</strong>" in page, page[:2000]
+        assert "In your favorites" in page and "Add to favorites" not in page
+
+
 def test_for_you_leaves_the_shared_recommendations_unchanged(db):
     """A worker parses a cached page once and shares the object (common/movies.c): building
     "for you" must not write its vote counts into it, or the API would show them."""
