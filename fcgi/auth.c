@@ -85,9 +85,11 @@ session_user(struct req *r, const struct session_row *with, int64_t id, struct u
 
 	if (with->user_id == id) {
 		*u = with->user;
-		if (with->movie_id)
-			r->known_favorite.user_id = id, r->known_favorite.movie_id = with->movie_id,
-			    r->known_favorite.saved = with->favorite;
+		if (with->movie_id) {
+			r->known_favorite.user_id = id;
+			r->known_favorite.movie_id = with->movie_id;
+			r->known_favorite.saved = with->favorite;
+		}
 		return *u ? FAIL_OK : FAIL_NOT_FOUND;
 	}
 	remember_user(key, id);
