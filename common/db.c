@@ -21,6 +21,16 @@ struct stmt_def {
 #define FAV_CREATED_AT "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
 
+/*
+ * Connect-time SQL, run once per connection before the statements below are prepared: Django
+ * stores aware UTC instants, so every timestamp formatted here is UTC; the statement timeout is
+ * set here rather than in the startup packet, which PgBouncer refuses.
+ */
+#define SESSION_SETUP_SQL "SET TIME ZONE 'UTC'; SET statement_timeout = %d"
+/* The origin app's favorites table has movie columns (title...): DB_FAV_ADD_LEGACY fills them. */
+#define LEGACY_FAVORITES_PROBE_SQL "SELECT 1 FROM information_schema.columns WHERE table_schema = " \
+	"current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'"
+
 static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_PING] = { "ping", 0, "SELECT 1" },
 	[DB_USER_BY_USERNAME] = { "user_by_username", 1,
@@ -257,8 +267,7 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 		    stmts[i].nparams, NULL), deadline_ms) != 0)
 			return -1;
 	}
-	if (!PQsendQuery(db->conn, "SELECT 1 FROM information_schema.columns WHERE table_schema = "
-	    "current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'"))
+	if (!PQsendQuery(db->conn, LEGACY_FAVORITES_PROBE_SQL))
 		return -1;
 	r = await_result(db, deadline_ms, &timed_out);
 	if (r == NULL)
@@ -315,11 +324,7 @@ db_connect(struct db *db)
 	}
 	if (PQsetnonblocking(db->conn, 1) != 0)
 		goto fail;
-	/*
-	 * Django stores aware UTC instants; keep every timestamp we format in UTC. The statement
-	 * timeout is set here rather than in the startup packet, which PgBouncer refuses.
-	 */
-	snprintf(stmt_timeout, sizeof(stmt_timeout), "SET TIME ZONE 'UTC'; SET statement_timeout = %d",
+	snprintf(stmt_timeout, sizeof(stmt_timeout), SESSION_SETUP_SQL,
 	    db->s.statement_timeout_ms > 0 ? db->s.statement_timeout_ms : 0);
 	deadline = now_ms() + db->s.connect_timeout_ms;
 	if (setup_exec(db, "session setup", PQsendQuery(db->conn, stmt_timeout), deadline) != 0 ||

@@ -87,6 +87,26 @@ parse_release_year(struct req *r, const char *v, enum msg *why)
 	return v == NULL || *v == '\0' ? 0 : parse_int(v, ARG_YEAR_MIN, ARG_YEAR_MAX, &r->arg.release_year);
 }
 
+/*
+ * Where to go after a form: only a path on this site ("/x"), never "//host", "/\\host", a scheme or
+ * control bytes, which would make the site an open redirect. An unsafe value becomes "/", not an
+ * error: the visitor still gets where they were going, just not where a link planted them.
+ */
+static int
+parse_next(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.next = v;
+	if (v == NULL)
+		return 0;
+	if (v[0] != '/' || v[1] == '/' || v[1] == '\\')
+		r->arg.next = "/";
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			r->arg.next = "/";
+	return 0;
+}
+
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
 	{ A_QUERY,	"query",	parse_query,	FAIL_INPUT,	MSG_API_QUERY_TOO_LONG,	MSG_API_QUERY_TOO_LONG },
@@ -97,6 +117,7 @@ static const struct arg_def defs[] = {
 	{ A_YEAR,	"year",		parse_year,	FAIL_INPUT,	MSG_YEAR,		MSG_API_YEAR },
 	{ A_RELEASE_YEAR, "primary_release_year", parse_release_year, FAIL_INPUT, MSG_YEAR,	MSG_API_YEAR },
 	{ A_Q,		"q",		parse_q,	FAIL_INPUT,	MSG_SEARCH_TOO_LONG,	MSG_SEARCH_TOO_LONG },
+	{ A_NEXT,	"next",		parse_next,	FAIL_OK,	MSG_NONE,		MSG_NONE },
 };
 
 enum fail
@@ -107,12 +128,16 @@ args_parse(struct req *r, enum msg *m)
 
 	r->arg.page = 1;
 	r->arg.window = "day";
+	r->arg.next = NULL;
 	for (size_t i = 0; i < NELEM(defs); i++) {
 		enum msg why = MSG_NONE;
 
 		if (!(decl & defs[i].decl))
 			continue;
-		if (defs[i].parse(r, params_get(&r->query, defs[i].name), &why) != 0) {
+		/* A form's fields arrive in the body; only next= is read from there. */
+		const struct params *from = defs[i].decl == A_NEXT && r->method == M_POST ? &r->form : &r->query;
+
+		if (defs[i].parse(r, params_get(from, defs[i].name), &why) != 0) {
 			*m = why != MSG_NONE ? why : api ? defs[i].api_msg : defs[i].site_msg;
 			return defs[i].fail;
 		}

@@ -21,6 +21,7 @@ enum arg_decl {
 	A_QUERY		= 32,	/* ?query= required search text (the API) */
 	A_YEAR		= 64,	/* ?year= optional, ARG_YEAR_MIN..ARG_YEAR_MAX; empty means none */
 	A_RELEASE_YEAR	= 128,	/* ?primary_release_year= as A_YEAR (TMDb's own name, the API's search) */
+	A_NEXT		= 256,	/* next= (the query of a GET, the form of a POST): a path on this site */
 };
 
 /*

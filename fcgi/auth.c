@@ -77,18 +77,6 @@ auth_load_visitor(struct req *r)
 	return FAIL_OK;
 }
 
-const char *
-auth_safe_next(const char *next)
-{
-	/* Only a path on this site: "/x", never "//host", "/\host", a scheme or control bytes. */
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\')
-		return "/";
-	for (const char *p = next; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
-			return "/";
-	return next;
-}
-
 /* ---- throttling ---- */
 
 /* A "known device" cookie proves this browser logged in as username before. */

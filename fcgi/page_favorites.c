@@ -82,8 +82,7 @@ favorite_done(struct req *r, struct resp *rs, int64_t id, int favorite, enum msg
 		view_json(r, rs, 200, o);
 		return;
 	}
-	const char *next = params_get(&r->form, "next");
-	resp_redirect(rs, 303, next ? auth_safe_next(next) : arena_printf(r->arena, "/movie/%lld", (long long)id));
+	resp_redirect(rs, 303, r->arg.next ? r->arg.next : arena_printf(r->arena, "/movie/%lld", (long long)id));
 }
 
 void
