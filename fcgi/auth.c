@@ -146,18 +146,12 @@ count_failure(struct req *r, const char *username)
 static int
 exempt_address(const char *addr)
 {
-	const char	*list = config.throttle_exempt_addrs;
-	size_t		 n = strlen(addr);
+	const char	*cur = config.throttle_exempt_addrs, *e;
+	size_t		 n = strlen(addr), len;
 
-	while (*list) {
-		size_t len = strcspn(list, ",");
-
-		if (len == n && strncmp(list, addr, n) == 0)
+	while (list_next(&cur, &e, &len))
+		if (len == n && strncmp(e, addr, n) == 0)
 			return 1;
-		list += len;
-		if (*list == ',')
-			list++;
-	}
 	return 0;
 }
 
