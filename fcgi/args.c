@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "movies.h"
+#include "regions.h"
 #include "router.h"
 #include "util.h"
 
@@ -107,6 +108,14 @@ parse_next(struct req *r, const char *v, enum msg *why)
 	return 0;
 }
 
+static int
+parse_region(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.region = v;
+	return region_name(v) ? 0 : -1;
+}
+
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
 	{ A_QUERY,	"query",	parse_query,	FAIL_INPUT,	MSG_API_QUERY_TOO_LONG,	MSG_API_QUERY_TOO_LONG },
@@ -118,6 +127,7 @@ static const struct arg_def defs[] = {
 	{ A_RELEASE_YEAR, "primary_release_year", parse_release_year, FAIL_INPUT, MSG_YEAR,	MSG_API_YEAR },
 	{ A_Q,		"q",		parse_q,	FAIL_INPUT,	MSG_SEARCH_TOO_LONG,	MSG_SEARCH_TOO_LONG },
 	{ A_NEXT,	"next",		parse_next,	FAIL_OK,	MSG_NONE,		MSG_NONE },
+	{ A_REGION,	"region",	parse_region,	FAIL_INPUT,	MSG_WATCH_REGION,	MSG_WATCH_REGION },
 };
 
 enum fail
@@ -134,8 +144,9 @@ args_parse(struct req *r, enum msg *m)
 
 		if (!(decl & defs[i].decl))
 			continue;
-		/* A form's fields arrive in the body; only next= is read from there. */
-		const struct params *from = defs[i].decl == A_NEXT && r->method == M_POST ? &r->form : &r->query;
+		/* A form's fields arrive in the body: a POST's are read from there, never the query. */
+		const struct params *from = (defs[i].decl & (A_NEXT | A_REGION)) && r->method == M_POST ?
+		    &r->form : &r->query;
 
 		if (defs[i].parse(r, params_get(from, defs[i].name), &why) != 0) {
 			*m = why != MSG_NONE ? why : api ? defs[i].api_msg : defs[i].site_msg;

@@ -20,6 +20,7 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	[MSG_PAGE_NUMBER] = { "The page number must be a whole number from 1 to 500.", "detail", NULL, 0 },
 	[MSG_YEAR] = { "The year must be a four-digit year such as 1999.", "detail", NULL, 0 },
 	[MSG_SEARCH_TOO_LONG] = { "The search text is too long (200 characters at most).", "detail", NULL, 0 },
+	[MSG_WATCH_REGION] = { "Choose a country from the list.", "detail", NULL, 0 },
 	[MSG_NO_GENRE] = { "There is no genre with this id.", "detail", NULL, 0 },
 	[MSG_PAST_LAST_PAGE] = { "There is no page %d here: the list ends at page %d.", "detail", NULL, 0 },
 	[MSG_MOVIE_UNKNOWN] = { "TMDb does not know this movie.", "detail", NULL, 0 },

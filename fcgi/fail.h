@@ -32,6 +32,7 @@ enum msg {
 	MSG_PAGE_NUMBER,
 	MSG_YEAR,
 	MSG_SEARCH_TOO_LONG,
+	MSG_WATCH_REGION,
 	MSG_NO_GENRE,
 	MSG_PAST_LAST_PAGE,		/* formatted: page, last page */
 	MSG_MOVIE_UNKNOWN,

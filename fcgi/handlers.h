@@ -14,6 +14,9 @@ void	page_favorites(struct req *, struct resp *);
 void	page_favorite_add(struct req *, struct resp *);
 void	page_favorite_remove(struct req *, struct resp *);
 void	page_for_you(struct req *, struct resp *);
+/* page_watch_region.c */
+void	page_watch_region(struct req *, struct resp *);
+void	page_watch_region_post(struct req *, struct resp *);
 /* page_health.c */
 void	page_health(struct req *, struct resp *);
 void	page_health_api(struct req *, struct resp *);

@@ -72,6 +72,7 @@ struct req {
 		int		 year;		/* 0 when absent */
 		int		 release_year;	/* primary_release_year (the API's search); 0 when absent */
 		const char	*next;		/* a path on this site; NULL when absent, "/" when unsafe */
+		const char	*region;	/* a country code of common/regions.c */
 	} arg;
 };
 

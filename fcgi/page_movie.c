@@ -1,4 +1,4 @@
-/* page_movie.c: one movie's page: details, cast, trailer, "more like this" and the favorite button. */
+/* page_movie.c: one movie's page: details, cast, trailer, where to watch, "more like this" and the favorite button. */
 #include <string.h>
 
 #include "app.h"
@@ -10,6 +10,7 @@
 #include "movieview.h"
 #include "reqjson.h"
 #include "view.h"
+#include "watchview.h"
 
 /* The first official YouTube trailer, else any YouTube trailer or teaser. */
 static const char *
@@ -144,22 +145,25 @@ page_movie(struct req *r, struct resp *rs)
 	int64_t			 id = r->path_int[0];
 	struct json_object	*details, *ctx = req_object(r), *card;
 	int			 saved = 0;
-	/* Details and "More like this" at once: the page costs one TMDb round trip, not two. */
-	const struct tmdb_query	 qs[2] = { { .kind = TMDB_DETAILS, .id = id },
-	    { .kind = TMDB_RECOMMENDATIONS, .id = id, .page = 1 } };
-	struct json_object	*got[2] = { NULL, NULL };
-	enum movies_status	 sts[2];
+	/* Everything at once: the page costs one Redis and at most one TMDb round trip. */
+	const struct tmdb_query	 qs[3] = { { .kind = TMDB_DETAILS, .id = id },
+	    { .kind = TMDB_RECOMMENDATIONS, .id = id, .page = 1 },
+	    { .kind = TMDB_WATCH_PROVIDERS, .id = id } };
+	struct json_object	*got[3] = { NULL, NULL, NULL };
+	enum movies_status	 sts[3];
 
-	movies_resolve_many(app.movies, qs, 2, got, sts);
+	movies_resolve_many(app.movies, qs, 3, got, sts);
 	details = got[0];
 	if (movieview_take(r, rs, sts[0], &details) != 0) {
 		req_keep_json(r, got[1]);
+		req_keep_json(r, got[2]);
 		return;
 	}
 	card = movieview_card(details);
 	json_object_object_add(ctx, "movie", card);
 	add_details(r, card, details);
 	add_recommendations(r, ctx, got[1], sts[1]);
+	watchview_add(r, ctx, got[2], sts[2], json_str(card, "url"));
 	if (r->user) {
 		/* Unknown is not "not saved": an "Add" button would mislead. */
 		if (favorite_exists(r, r->user->id, id, &saved) != FAIL_OK) {

@@ -17,6 +17,8 @@ const struct route routes[] = {
 	{ M_POST,		"/favorites/{id}",		page_favorite_add, R_LOGIN,	A_NEXT },
 	{ M_POST,		"/favorites/{id}/delete",	page_favorite_remove, R_LOGIN,	A_NEXT },
 	{ M_GET,		"/for-you",			page_for_you,	R_LOGIN,	0 },
+	{ M_GET,		"/watch-region",		page_watch_region, 0,		A_NEXT },
+	{ M_POST,		"/watch-region",		page_watch_region_post, 0,	A_NEXT | A_REGION },
 	{ M_GET,		"/healthz",			page_health,	R_JSON | R_NO_SESSION, 0 },
 	{ M_GET,		"/metrics",			page_metrics,	R_NO_SESSION,	0 },
 	{ M_GET,		"/login",			page_login,	0,		A_NEXT },

@@ -108,7 +108,7 @@ ANONYMOUS_PAGES = [
     ("/search?q=fight&year=2005", 200), ("/search?q=" + urllib.parse.quote(HOSTILE_QUERY), 200),
     ("/search?q=Friends", 200),
     ("/genre/18", 200), ("/genre/99", 200), ("/genre/18?page=2", 404), ("/?page=400", 404),
-    ("/login", 200), ("/login?registered=1", 200), ("/login?next=/favorites", 200), ("/register", 200),
+    ("/login", 200), ("/login?registered=1", 200), ("/login?next=/favorites", 200), ("/register", 200), ("/watch-region?next=/movie/550", 200),
     # error pages
     ("/nope", 404), ("/movie/999999999", 404), ("/genre/424242", 404), ("/?window=month", 400),
     ("/?page=0", 400), ("/search?q=x&year=12", 400), ("/search?q=%ff", 400),

@@ -126,6 +126,7 @@ test_route_flags(void **state)
 	expect("POST", "/logout", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/register", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/account/password", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watch-region", NULL, "region=GB", 403, HAS("CSRF verification failed"));
 	/* R_TOKEN */
 	expect("GET", "/api/v1/auth/favorites/", NULL, NULL, 401, HAS("WWW-Authenticate: Bearer realm=\"api\"",
 	    "{\"detail\":\"Authentication credentials were not provided.\"}"));
@@ -220,6 +221,8 @@ test_pages_without_dependencies(void **state)
 	expect("GET", "/search", NULL, NULL, 200, HAS("text/html"));
 	expect("GET", "/login", NULL, NULL, 200, HAS("Set-Cookie: csrftoken=", "csrfmiddlewaretoken"));
 	expect("GET", "/register", NULL, NULL, 200, HAS("Set-Cookie: csrftoken="));
+	expect("GET", "/watch-region?next=/movie/550", NULL, NULL, 200, HAS("Set-Cookie: csrftoken=",
+	    "<option value=\"US\" selected>United States</option>", "name=\"next\" value=\"/movie/550\""));
 	expect("GET", "/api/v1/health-check/", NULL, NULL, 200,
 	    HAS("{\"status\":\"ok\",\"message\":\"Welcome to the Movie Recommender API!\"}"));
 	expect("GET", "/healthz", NULL, NULL, 503, HAS("{\"status\":\"degraded\",\"database\":\"unavailable\",\"redis\":\"unavailable\""));
