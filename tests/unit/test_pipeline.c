@@ -16,6 +16,8 @@
 #include "csrf.h"
 #include "jwt.h"
 #include "pipeline.h"
+#include "router.h"
+#include "util.h"
 
 /*
  * The dependencies are all unreachable (port 1 refuses at once): every route must then
@@ -48,6 +50,9 @@ teardown(void **state)
 	return 0;
 }
 
+/* Which routes some request reached: every one must be (test_every_route_exercised). */
+static int exercised[64];
+
 /* One request: the whole serialised response (status line, headers, body) in *out. */
 static void
 run(const char *method, const char *uri, const char *const *headers, const char *body, struct buf *out)
@@ -74,6 +79,8 @@ run(const char *method, const char *uri, const char *const *headers, const char 
 	status = req_parse(&r, &a, (char *const *)(void *)env, read_body, &b, &why);
 	assert_int_equal(status, 0);
 	app_handle(&r, &rs);
+	if (r.route)
+		exercised[r.route - routes] = 1;
 	buf_reset(out);
 	resp_serialize(&rs, &r, out);
 	resp_free(&rs);
@@ -275,6 +282,26 @@ test_api_bodies(void **state)
 	    401, HAS("\"code\":\"token_not_valid\""));
 }
 
+static void
+test_schema_and_metrics(void **state)
+{
+	(void)state;
+	expect("GET", "/api/schema/", NULL, NULL, 200, HAS("application/json", "\"openapi\": \"3.0.3\""));
+	/* Prometheus's text format (the registry is empty here: no master mapped it). */
+	expect("GET", "/metrics", NULL, NULL, 200, HAS("Content-Type: text/plain; version=0.0.4"));
+}
+
+/* Runs last: a route added without a test here fails the suite. */
+static void
+test_every_route_exercised(void **state)
+{
+	(void)state;
+	assert_true(nroutes <= NELEM(exercised));
+	for (size_t i = 0; i < nroutes; i++)
+		if (!exercised[i])
+			fail_msg("no test above reaches the route %s", routes[i].pattern);
+}
+
 int
 main(void)
 {
@@ -287,6 +314,8 @@ main(void)
 		cmocka_unit_test(test_pages_without_dependencies),
 		cmocka_unit_test(test_database_down),
 		cmocka_unit_test(test_api_bodies),
+		cmocka_unit_test(test_schema_and_metrics),
+		cmocka_unit_test(test_every_route_exercised),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
