@@ -1,4 +1,4 @@
-/* args.c: the query parameters a route declares, with their types and bounds, checked before its handler. */
+/* args.c: the query (and form) parameters a route declares, with their types and bounds, checked before its handler. */
 #include <string.h>
 
 #include "args.h"
@@ -87,6 +87,18 @@ parse_release_year(struct req *r, const char *v, enum msg *why)
 	return v == NULL || *v == '\0' ? 0 : parse_int(v, ARG_YEAR_MIN, ARG_YEAR_MAX, &r->arg.release_year);
 }
 
+/* A form field, not a query parameter: what becomes of a movie marked watched. */
+static int
+parse_then(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.then_favorite = v != NULL && strcmp(v, "favorite") == 0;
+	return v != NULL && (r->arg.then_favorite || strcmp(v, "remove") == 0) ? 0 : -1;
+}
+
+/* The declarations read from the POST's form rather than the query string. */
+#define A_FORM_ARGS	A_THEN
+
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
 	{ A_QUERY,	"query",	parse_query,	FAIL_INPUT,	MSG_API_QUERY_TOO_LONG,	MSG_API_QUERY_TOO_LONG },
@@ -97,6 +109,7 @@ static const struct arg_def defs[] = {
 	{ A_YEAR,	"year",		parse_year,	FAIL_INPUT,	MSG_YEAR,		MSG_API_YEAR },
 	{ A_RELEASE_YEAR, "primary_release_year", parse_release_year, FAIL_INPUT, MSG_YEAR,	MSG_API_YEAR },
 	{ A_Q,		"q",		parse_q,	FAIL_INPUT,	MSG_SEARCH_TOO_LONG,	MSG_SEARCH_TOO_LONG },
+	{ A_THEN,	"then",		parse_then,	FAIL_INPUT,	MSG_WATCHED_THEN,	MSG_WATCHED_THEN },
 };
 
 enum fail
@@ -112,7 +125,8 @@ args_parse(struct req *r, enum msg *m)
 
 		if (!(decl & defs[i].decl))
 			continue;
-		if (defs[i].parse(r, params_get(&r->query, defs[i].name), &why) != 0) {
+		if (defs[i].parse(r, params_get((defs[i].decl & A_FORM_ARGS) ? &r->form : &r->query,
+		    defs[i].name), &why) != 0) {
 			*m = why != MSG_NONE ? why : api ? defs[i].api_msg : defs[i].site_msg;
 			return defs[i].fail;
 		}

@@ -71,6 +71,7 @@ struct req {
 		const char	*q;		/* as sent; NULL when absent */
 		int		 year;		/* 0 when absent */
 		int		 release_year;	/* primary_release_year (the API's search); 0 when absent */
+		int		 then_favorite;	/* the form's then=favorite (1) or then=remove (0) */
 	} arg;
 };
 
