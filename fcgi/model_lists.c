@@ -79,7 +79,7 @@ insert_row(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id, 
 {
 	const char	*params[7] = { num(r, user_id), num(r, movie_id) };
 	PGresult	*res = l == LIST_FAVORITES ?
-	    exec_favorite_write(DB_FAV_ADD, DB_FAV_ADD_LEGACY, params, movie) :
+	    exec_favorite_write(stmts[l].add, DB_FAV_ADD_LEGACY, params, movie) :
 	    db_exec(app.db, stmts[l].add, 2, params);
 
 	if (res == NULL)
