@@ -85,13 +85,16 @@ api_list_index(struct req *r, struct resp *rs)
 {
 	enum movie_list		 l = route_list(r);
 	struct list_page	 fp;
-	struct json_object	*o = req_object(r), *list = json_object_new_array();
+	struct json_object	*o, *list;
 	int			 page = r->arg.page, total_pages;
 
 	if (params_get(&r->query, "page") == NULL) {
 		list_whole(r, rs, l);
 		return;
 	}
+	/* Made after the branch: the whole list's answer would leave the array unowned (a leak). */
+	o = req_object(r);
+	list = json_object_new_array();
 	json_object_object_add(o, "user", api_user_json(r->user));
 	json_object_object_add(o, api_lists[l].many, list);
 	if (list_page(r, l, r->user->id, page, &fp) != FAIL_OK) {
