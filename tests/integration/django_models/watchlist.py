@@ -15,20 +15,17 @@ class WatchlistMovieBase(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="users_watch_user_created_idx")]
 
 
-# What makemigrations (Django 3.2) writes for it.
-OPERATIONS = [
-    migrations.CreateModel(
-        name="WatchlistMovie",
-        fields=[
-            ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-            ("movie_id", models.IntegerField()),
-            ("created_at", models.DateTimeField(auto_now_add=True)),
-            ("user", models.ForeignKey(on_delete=models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-        ],
-    ),
-    migrations.AddIndex(
-        model_name="watchlistmovie",
-        index=models.Index(fields=["user", "-created_at"], name="users_watch_user_created_idx"),
-    ),
-    migrations.AlterUniqueTogether(name="watchlistmovie", unique_together={("user", "movie_id")}),
-]
+def operations():
+    """The migration that makes its table, read from the model above so the two cannot differ
+    (makemigrations finds nothing to add). Called by the migrations, once the apps are loaded."""
+    meta = WatchlistMovieBase._meta
+    return [
+        migrations.CreateModel(
+            name="WatchlistMovie",
+            fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
+                                               verbose_name="ID"))]
+            # makemigrations lists the relations last, so the table's columns come in that order.
+            + [(f.name, f.clone()) for f in sorted(meta.local_fields, key=lambda f: f.is_relation)],
+            options={"unique_together": set(meta.unique_together), "indexes": [i.clone() for i in meta.indexes]},
+        ),
+    ]
