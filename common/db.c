@@ -19,6 +19,11 @@ struct stmt_def {
 
 /* A favorite's time as the API shows it: ISO 8601 in UTC with microseconds. */
 #define FAV_CREATED_AT "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+/* The watchlist's statements share their row condition, order and move (one line each: tests read them). */
+#define WATCH_ROW "WHERE user_id = $1::integer AND movie_id = $2::integer"
+#define NEWEST_FIRST "ORDER BY created_at DESC, id DESC"
+#define WATCH_MOVED "WITH moved AS (DELETE FROM users_watchlistmovie WHERE user_id = $1::integer AND movie_id = $2::integer RETURNING user_id, movie_id), added AS ("
+#define WATCH_MOVED_END "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id) SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
 
 /*
@@ -90,9 +95,47 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },
 	[DB_FAV_EXISTS] = { "fav_exists", 2,
 	    "SELECT 1 FROM users_favoritemovie WHERE user_id = $1::integer AND movie_id = $2::integer" },
-	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
-	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
-	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	/* The watchlist (0004): Django's WatchlistMovie, no copy of the movie on any database. */
+	[DB_WATCH_ADD] = { "watch_add", 2,
+	    "INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
+	    "VALUES ($1::integer, $2::integer, now()) ON CONFLICT (user_id, movie_id) DO NOTHING "
+	    "RETURNING id, " FAV_CREATED_AT },
+	[DB_WATCH_REMOVE] = { "watch_remove", 2,
+	    "DELETE FROM users_watchlistmovie " WATCH_ROW },
+	[DB_WATCH_LIST] = { "watch_list", 3,
+	    "SELECT movie_id, " FAV_CREATED_AT ", count(*) OVER () FROM users_watchlistmovie "
+	    "WHERE user_id = $1::integer " NEWEST_FIRST " LIMIT $2::integer OFFSET $3::integer" },
+	[DB_WATCH_COUNT] = { "watch_count", 1,
+	    "SELECT count(*) FROM users_watchlistmovie WHERE user_id = $1::integer" },
+	[DB_WATCH_EXISTS] = { "watch_exists", 2,
+	    "SELECT 1 FROM users_watchlistmovie " WATCH_ROW },
+	/* Which of a page's movies ($2, an int array literal such as {550,680}) are on the list. */
+	[DB_WATCH_AMONG] = { "watch_among", 2,
+	    "SELECT movie_id FROM users_watchlistmovie "
+	    "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])" },
+	/*
+	 * "Watched it, loved it": off the watchlist and into favorites in one statement, so one
+	 * transaction. Columns: rows deleted, rows inserted (0 when a favorite already).
+	 */
+	[DB_WATCH_TO_FAV] = { "watch_to_fav", 2,
+	    WATCH_MOVED "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
+	    "SELECT user_id, movie_id, now() FROM moved " WATCH_MOVED_END },
+	[DB_WATCH_TO_FAV_LEGACY] = { "watch_to_fav_legacy", 7,
+	    WATCH_MOVED "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title, overview, "
+	    "release_date, poster_path, backdrop_path) "
+	    "SELECT user_id, movie_id, now(), $3, $4, NULLIF($5, '')::date, $6, $7 FROM moved "
+	    WATCH_MOVED_END },
+	/* "For you": both lists' movies, each once, the most recently saved first. */
+	[DB_LISTS_RECENT_IDS] = { "lists_recent_ids", 2,
+	    "SELECT movie_id FROM (SELECT movie_id, created_at, id FROM users_favoritemovie WHERE user_id = $1::integer "
+	    "UNION ALL SELECT movie_id, created_at, id FROM users_watchlistmovie WHERE user_id = $1::integer) saved "
+	    "GROUP BY movie_id ORDER BY max(created_at) DESC, max(id) DESC LIMIT $2::integer" },
+	/* The session's user with the sizes of their lists (the header's counts) in one round trip. */
+	[DB_USER_VISITOR] = { "user_visitor", 1,
+	    "SELECT " USER_COLUMNS ", "
+	    "(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), "
+	    "(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id) "
+	    "FROM auth_user WHERE id = $1::integer" },
 	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
 	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
@@ -252,6 +295,13 @@ setup_exec(struct db *db, const char *what, int sent, int64_t deadline_ms)
 	return 0;
 }
 
+/* The statements that write the origin app's movie columns, which only its table has. */
+static int
+legacy_only(int i)
+{
+	return i == DB_FAV_ADD_LEGACY || i == DB_WATCH_TO_FAV_LEGACY;
+}
+
 static int
 db_prepare_all(struct db *db, int64_t deadline_ms)
 {
@@ -260,8 +310,8 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 
 	/* Unnamed statements are parsed with each exec: nothing is kept on the server. */
 	for (int i = 0; !db->s.unnamed_statements && i < DB_STMT_COUNT; i++) {
-		/* The legacy insert only prepares where the origin's columns exist. */
-		if (i == DB_FAV_ADD_LEGACY)
+		/* The legacy statements only prepare where the origin's columns exist. */
+		if (legacy_only(i))
 			continue;
 		if (setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name, stmts[i].sql,
 		    stmts[i].nparams, NULL), deadline_ms) != 0)
@@ -274,10 +324,10 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 		return -1;
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
-	if (db->legacy_favorites && !db->s.unnamed_statements && setup_exec(db, "prepare fav_add_legacy",
-	    PQsendPrepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
-	    stmts[DB_FAV_ADD_LEGACY].nparams, NULL), deadline_ms) != 0)
-		return -1;
+	for (int i = 0; db->legacy_favorites && !db->s.unnamed_statements && i < DB_STMT_COUNT; i++)
+		if (legacy_only(i) && setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name,
+		    stmts[i].sql, stmts[i].nparams, NULL), deadline_ms) != 0)
+			return -1;
 	db->prepared = 1;
 	return 0;
 }

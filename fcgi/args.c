@@ -1,4 +1,4 @@
-/* args.c: the query parameters a route declares, with their types and bounds, checked before its handler. */
+/* args.c: the query (and form) parameters a route declares, with their types and bounds, checked before its handler. */
 #include <string.h>
 
 #include "args.h"
@@ -116,6 +116,18 @@ parse_region(struct req *r, const char *v, enum msg *why)
 	return region_name(v) ? 0 : -1;
 }
 
+/* A form field, not a query parameter: what becomes of a movie marked watched. */
+static int
+parse_then(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.then_favorite = v != NULL && strcmp(v, "favorite") == 0;
+	return v != NULL && (r->arg.then_favorite || strcmp(v, "remove") == 0) ? 0 : -1;
+}
+
+/* The declarations read from the POST's form rather than the query string. */
+#define A_FORM_ARGS	(A_THEN | A_REGION)
+
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
 	{ A_QUERY,	"query",	parse_query,	FAIL_INPUT,	MSG_API_QUERY_TOO_LONG,	MSG_API_QUERY_TOO_LONG },
@@ -128,6 +140,7 @@ static const struct arg_def defs[] = {
 	{ A_Q,		"q",		parse_q,	FAIL_INPUT,	MSG_SEARCH_TOO_LONG,	MSG_SEARCH_TOO_LONG },
 	{ A_NEXT,	"next",		parse_next,	FAIL_OK,	MSG_NONE,		MSG_NONE },
 	{ A_REGION,	"region",	parse_region,	FAIL_INPUT,	MSG_WATCH_REGION,	MSG_WATCH_REGION },
+	{ A_THEN,	"then",		parse_then,	FAIL_INPUT,	MSG_WATCHED_THEN,	MSG_WATCHED_THEN },
 };
 
 enum fail
@@ -144,9 +157,9 @@ args_parse(struct req *r, enum msg *m)
 
 		if (!(decl & defs[i].decl))
 			continue;
-		/* A form's fields arrive in the body: a POST's are read from there, never the query. */
-		const struct params *from = (defs[i].decl & (A_NEXT | A_REGION)) && r->method == M_POST ?
-		    &r->form : &r->query;
+		/* A POST's form fields arrive in its body; next= is read from the query of a GET. */
+		const struct params *from = (defs[i].decl & A_FORM_ARGS) ||
+		    (defs[i].decl == A_NEXT && r->method == M_POST) ? &r->form : &r->query;
 
 		if (defs[i].parse(r, params_get(from, defs[i].name), &why) != 0) {
 			*m = why != MSG_NONE ? why : api ? defs[i].api_msg : defs[i].site_msg;

@@ -125,11 +125,15 @@ test_route_flags(void **state)
 	/* R_LOGIN */
 	expect("GET", "/favorites", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites"));
 	expect("GET", "/for-you", NULL, NULL, 303, HAS("Location: /login?next=%2Ffor-you"));
+	expect("GET", "/watchlist", NULL, NULL, 303, HAS("Location: /login?next=%2Fwatchlist"));
 	expect("GET", "/account/password", NULL, NULL, 303, HAS("Location: /login?next="));
 	/* CSRF before anything else on a POST */
 	expect("POST", "/login", NULL, "username=a&password=b", 403, HAS("CSRF verification failed"));
 	expect("POST", "/favorites/550", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/favorites/550/delete", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watchlist/550", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watchlist/550/delete", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watchlist/550/watched", NULL, "then=remove", 403, HAS("CSRF verification failed"));
 	expect("POST", "/logout", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/register", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/account/password", NULL, "", 403, HAS("CSRF verification failed"));
@@ -139,6 +143,10 @@ test_route_flags(void **state)
 	    "{\"detail\":\"Authentication credentials were not provided.\"}"));
 	expect("POST", "/api/v1/auth/favorites/", NULL, "{}", 401, HAS("Authentication credentials"));
 	expect("DELETE", "/api/v1/auth/favorites/550/", NULL, NULL, 401, HAS("Authentication credentials"));
+	expect("GET", "/api/v1/auth/watchlist/", NULL, NULL, 401, HAS("WWW-Authenticate: Bearer realm=\"api\"",
+	    "{\"detail\":\"Authentication credentials were not provided.\"}"));
+	expect("POST", "/api/v1/auth/watchlist/", NULL, "{}", 401, HAS("Authentication credentials"));
+	expect("DELETE", "/api/v1/auth/watchlist/550/", NULL, NULL, 401, HAS("Authentication credentials"));
 	expect("GET", "/api/v1/auth/favorites/", HDRS("HTTP_AUTHORIZATION=Bearer a b"), NULL, 401,
 	    HAS("\"code\":\"bad_authorization_header\""));
 	expect("GET", "/api/v1/auth/favorites/", HDRS("HTTP_AUTHORIZATION=Bearer not.a.token"), NULL, 401,
