@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "allowed_hosts.h"
+#include "util.h"
 
 #define HOST_MAX 255
 
@@ -85,19 +86,11 @@ allowed_host(const char *list, const char *host)
 
 	if (host == NULL || list == NULL || domain_of(host, domain) != 0)
 		return 0;
-	while (*list) {
-		size_t n = strcspn(list, ",");
-		const char *p = list, *e = list + n;
+	const char	*entry;
+	size_t		 n;
 
-		while (p < e && isspace((unsigned char)*p))
-			p++;
-		while (e > p && isspace((unsigned char)e[-1]))
-			e--;
-		if (e > p && pattern_matches(p, (size_t)(e - p), domain))
+	while (list_next(&list, &entry, &n))
+		if (pattern_matches(entry, n, domain))
 			return 1;
-		list += n;
-		if (*list == ',')
-			list++;
-	}
 	return 0;
 }

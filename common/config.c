@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "regions.h"
 #include "util.h"
 
 struct config config;
@@ -78,6 +79,8 @@ static const struct cfg_entry table[] = {
 	{ "TMDB_READ_TOKEN", CFG_STR, S(tmdb_read_token), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
 	  "TMDb v4 read access token (sent as Authorization: Bearer); used when set" },
 	{ "TMDB_LANGUAGE", CFG_STR, S(tmdb_language), "en-US", 0, 0, 0, "TMDb language parameter" },
+	{ "WATCH_REGION", CFG_STR, S(watch_region), "US", 0, 0, 0,
+	  "the country whose streaming, rental and purchase offers movie pages show (ISO 3166-1, e.g. GB); visitors may pick their own" },
 	{ "TMDB_CONNECT_TIMEOUT_MS", CFG_INT, S(tmdb_connect_timeout_ms), "2000", 0, 50, 60000, "" },
 	{ "TMDB_TIMEOUT_MS", CFG_INT, S(tmdb_timeout_ms), "5000", 0, 100, 120000, "" },
 	{ "TMDB_PAGE_DEADLINE_MS", CFG_INT, S(tmdb_page_deadline_ms), "8000", 0, 200, 120000,
@@ -183,6 +186,11 @@ config_load(FILE *err)
 	if (!bad && config.login_user_fail_ceiling <= config.login_fail_limit) {
 		/* Else one address could lock a user out for everyone. */
 		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
+		bad = 1;
+	}
+	if (!bad && region_name(config.watch_region) == NULL) {
+		fprintf(err, "configuration: WATCH_REGION must be a country code where-to-watch covers "
+		    "(common/regions.c), in capitals, such as US or GB\n");
 		bad = 1;
 	}
 	if (!bad && strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&

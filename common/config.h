@@ -34,6 +34,7 @@ struct config {
 	const char	*tmdb_api_key;
 	const char	*tmdb_read_token;
 	const char	*tmdb_language;
+	const char	*watch_region;
 	int		 tmdb_connect_timeout_ms;
 	int		 tmdb_timeout_ms;
 	int		 tmdb_page_deadline_ms;	/* no page waits on TMDb past this */

@@ -19,7 +19,26 @@ struct stmt_def {
 
 /* A favorite's time as the API shows it: ISO 8601 in UTC with microseconds. */
 #define FAV_CREATED_AT "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+/* The watchlist's statements share their row condition, order and move (one line each: tests read them). */
+#define WATCH_ROW "WHERE user_id = $1::integer AND movie_id = $2::integer"
+#define NEWEST_FIRST "ORDER BY created_at DESC, id DESC"
+#define WATCH_MOVED "WITH moved AS (DELETE FROM users_watchlistmovie WHERE user_id = $1::integer AND movie_id = $2::integer RETURNING user_id, movie_id), added AS ("
+#define WATCH_MOVED_END "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id) SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
+/* A visitor: the user with the sizes of their lists (the header's counts), read with the row. */
+#define USER_VISITOR_COLUMNS USER_COLUMNS ", " \
+	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), " \
+	"(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id)"
+
+/*
+ * Connect-time SQL, run once per connection before the statements below are prepared: Django
+ * stores aware UTC instants, so every timestamp formatted here is UTC; the statement timeout is
+ * set here rather than in the startup packet, which PgBouncer refuses.
+ */
+#define SESSION_SETUP_SQL "SET TIME ZONE 'UTC'; SET statement_timeout = %d"
+/* The origin app's favorites table has movie columns (title...): DB_FAV_ADD_LEGACY fills them. */
+#define LEGACY_FAVORITES_PROBE_SQL "SELECT 1 FROM information_schema.columns WHERE table_schema = " \
+	"current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'"
 
 static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_PING] = { "ping", 0, "SELECT 1" },
@@ -47,13 +66,18 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "UPDATE auth_user SET last_login = now() WHERE id = $1::integer" },
 	/*
 	 * The live row, and in the same round trip the user it is expected to name ($2, what it
-	 * named on an earlier request; NULL for none) with that user's favorite state of movie $3
-	 * (NULL: none asked). The caller uses them only once the signed data names that user.
+	 * named on an earlier request; NULL for none) with the sizes of that user's lists (the
+	 * header's), whether movie $3 (NULL: none asked) is a favorite, on the watchlist, and which
+	 * of the movies $4 (an int array literal of its page's recommendations, or NULL) are on the
+	 * watchlist. The caller uses them only once the signed data names that user.
 	 */
-	[DB_SESSION_GET] = { "session_get", 3,
-	    "SELECT s.session_data, u.*, EXISTS (SELECT 1 FROM users_favoritemovie "
-	    "WHERE user_id = $2::integer AND movie_id = $3::integer) "
-	    "FROM django_session s LEFT JOIN (SELECT " USER_COLUMNS " FROM auth_user "
+	[DB_SESSION_GET] = { "session_get", 4,
+	    "SELECT s.session_data, u.*, "
+	    "EXISTS (SELECT 1 FROM users_favoritemovie WHERE user_id = $2::integer AND movie_id = $3::integer), "
+	    "EXISTS (SELECT 1 FROM users_watchlistmovie WHERE user_id = $2::integer AND movie_id = $3::integer), "
+	    "ARRAY (SELECT movie_id FROM users_watchlistmovie "
+	    "WHERE user_id = $2::integer AND movie_id = ANY ($4::integer[])) "
+	    "FROM django_session s LEFT JOIN (SELECT " USER_VISITOR_COLUMNS " FROM auth_user "
 	    "WHERE id = $2::integer) u ON true "
 	    "WHERE s.session_key = $1 AND s.expire_date > now()" },
 	[DB_SESSION_INSERT] = { "session_insert", 3,
@@ -95,9 +119,44 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },
 	[DB_FAV_EXISTS] = { "fav_exists", 2,
 	    "SELECT 1 FROM users_favoritemovie WHERE user_id = $1::integer AND movie_id = $2::integer" },
-	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
-	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
-	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	/* The watchlist (0004): Django's WatchlistMovie, no copy of the movie on any database. */
+	[DB_WATCH_ADD] = { "watch_add", 2,
+	    "INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
+	    "VALUES ($1::integer, $2::integer, now()) ON CONFLICT (user_id, movie_id) DO NOTHING "
+	    "RETURNING id, " FAV_CREATED_AT },
+	[DB_WATCH_REMOVE] = { "watch_remove", 2,
+	    "DELETE FROM users_watchlistmovie " WATCH_ROW },
+	[DB_WATCH_LIST] = { "watch_list", 3,
+	    "SELECT movie_id, " FAV_CREATED_AT ", count(*) OVER () FROM users_watchlistmovie "
+	    "WHERE user_id = $1::integer " NEWEST_FIRST " LIMIT $2::integer OFFSET $3::integer" },
+	[DB_WATCH_COUNT] = { "watch_count", 1,
+	    "SELECT count(*) FROM users_watchlistmovie WHERE user_id = $1::integer" },
+	[DB_WATCH_EXISTS] = { "watch_exists", 2,
+	    "SELECT 1 FROM users_watchlistmovie " WATCH_ROW },
+	/* Which of a page's movies ($2, an int array literal such as {550,680}) are on the list. */
+	[DB_WATCH_AMONG] = { "watch_among", 2,
+	    "SELECT movie_id FROM users_watchlistmovie "
+	    "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])" },
+	/*
+	 * "Watched it, loved it": off the watchlist and into favorites in one statement, so one
+	 * transaction. Columns: rows deleted, rows inserted (0 when a favorite already).
+	 */
+	[DB_WATCH_TO_FAV] = { "watch_to_fav", 2,
+	    WATCH_MOVED "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
+	    "SELECT user_id, movie_id, now() FROM moved " WATCH_MOVED_END },
+	[DB_WATCH_TO_FAV_LEGACY] = { "watch_to_fav_legacy", 7,
+	    WATCH_MOVED "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title, overview, "
+	    "release_date, poster_path, backdrop_path) "
+	    "SELECT user_id, movie_id, now(), $3, $4, NULLIF($5, '')::date, $6, $7 FROM moved "
+	    WATCH_MOVED_END },
+	/* "For you": both lists' movies, each once, the most recently saved first. */
+	[DB_LISTS_RECENT_IDS] = { "lists_recent_ids", 2,
+	    "SELECT movie_id FROM (SELECT movie_id, created_at, id FROM users_favoritemovie WHERE user_id = $1::integer "
+	    "UNION ALL SELECT movie_id, created_at, id FROM users_watchlistmovie WHERE user_id = $1::integer) saved "
+	    "GROUP BY movie_id ORDER BY max(created_at) DESC, max(id) DESC LIMIT $2::integer" },
+	/* The session's user with the sizes of their lists (the header's counts) in one round trip. */
+	[DB_USER_VISITOR] = { "user_visitor", 1,
+	    "SELECT " USER_VISITOR_COLUMNS " FROM auth_user WHERE id = $1::integer" },
 	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
 	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
@@ -257,6 +316,13 @@ setup_exec(struct db *db, const char *what, int sent, int64_t deadline_ms)
 	return 0;
 }
 
+/* The statements that write the origin app's movie columns, which only its table has. */
+static int
+legacy_only(int i)
+{
+	return i == DB_FAV_ADD_LEGACY || i == DB_WATCH_TO_FAV_LEGACY;
+}
+
 static int
 db_prepare_all(struct db *db, int64_t deadline_ms)
 {
@@ -265,25 +331,24 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 
 	/* Unnamed statements are parsed with each exec: nothing is kept on the server. */
 	for (int i = 0; !db->s.unnamed_statements && i < DB_STMT_COUNT; i++) {
-		/* The legacy insert only prepares where the origin's columns exist. */
-		if (i == DB_FAV_ADD_LEGACY)
+		/* The legacy statements only prepare where the origin's columns exist. */
+		if (legacy_only(i))
 			continue;
 		if (setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name, stmts[i].sql,
 		    stmts[i].nparams, NULL), deadline_ms) != 0)
 			return -1;
 	}
-	if (!PQsendQuery(db->conn, "SELECT 1 FROM information_schema.columns WHERE table_schema = "
-	    "current_schema() AND table_name = 'users_favoritemovie' AND column_name = 'title'"))
+	if (!PQsendQuery(db->conn, LEGACY_FAVORITES_PROBE_SQL))
 		return -1;
 	r = await_result(db, deadline_ms, &timed_out);
 	if (r == NULL)
 		return -1;
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
-	if (db->legacy_favorites && !db->s.unnamed_statements && setup_exec(db, "prepare fav_add_legacy",
-	    PQsendPrepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
-	    stmts[DB_FAV_ADD_LEGACY].nparams, NULL), deadline_ms) != 0)
-		return -1;
+	for (int i = 0; db->legacy_favorites && !db->s.unnamed_statements && i < DB_STMT_COUNT; i++)
+		if (legacy_only(i) && setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name,
+		    stmts[i].sql, stmts[i].nparams, NULL), deadline_ms) != 0)
+			return -1;
 	db->prepared = 1;
 	return 0;
 }
@@ -330,11 +395,7 @@ db_connect(struct db *db)
 	}
 	if (PQsetnonblocking(db->conn, 1) != 0)
 		goto fail;
-	/*
-	 * Django stores aware UTC instants; keep every timestamp we format in UTC. The statement
-	 * timeout is set here rather than in the startup packet, which PgBouncer refuses.
-	 */
-	snprintf(stmt_timeout, sizeof(stmt_timeout), "SET TIME ZONE 'UTC'; SET statement_timeout = %d",
+	snprintf(stmt_timeout, sizeof(stmt_timeout), SESSION_SETUP_SQL,
 	    db->s.statement_timeout_ms > 0 ? db->s.statement_timeout_ms : 0);
 	deadline = now_ms() + db->s.connect_timeout_ms;
 	if (setup_exec(db, "session setup", PQsendQuery(db->conn, stmt_timeout), deadline) != 0 ||

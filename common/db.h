@@ -25,7 +25,16 @@ enum db_stmt {
 	DB_FAV_LIST,
 	DB_FAV_COUNT,
 	DB_FAV_EXISTS,
-	DB_FAV_RECENT_IDS,
+	DB_WATCH_ADD,
+	DB_WATCH_REMOVE,
+	DB_WATCH_LIST,
+	DB_WATCH_COUNT,
+	DB_WATCH_EXISTS,
+	DB_WATCH_AMONG,
+	DB_WATCH_TO_FAV,
+	DB_WATCH_TO_FAV_LEGACY,
+	DB_LISTS_RECENT_IDS,
+	DB_USER_VISITOR,
 	DB_USER_PASSWORD_CHANGED_AT,
 	DB_STMT_COUNT
 };
@@ -76,7 +85,7 @@ PGresult	*db_exec(struct db *, enum db_stmt, int nparams, const char *const *par
 const char	*db_last_sqlstate(const struct db *);
 /* The SQL text of the statement prepared under name (e.g. "fav_list"), or NULL (tools, EXPLAIN). */
 const char	*db_statement_sql(const char *name);
-/* 1 if the favorites table still has the origin app's NOT NULL movie columns. */
+/* 1 if the favorites table still has the origin app's NOT NULL movie columns (the *_LEGACY statements run). */
 int		 db_has_legacy_favorites(const struct db *);
 
 #endif

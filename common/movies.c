@@ -129,6 +129,9 @@ movies_cache_key(const struct tmdb_query *q, const char *language, struct buf *o
 	case TMDB_CONFIGURATION:
 		buf_puts(out, "movie_rec:configuration");
 		break;
+	case TMDB_WATCH_PROVIDERS:
+		buf_printf(out, "movie_%" PRId64 "_watch_providers", q->id);
+		break;
 	}
 	return 0;
 }
@@ -145,6 +148,7 @@ movies_ttl(enum tmdb_kind kind)
 	case TMDB_GENRES:		return MOVIES_TTL_GENRES;
 	case TMDB_DISCOVER:		return MOVIES_TTL_DISCOVER;
 	case TMDB_CONFIGURATION:	return MOVIES_TTL_CONFIG;
+	case TMDB_WATCH_PROVIDERS:	return MOVIES_TTL_PROVIDERS;
 	}
 	return 3600;
 }

@@ -1,4 +1,5 @@
 /* tmdb.c: the TMDb HTTP client (libcurl) and the validation that turns its JSON into normalised copies. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -69,6 +70,7 @@ tmdb_query_check(const struct tmdb_query *q)
 	case TMDB_RECOMMENDATIONS:
 	case TMDB_SIMILAR:
 	case TMDB_DISCOVER:
+	case TMDB_WATCH_PROVIDERS:
 		return q->id >= 1 && q->id <= INT32_MAX ? 0 : -1;
 	case TMDB_SEARCH:
 		if (q->text == NULL || q->text[0] == '\0' || strlen(q->text) > TMDB_MAX_QUERY_BYTES ||
@@ -112,6 +114,9 @@ query_path(const struct tmdb_query *q, struct buf *out)
 	case TMDB_CONFIGURATION:
 		buf_puts(out, "/configuration");
 		break;
+	case TMDB_WATCH_PROVIDERS:
+		buf_printf(out, "/movie/%" PRId64 "/watch/providers", q->id);
+		break;
 	}
 }
 
@@ -130,7 +135,7 @@ const char *
 tmdb_kind_name(enum tmdb_kind kind)
 {
 	static const char *names[] = { "trending", "details", "recommendations", "similar", "search",
-	    "genres", "discover", "configuration" };
+	    "genres", "discover", "configuration", "watch_providers" };
 
 	return (size_t)kind < NELEM(names) ? names[kind] : "unknown";
 }
@@ -222,6 +227,7 @@ tmdb_build_url(const struct tmdb_settings *s, const struct tmdb_query *q, struct
 			goto out;
 		break;
 	case TMDB_CONFIGURATION:
+	case TMDB_WATCH_PROVIDERS:	/* every region at once; no language */
 		break;
 	}
 	if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
@@ -643,6 +649,59 @@ norm_configuration(struct json_object *raw)
 	return o;
 }
 
+/* One offer list ("flatrate", "rent"...): the providers with a name, by display_priority as sent. */
+static struct json_object *
+norm_providers(struct json_object *arr)
+{
+	struct json_object *out = json_object_new_array();
+
+	for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
+	    i < json_object_array_length(arr); i++) {
+		struct json_object	*p = json_object_array_get_idx(arr, i), *n;
+		int64_t			 pid;
+
+		if (id_of(member(p, "provider_id"), &pid) == -1 || str_of(member(p, "provider_name")) == NULL)
+			continue;
+		n = json_object_new_object();
+		json_object_object_add(n, "provider_id", json_object_new_int64(pid));
+		put_str(n, "provider_name", p, "");
+		put_str_or_null(n, "logo_path", p);
+		put_int(n, "display_priority", p);
+		json_object_array_add(out, n);
+	}
+	return out;
+}
+
+/* {id, results: {"US": {link, flatrate, free, ads, rent, buy}}}: regions are two capital letters. */
+static struct json_object *
+norm_watch_providers(struct json_object *raw)
+{
+	static const char	*kinds[] = { "flatrate", "free", "ads", "rent", "buy" };
+	struct json_object	*results = member(raw, "results"), *o, *regions;
+	int64_t			 id;
+
+	if (id_of(member(raw, "id"), &id) == -1 || results == NULL ||
+	    !json_object_is_type(results, json_type_object))
+		return NULL;
+	o = json_object_new_object();
+	regions = json_object_new_object();
+	json_object_object_foreach(results, region, offers) {
+		struct json_object *r;
+
+		if (strlen(region) != 2 || !isupper((unsigned char)region[0]) ||
+		    !isupper((unsigned char)region[1]) || !json_object_is_type(offers, json_type_object))
+			continue;
+		r = json_object_new_object();
+		put_str(r, "link", offers, "");
+		for (size_t k = 0; k < NELEM(kinds); k++)
+			json_object_object_add(r, kinds[k], norm_providers(member(offers, kinds[k])));
+		json_object_object_add(regions, region, r);
+	}
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "results", regions);
+	return o;
+}
+
 struct json_object *
 tmdb_normalize(enum tmdb_kind kind, struct json_object *raw)
 {
@@ -657,6 +716,8 @@ tmdb_normalize(enum tmdb_kind kind, struct json_object *raw)
 		return norm_genres(raw);
 	case TMDB_CONFIGURATION:
 		return norm_configuration(raw);
+	case TMDB_WATCH_PROVIDERS:
+		return norm_watch_providers(raw);
 	default:
 		return NULL;
 	}

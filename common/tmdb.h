@@ -43,7 +43,8 @@ enum tmdb_kind {
 	TMDB_SEARCH,		/* text, year, primary_release_year (0 = any), page */
 	TMDB_GENRES,		/* - */
 	TMDB_DISCOVER,		/* id = genre id, page */
-	TMDB_CONFIGURATION	/* - */
+	TMDB_CONFIGURATION,	/* - */
+	TMDB_WATCH_PROVIDERS	/* id: where to stream, rent or buy it, every region (JustWatch's data) */
 };
 
 /* One call's parameters; pointers are borrowed for the duration of the call. */

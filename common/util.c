@@ -1,4 +1,5 @@
 /* util.c: allocation that aborts on failure, strict number parsing, small string helpers. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -172,6 +173,31 @@ utf8_valid(const char *str, size_t len)
 		if (utf8_next(str, len, &i) < 0)
 			return 0;
 	return 1;
+}
+
+int
+list_next(const char **cursor, const char **item, size_t *len)
+{
+	const char *p = *cursor ? *cursor : "";
+
+	while (*p) {
+		size_t		 n = strcspn(p, ",");
+		const char	*s = p, *e = p + n;
+
+		p = *e == ',' ? e + 1 : e;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		if (e > s) {
+			*cursor = p;
+			*item = s;
+			*len = (size_t)(e - s);
+			return 1;
+		}
+	}
+	*cursor = p;
+	return 0;
 }
 
 size_t

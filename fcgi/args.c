@@ -1,8 +1,9 @@
-/* args.c: the query parameters a route declares, with their types and bounds, checked before its handler. */
+/* args.c: the query (and form) parameters a route declares, with their types and bounds, checked before its handler. */
 #include <string.h>
 
 #include "args.h"
 #include "movies.h"
+#include "regions.h"
 #include "router.h"
 #include "util.h"
 
@@ -87,6 +88,46 @@ parse_release_year(struct req *r, const char *v, enum msg *why)
 	return v == NULL || *v == '\0' ? 0 : parse_int(v, ARG_YEAR_MIN, ARG_YEAR_MAX, &r->arg.release_year);
 }
 
+/*
+ * Where to go after a form: only a path on this site ("/x"), never "//host", "/\\host", a scheme or
+ * control bytes, which would make the site an open redirect. An unsafe value becomes "/", not an
+ * error: the visitor still gets where they were going, just not where a link planted them.
+ */
+static int
+parse_next(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.next = v;
+	if (v == NULL)
+		return 0;
+	if (v[0] != '/' || v[1] == '/' || v[1] == '\\')
+		r->arg.next = "/";
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			r->arg.next = "/";
+	return 0;
+}
+
+static int
+parse_region(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.region = v;
+	return region_name(v) ? 0 : -1;
+}
+
+/* A form field, not a query parameter: what becomes of a movie marked watched. */
+static int
+parse_then(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	r->arg.then_favorite = v != NULL && strcmp(v, "favorite") == 0;
+	return v != NULL && (r->arg.then_favorite || strcmp(v, "remove") == 0) ? 0 : -1;
+}
+
+/* The declarations read from the POST's form rather than the query string. */
+#define A_FORM_ARGS	(A_THEN | A_REGION)
+
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
 	{ A_QUERY,	"query",	parse_query,	FAIL_INPUT,	MSG_API_QUERY_TOO_LONG,	MSG_API_QUERY_TOO_LONG },
@@ -97,6 +138,9 @@ static const struct arg_def defs[] = {
 	{ A_YEAR,	"year",		parse_year,	FAIL_INPUT,	MSG_YEAR,		MSG_API_YEAR },
 	{ A_RELEASE_YEAR, "primary_release_year", parse_release_year, FAIL_INPUT, MSG_YEAR,	MSG_API_YEAR },
 	{ A_Q,		"q",		parse_q,	FAIL_INPUT,	MSG_SEARCH_TOO_LONG,	MSG_SEARCH_TOO_LONG },
+	{ A_NEXT,	"next",		parse_next,	FAIL_OK,	MSG_NONE,		MSG_NONE },
+	{ A_REGION,	"region",	parse_region,	FAIL_INPUT,	MSG_WATCH_REGION,	MSG_WATCH_REGION },
+	{ A_THEN,	"then",		parse_then,	FAIL_INPUT,	MSG_WATCHED_THEN,	MSG_WATCHED_THEN },
 };
 
 enum fail
@@ -107,12 +151,17 @@ args_parse(struct req *r, enum msg *m)
 
 	r->arg.page = 1;
 	r->arg.window = "day";
+	r->arg.next = NULL;
 	for (size_t i = 0; i < NELEM(defs); i++) {
 		enum msg why = MSG_NONE;
 
 		if (!(decl & defs[i].decl))
 			continue;
-		if (defs[i].parse(r, params_get(&r->query, defs[i].name), &why) != 0) {
+		/* A POST's form fields arrive in its body; next= is read from the query of a GET. */
+		const struct params *from = (defs[i].decl & A_FORM_ARGS) ||
+		    (defs[i].decl == A_NEXT && r->method == M_POST) ? &r->form : &r->query;
+
+		if (defs[i].parse(r, params_get(from, defs[i].name), &why) != 0) {
 			*m = why != MSG_NONE ? why : api ? defs[i].api_msg : defs[i].site_msg;
 			return defs[i].fail;
 		}

@@ -1,4 +1,4 @@
-/* args.h: the query parameters a route declares, with their types and bounds, checked before its handler. */
+/* args.h: the query (and form) parameters a route declares, with their types and bounds, checked before its handler. */
 #ifndef ARGS_H
 #define ARGS_H
 
@@ -21,6 +21,9 @@ enum arg_decl {
 	A_QUERY		= 32,	/* ?query= required search text (the API) */
 	A_YEAR		= 64,	/* ?year= optional, ARG_YEAR_MIN..ARG_YEAR_MAX; empty means none */
 	A_RELEASE_YEAR	= 128,	/* ?primary_release_year= as A_YEAR (TMDb's own name, the API's search) */
+	A_NEXT		= 256,	/* next= (the query of a GET, the form of a POST): a path on this site */
+	A_REGION	= 512,	/* region= (the form of a POST): a country where-to-watch covers */
+	A_THEN		= 1024,	/* the form's then= favorite|remove, required (a watched movie's next place) */
 };
 
 /*

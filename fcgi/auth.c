@@ -11,6 +11,7 @@
 #include "known_device.h"
 #include "log.h"
 #include "metrics.h"
+#include "model_lists.h"
 #include "reqjson.h"
 #include "router.h"
 #include "session.h"
@@ -30,12 +31,20 @@ set_visitor(struct req *r, struct user *u)
 	json_object_object_add(o, "id", json_object_new_int64(u->id));
 	json_object_object_add(o, "username", json_object_new_string(u->username));
 	json_object_object_add(o, "email", json_object_new_string(u->email));
+	/* The header's counts (read with the row: session_get or user_visitor). */
+	if (u->favorites >= 0 && u->watchlist >= 0) {
+		struct json_object *lists = json_object_new_object();
+
+		json_object_object_add(lists, "favorites", json_object_new_int64(u->favorites));
+		json_object_object_add(lists, "watchlist", json_object_new_int64(u->watchlist));
+		json_object_object_add(o, "lists", lists);
+	}
 	r->user_json = o;
 }
 
 /*
  * Which user each recent session key named, per worker: the guess that brings the session row,
- * its user and the page's favorite state in one round trip. A wrong or missing guess costs the
+ * its user with the header's counts and the page's saved state in one round trip. A wrong or missing guess costs the
  * second query it saves, nothing else: the signed session data decides who the visitor is.
  */
 #define USER_GUESSES	256
@@ -83,31 +92,30 @@ session_user(struct req *r, const struct session_row *with, int64_t id, struct u
 {
 	const char *key = params_get(&r->cookies, SESSION_COOKIE);
 
-	if (with->user_id == id) {
+	if (with->saved.user_id == id) {
 		*u = with->user;
-		if (with->movie_id) {
-			r->known_favorite.user_id = id;
-			r->known_favorite.movie_id = with->movie_id;
-			r->known_favorite.saved = with->favorite;
-		}
+		if (with->saved.movie_id)
+			r->known_saved = with->saved;
 		return *u ? FAIL_OK : FAIL_NOT_FOUND;
 	}
 	remember_user(key, id);
-	return user_by_id(r, id, u);
+	return user_visitor(r, id, u);
 }
 
 enum fail
 auth_load_visitor(struct req *r)
 {
 	struct session	*s;
-	struct session_row with = { .user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
+	struct session_row with = { .saved.user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
 	const char	*uid, *backend;
 	int64_t		 id;
 	struct user	*u;
 	enum fail	 f;
 
-	if (r->route && (r->route->flags & R_FAVORITE_STATE))
-		with.movie_id = r->path_int[0];
+	if (r->route && (r->route->flags & R_SAVED_STATE)) {
+		with.saved.movie_id = r->path_int[0];
+		with.saved.among_n = lists_among_guess(with.saved.movie_id, with.saved.among);
+	}
 	if ((f = session_load(r, &s, &with)) != FAIL_OK)
 		return f;
 	r->session = s;
@@ -142,18 +150,6 @@ auth_load_visitor(struct req *r)
 	}
 	set_visitor(r, u);
 	return FAIL_OK;
-}
-
-const char *
-auth_safe_next(const char *next)
-{
-	/* Only a path on this site: "/x", never "//host", "/\host", a scheme or control bytes. */
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\')
-		return "/";
-	for (const char *p = next; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
-			return "/";
-	return next;
 }
 
 /* ---- throttling ---- */
@@ -225,18 +221,12 @@ count_failure(struct req *r, const char *username)
 static int
 exempt_address(const char *addr)
 {
-	const char	*list = config.throttle_exempt_addrs;
-	size_t		 n = strlen(addr);
+	const char	*cur = config.throttle_exempt_addrs, *e;
+	size_t		 n = strlen(addr), len;
 
-	while (*list) {
-		size_t len = strcspn(list, ",");
-
-		if (len == n && strncmp(list, addr, n) == 0)
+	while (list_next(&cur, &e, &len))
+		if (len == n && strncmp(e, addr, n) == 0)
 			return 1;
-		list += len;
-		if (*list == ',')
-			list++;
-	}
 	return 0;
 }
 

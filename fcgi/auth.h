@@ -11,8 +11,6 @@
  * r->user_json. FAIL_OK (known or anonymous), or FAIL_DB when the session or user cannot be read.
  */
 enum fail	 auth_load_visitor(struct req *);
-/* A same-site path to go to after login: next if it is one, "/" otherwise. */
-const char	*auth_safe_next(const char *next);
 /*
  * Django's authenticate() without a session (token APIs): throttle check, NFKC username,
  * password check with the dummy hash for unknown users, re-hash when Django would; failures

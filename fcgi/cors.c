@@ -4,6 +4,7 @@
 #include "config.h"
 #include "cors.h"
 #include "log.h"
+#include "util.h"
 
 /* One "scheme://host[:port]" entry: a scheme, a host, no path, query or fragment. */
 static int
@@ -27,22 +28,13 @@ valid_origin(const char *s, size_t n)
 static int
 each_entry(const char *list, int (*fn)(const char *, size_t, const void *), const void *arg)
 {
-	const char *p = list ? list : "";
+	const char	*e;
+	size_t		 n;
+	int		 rv;
 
-	while (*p) {
-		const char	*end = strchr(p, ',');
-		size_t		 n = end ? (size_t)(end - p) : strlen(p);
-		const char	*s = p;
-		int		 rv;
-
-		while (n && (*s == ' ' || *s == '\t'))
-			s++, n--;
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-			n--;
-		if (n && (rv = fn(s, n, arg)) != 0)
+	while (list_next(&list, &e, &n))
+		if ((rv = fn(e, n, arg)) != 0)
 			return rv;
-		p = end ? end + 1 : p + strlen(p);
-	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "csrf.h"
 #include "csrf_web.h"
 #include "log.h"
+#include "util.h"
 
 #define CSRF_COOKIE	"csrftoken"
 #define CSRF_COOKIE_AGE	31449600	/* Django's CSRF_COOKIE_AGE: 52 weeks */
@@ -64,12 +65,10 @@ csrf_rotate_cookie(struct req *r, struct resp *rs)
 static int
 origin_trusted(const char *origin)
 {
-	const char	*list = config.csrf_trusted_origins;
-	size_t		 olen = strlen(origin);
+	const char	*cur = config.csrf_trusted_origins, *list;
+	size_t		 olen = strlen(origin), n;
 
-	while (*list) {
-		size_t n = strcspn(list, ",");
-
+	while (list_next(&cur, &list, &n)) {
 		if (n == olen && strncasecmp(list, origin, n) == 0)
 			return 1;
 		const char *star = memchr(list, '*', n);
@@ -81,9 +80,6 @@ origin_trusted(const char *origin)
 			    strncasecmp(origin + olen - suffix, star + 1, suffix) == 0)
 				return 1;
 		}
-		list += n;
-		if (*list == ',')
-			list++;
 	}
 	return 0;
 }

@@ -156,15 +156,12 @@ method_from_name(const char *m)
 	return M_OTHER;
 }
 
-int
-req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_body, void *ctx,
-    const char **why)
+/* The CGI variables a request keeps (their values live in the FastCGI environment). */
+static void
+req_headers(struct req *r, char *const *envp)
 {
-	const char	*uri, *q, *v;
-	size_t		 pathlen, len;
+	const char *v;
 
-	memset(r, 0, sizeof(*r));
-	r->arena = a;
 	r->method_name = env_get(envp, "REQUEST_METHOD");
 	if (r->method_name == NULL)
 		r->method_name = "GET";
@@ -182,66 +179,93 @@ req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_bo
 	r->request_id = env_get(envp, "REQUEST_ID");
 	r->csrf_header = env_get(envp, "HTTP_X_CSRFTOKEN");
 	r->content_type = env_get(envp, "CONTENT_TYPE");
-	params_parse_cookies(&r->cookies, a, env_get(envp, "HTTP_COOKIE"));
+}
 
-	uri = env_get(envp, "REQUEST_URI");
+/* REQUEST_URI into the decoded path and the query parameters: 0, or the HTTP status and *why. */
+static int
+req_target(struct req *r, const char *uri, const char **why)
+{
+	const char	*q;
+	size_t		 pathlen, len;
+
+	r->path = "/";
 	if (uri == NULL || *uri != '/') {
 		*why = "The address is not a valid path.";
-		r->path = "/";
 		return 400;
 	}
 	if (strlen(uri) > REQ_MAX_URI) {
 		*why = "The address is too long.";
-		r->path = "/";
 		return 414;
 	}
 	q = strchr(uri, '?');
 	pathlen = q ? (size_t)(q - uri) : strlen(uri);
 	r->query_string = q ? q + 1 : "";
-	if (percent_decode(a, uri, pathlen, 0, &r->path, &len) != 0) {
+	if (percent_decode(r->arena, uri, pathlen, 0, &r->path, &len) != 0) {
 		*why = "The address contains an invalid character encoding.";
 		r->path = "/";
 		return 400;
 	}
-	if (params_parse_urlencoded(&r->query, a, r->query_string, strlen(r->query_string)) != 0) {
+	if (params_parse_urlencoded(&r->query, r->arena, r->query_string, strlen(r->query_string)) != 0) {
 		*why = "The query string is malformed (bad encoding, invalid UTF-8 or too many parameters).";
 		return 400;
 	}
+	return 0;
+}
 
-	v = env_get(envp, "CONTENT_LENGTH");
-	if (v && *v) {
-		int64_t clen;
+/* Reads exactly CONTENT_LENGTH bytes of body: 0, or the HTTP status and *why. */
+static int
+req_body(struct req *r, const char *content_length, body_reader read_body, void *ctx, const char **why)
+{
+	int64_t		 clen;
+	char		*body;
+	size_t		 got = 0;
 
-		if (parse_int64(v, strlen(v), 0, INT64_MAX, &clen) != 0) {
-			*why = "The Content-Length header is invalid.";
-			return 400;
-		}
-		if (clen > REQ_MAX_BODY) {
-			*why = "The request body is too large.";
-			return 413;
-		}
-		char *body = arena_alloc(a, (size_t)clen + 1);
-		size_t got = 0;
-		while (got < (size_t)clen) {
-			int n = read_body(ctx, body + got, (size_t)clen - got);
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		if (got != (size_t)clen) {
-			*why = "The request body was cut short.";
-			return 400;
-		}
-		body[got] = '\0';
-		r->body = body;
-		r->body_len = got;
+	if (content_length == NULL || *content_length == '\0')
+		return 0;
+	if (parse_int64(content_length, strlen(content_length), 0, INT64_MAX, &clen) != 0) {
+		*why = "The Content-Length header is invalid.";
+		return 400;
 	}
+	if (clen > REQ_MAX_BODY) {
+		*why = "The request body is too large.";
+		return 413;
+	}
+	body = arena_alloc(r->arena, (size_t)clen + 1);
+	while (got < (size_t)clen) {
+		int n = read_body(ctx, body + got, (size_t)clen - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != (size_t)clen) {
+		*why = "The request body was cut short.";
+		return 400;
+	}
+	body[got] = '\0';
+	r->body = body;
+	r->body_len = got;
+	return 0;
+}
+
+int
+req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_body, void *ctx,
+    const char **why)
+{
+	int status;
+
+	memset(r, 0, sizeof(*r));
+	r->arena = a;
+	req_headers(r, envp);
+	params_parse_cookies(&r->cookies, a, env_get(envp, "HTTP_COOKIE"));
+	if ((status = req_target(r, env_get(envp, "REQUEST_URI"), why)) != 0 ||
+	    (status = req_body(r, env_get(envp, "CONTENT_LENGTH"), read_body, ctx, why)) != 0)
+		return status;
 	if (r->method == M_POST && r->content_type &&
-	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0) {
-		if (params_parse_urlencoded(&r->form, a, r->body ? r->body : "", r->body_len) != 0) {
-			*why = "The form data is malformed (bad encoding, invalid UTF-8, NUL bytes or too many fields).";
-			return 400;
-		}
+	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 &&
+	    params_parse_urlencoded(&r->form, a, r->body ? r->body : "", r->body_len) != 0) {
+		*why = "The form data is malformed (bad encoding, invalid UTF-8, NUL bytes or too many fields).";
+		return 400;
 	}
 	return 0;
 }

@@ -31,6 +31,19 @@ struct user;
 struct json_object;
 struct route;
 
+/*
+ * Whether a movie, and which of the recommendations its page shows, are on a user's lists:
+ * read with the session on a movie's page (R_SAVED_STATE), so the page needs no query of its own.
+ */
+#define SAVED_AMONG_MAX	12
+struct saved_state {
+	int64_t		 user_id, movie_id;	/* whose, of which movie; movie_id 0 when not read */
+	int		 favorite, watchlist;	/* movie_id is a favorite, on the watchlist */
+	int		 among_n;		/* recommendation ids asked about (the watchlist only) */
+	int64_t		 among[SAVED_AMONG_MAX];
+	int		 among_in[SAVED_AMONG_MAX];	/* among[i] is on the watchlist */
+};
+
 struct req {
 	struct arena	*arena;
 	enum method	 method;
@@ -59,11 +72,7 @@ struct req {
 	struct session	*session;
 	struct user	*user;
 	struct json_object *user_json;	/* the visitor as templates see it, or NULL */
-	/* Read with the session (R_FAVORITE_STATE): does the visitor keep this movie? */
-	struct {
-		int64_t		 user_id, movie_id;	/* 0 when not read */
-		int		 saved;
-	} known_favorite;
+	struct saved_state known_saved;	/* read with the session (R_SAVED_STATE) */
 	const char	*csrf_token;	/* masked token for forms on this page */
 	int		 csrf_cookie_set;	/* this response sets the csrftoken cookie */
 	const char	*csrf_secret;	/* the visitor's CSRF secret, once known */
@@ -76,6 +85,9 @@ struct req {
 		const char	*q;		/* as sent; NULL when absent */
 		int		 year;		/* 0 when absent */
 		int		 release_year;	/* primary_release_year (the API's search); 0 when absent */
+		const char	*next;		/* a path on this site; NULL when absent, "/" when unsafe */
+		const char	*region;	/* a country code of common/regions.c */
+		int		 then_favorite;	/* the form's then=favorite (1) or then=remove (0) */
 	} arg;
 };
 

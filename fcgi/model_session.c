@@ -1,9 +1,11 @@
 /* model_session.c: owns the django_session rows: the only code that knows their columns. */
 #include <libpq-fe.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "db.h"
+#include "model_lists.h"
 #include "model_session.h"
 #include "model_user.h"
 
@@ -13,20 +15,44 @@ id_or_null(struct req *r, int64_t id)
 	return id > 0 ? arena_printf(r->arena, "%lld", (long long)id) : NULL;
 }
 
-/* Columns of DB_SESSION_GET: session_data, the user's USER_COLUMNS (9), the favorite state. */
+/* Columns of DB_SESSION_GET: session_data, USER_VISITOR_COLUMNS (9 + 2 counts), the saved states. */
 #define COL_USER	1
-#define COL_FAVORITE	10
+#define COL_FAVORITE	12
+#define COL_WATCHLIST	13
+#define COL_AMONG	14
+
+/* s->among_in[] from the ids of s->among[] the statement found on the watchlist ("{550,680}"). */
+static void
+among_from_text(struct saved_state *s, const char *text)
+{
+	memset(s->among_in, 0, sizeof(s->among_in));
+	while (*text) {
+		char	*end;
+		int64_t	 id = strtoll(text, &end, 10);
+
+		if (end == text) {
+			text++;
+			continue;
+		}
+		for (int i = 0; i < s->among_n; i++)
+			if (s->among[i] == id)
+				s->among_in[i] = 1;
+		text = end;
+	}
+}
 
 enum fail
 session_row_get(struct req *r, const char *key, struct session_row *row)
 {
-	const char	*params[3] = { key, id_or_null(r, row->user_id), id_or_null(r, row->movie_id) };
-	PGresult	*res = db_exec(app.db, DB_SESSION_GET, 3, params);
+	struct saved_state	*saved = &row->saved;
+	const char		*params[4] = { key, id_or_null(r, saved->user_id),
+	    id_or_null(r, saved->movie_id), saved->among_n ? lists_id_array(r, saved->among, saved->among_n) : NULL };
+	PGresult		*res = db_exec(app.db, DB_SESSION_GET, 4, params);
 
 	row->data = NULL;
 	row->len = 0;
 	row->user = NULL;
-	row->favorite = 0;
+	saved->favorite = saved->watchlist = 0;
 	if (res == NULL)
 		return FAIL_DB;
 	if (PQntuples(res) == 0) {
@@ -35,8 +61,10 @@ session_row_get(struct req *r, const char *key, struct session_row *row)
 	}
 	row->len = (size_t)PQgetlength(res, 0, 0);
 	row->data = arena_strndup(r->arena, PQgetvalue(res, 0, 0), row->len);
-	row->user = user_from_columns(r, res, COL_USER);
-	row->favorite = PQgetvalue(res, 0, COL_FAVORITE)[0] == 't';
+	row->user = user_from_columns(r, res, COL_USER, 1);
+	saved->favorite = PQgetvalue(res, 0, COL_FAVORITE)[0] == 't';
+	saved->watchlist = PQgetvalue(res, 0, COL_WATCHLIST)[0] == 't';
+	among_from_text(saved, PQgetvalue(res, 0, COL_AMONG));
 	PQclear(res);
 	return FAIL_OK;
 }

@@ -13,17 +13,15 @@ struct user;
 
 /*
  * A session row, read with what a logged-in page needs next in the same round trip: the user
- * the caller expects the row to name (user_id, 0 for none) and whether that user keeps movie_id
- * (0 for none) among the favorites. Only a guess: use user and favorite only once the signed
- * data names user_id.
+ * the caller expects the row to name (saved.user_id, 0 for none) with the sizes of their lists,
+ * and whether saved.movie_id (0 for none) and saved.among[] are on that user's lists. Only a
+ * guess: use user and saved only once the signed data names saved.user_id.
  */
 struct session_row {
-	int64_t		 user_id;	/* in: the expected user */
-	int64_t		 movie_id;	/* in: the movie whose favorite state is wanted */
+	struct saved_state saved;	/* in: user_id, movie_id, among[]; out: the states */
 	const char	*data;		/* out: session_data (request arena) */
 	size_t		 len;
-	struct user	*user;		/* out: user_id's row, NULL if there is none */
-	int		 favorite;	/* out: user_id keeps movie_id */
+	struct user	*user;		/* out: user_id's row with list sizes, NULL if there is none */
 };
 
 /* The live row with what it asks: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */

@@ -18,9 +18,12 @@ column(struct req *r, PGresult *res, int col)
 	return arena_strndup(r->arena, PQgetvalue(res, 0, col), (size_t)PQgetlength(res, 0, col));
 }
 
-/* The one decoder of USER_COLUMNS (id, password, username, email, is_active, ...) from col on. */
+/*
+ * The one decoder of USER_COLUMNS (id, password, username, email, is_active, ...) from col on,
+ * and with counts of USER_VISITOR_COLUMNS (the list sizes after the nine user columns).
+ */
 struct user *
-user_from_columns(struct req *r, PGresult *res, int col)
+user_from_columns(struct req *r, PGresult *res, int col, int counts)
 {
 	struct user *u;
 
@@ -32,17 +35,19 @@ user_from_columns(struct req *r, PGresult *res, int col)
 	u->username = column(r, res, col + 2);
 	u->email = column(r, res, col + 3);
 	u->is_active = PQgetvalue(res, 0, col + 4)[0] == 't';
+	u->favorites = counts ? strtoll(PQgetvalue(res, 0, col + 9), NULL, 10) : -1;
+	u->watchlist = counts ? strtoll(PQgetvalue(res, 0, col + 10), NULL, 10) : -1;
 	return u;
 }
 
 static enum fail
-user_from_result(struct req *r, PGresult *res, struct user **out)
+user_from_result(struct req *r, PGresult *res, int counts, struct user **out)
 {
 	*out = NULL;
 	if (res == NULL)
 		return FAIL_DB;
 	if (PQntuples(res) == 1)
-		*out = user_from_columns(r, res, 0);
+		*out = user_from_columns(r, res, 0, counts);
 	PQclear(res);
 	return *out ? FAIL_OK : FAIL_NOT_FOUND;
 }
@@ -52,7 +57,15 @@ user_by_id(struct req *r, int64_t id, struct user **out)
 {
 	const char *params[1] = { id_text(r, id) };
 
-	return user_from_result(r, db_exec(app.db, DB_USER_BY_ID, 1, params), out);
+	return user_from_result(r, db_exec(app.db, DB_USER_BY_ID, 1, params), 0, out);
+}
+
+enum fail
+user_visitor(struct req *r, int64_t id, struct user **out)
+{
+	const char *params[1] = { id_text(r, id) };
+
+	return user_from_result(r, db_exec(app.db, DB_USER_VISITOR, 1, params), 1, out);
 }
 
 enum fail
@@ -60,7 +73,7 @@ user_by_name(struct req *r, const char *username, struct user **out)
 {
 	const char *params[1] = { username };
 
-	return user_from_result(r, db_exec(app.db, DB_USER_BY_USERNAME, 1, params), out);
+	return user_from_result(r, db_exec(app.db, DB_USER_BY_USERNAME, 1, params), 0, out);
 }
 
 enum fail

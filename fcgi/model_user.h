@@ -1,4 +1,4 @@
-/* model_user.h: the auth_user rows: read by id or name, create, set password, last login, name taken. */
+/* model_user.h: the auth_user rows: read by id or name (or as the visitor, with list sizes), create, set password, last login, name taken. */
 #ifndef MODEL_USER_H
 #define MODEL_USER_H
 
@@ -14,16 +14,20 @@ struct user {
 	const char	*email;
 	const char	*password;	/* the encoded hash, for the session auth hash */
 	int		 is_active;
+	long long	 favorites, watchlist;	/* list sizes (the visitor's only; else -1) */
 };
 
 /*
  * For the other models that read a user with their own row (a session): the user in the
- * first row's USER_COLUMNS (common/db.c) from column col on, or NULL if they are NULL.
+ * first row's USER_COLUMNS (common/db.c) from column col on, or NULL if they are NULL; with
+ * counts, USER_VISITOR_COLUMNS (the list sizes follow).
  */
 struct pg_result;
-struct user	*user_from_columns(struct req *, struct pg_result *, int col);
+struct user	*user_from_columns(struct req *, struct pg_result *, int col, int counts);
 /* The row with this id, active or not: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
 enum fail	 user_by_id(struct req *, int64_t id, struct user **out);
+/* user_by_id with the sizes of the user's favorites and watchlist (the page header's): one round trip. */
+enum fail	 user_visitor(struct req *, int64_t id, struct user **out);
 /* The row with exactly this (normalised) username: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
 enum fail	 user_by_name(struct req *, const char *username, struct user **out);
 /* Is a username taken, ignoring case as Django 4.2+ does? FAIL_OK (and *taken) or FAIL_DB. */

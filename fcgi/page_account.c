@@ -33,9 +33,8 @@ static void
 login_form(struct req *r, struct resp *rs, struct form *f, int status, const char *notice)
 {
 	struct json_object	*ctx = req_object(r);
-	const char		*next = params_get(r->method == M_POST ? &r->form : &r->query, "next");
 
-	json_object_object_add(ctx, "next", json_object_new_string(auth_safe_next(next)));
+	json_object_object_add(ctx, "next", json_object_new_string(r->arg.next ? r->arg.next : "/"));
 	if (notice)
 		json_object_object_add(ctx, "notice", json_object_new_string(notice));
 	render_form(r, rs, "login", "Log in", f, status, ctx);
@@ -78,7 +77,7 @@ page_login_post(struct req *r, struct resp *rs)
 	}
 	switch (auth_login(r, rs, username, password, &retry_after)) {
 	case FAIL_OK:
-		resp_redirect(rs, 303, auth_safe_next(params_get(&r->form, "next")));
+		resp_redirect(rs, 303, r->arg.next ? r->arg.next : "/");
 		return;
 	case FAIL_UNAUTHENTICATED:
 		form_error_all(&f, BAD_LOGIN);

@@ -13,7 +13,7 @@ enum route_flags {
 	R_JSON		= 8,	/* errors are answered as JSON, not HTML pages */
 	R_NO_SESSION	= 16,	/* never reads the session (health checks) */
 	R_TOKEN		= 32,	/* needs a Bearer access token naming an active user (the API) */
-	R_FAVORITE_STATE = 64,	/* shows whether the visitor keeps movie {id}: read with the session */
+	R_SAVED_STATE	= 64,	/* shows whether movie {id} is on the visitor's lists: read with the session */
 };
 
 struct route {

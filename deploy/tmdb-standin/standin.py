@@ -348,6 +348,10 @@ def route_movie_sub(st, query, m):
 	return _sub(f, name, page_param(query))
 
 
+def route_watch_providers(st, query, m):
+	return cat.watch_providers(_film_or_404(m))
+
+
 def route_search(st, query, m):
 	q = first(query, "query")
 	if q is None or not q.strip():
@@ -436,6 +440,7 @@ ROUTES = [
 	(re.compile(r"/3/movie/([^/]+)"), route_movie),
 	(re.compile(r"/3/movie/([^/]+)/(credits|videos|recommendations|similar)"),
 		route_movie_sub),
+	(re.compile(r"/3/movie/([^/]+)/watch/providers"), route_watch_providers),
 	(re.compile(r"/3/search/movie"), route_search),
 	(re.compile(r"/3/discover/movie"), route_discover),
 ]

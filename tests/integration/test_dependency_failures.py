@@ -197,3 +197,57 @@ def test_favorites_under_postgres_restart_and_redis_outage(site, database_url):
                 assert set(rows) <= set(answers[u.id]) and all(rows.values())
     finally:
         conn.close()
+
+
+def test_logout_whose_session_delete_fails_is_an_error_not_a_silent_success(site, database_url):
+    """A DELETE of the session row that fails must not answer "logged out" (303, cookie cleared)
+    while the row, and so the session, still works: the visitor gets a 503 and stays logged in."""
+    b, name, _ = new_user(site)
+    key = b.sessionid
+    token = b.token("/favorites")
+    conn = psycopg2.connect(database_url)
+    conn.autocommit = True
+    fn = "refuse_delete_" + uuid.uuid4().hex[:8]
+    with conn.cursor() as cur:
+        # PostgreSQL itself refuses to delete this one row, as a failing database would.
+        cur.execute(f"CREATE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"IF OLD.session_key = '{key}' THEN RAISE EXCEPTION 'refused by test'; END IF; "
+                    f"RETURN OLD; END $$")
+        cur.execute(f"CREATE TRIGGER {fn} BEFORE DELETE ON django_session "
+                    f"FOR EACH ROW EXECUTE FUNCTION {fn}()")
+    try:
+        r = b.post("/logout", {}, token=token)
+        assert r.status_code == 503, r.status_code
+        assert "could not be read or saved" in r.text
+        assert "sessionid=" not in r.headers.get("Set-Cookie", "")
+        assert b.signed_in_as() == name
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP TRIGGER {fn} ON django_session")
+            cur.execute(f"DROP FUNCTION {fn}()")
+        conn.close()
+    r = b.post("/logout", {}, token=token)
+    assert r.status_code == 303 and b.signed_in_as() is None
+    with psycopg2.connect(database_url) as c2, c2.cursor() as cur:
+        cur.execute("SELECT count(*) FROM django_session WHERE session_key = %s", (key,))
+        assert cur.fetchone()[0] == 0
+
+
+def test_favorite_state_unknown_is_a_503_not_an_add_button(site, database_url):
+    """The movie page of a logged-in visitor shows whether the movie is saved; when the favorites
+    table cannot be read (here: locked by another transaction past statement_timeout), that is a
+    503, not an "Add to favorites" button for a movie that may well be saved."""
+    b, _, _ = new_user(site)
+    assert b.get("/movie/550").status_code == 200          # details cached; session works
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("LOCK TABLE users_favoritemovie IN ACCESS EXCLUSIVE MODE")
+            r, took = timed(b.get, "/movie/550")
+    finally:
+        conn.rollback()
+        conn.close()
+    assert r.status_code == 503, r.status_code
+    assert "Add to favorites" not in r.text
+    assert took < statement_bound(), took
+    assert once_db_answers(lambda: b.get("/movie/550")).status_code == 200

@@ -289,7 +289,7 @@ def test_for_you_merges_ranks_excludes_and_is_cached(db):
     # Recommended by all three of Fight Club, Pulp Fiction and Forrest Gump, then by two.
     assert set(got[:3]) == {278, 155, 603}
     assert set(got[3:6]) == {807, 238, 769}
-    assert "liked by 3 of your favorites" in r.text and "liked by 2 of your favorites" in r.text
+    assert "liked by 3 of your saved movies" in r.text and "liked by 2 of your saved movies" in r.text
     assert not {550, 680, 13} & set(got)
     assert len(got) == len(set(got))
     # Cached per user in Redis, with an expiry.
@@ -330,6 +330,39 @@ def test_the_session_data_decides_who_the_visitor_is_not_the_workers_guess(db):
         assert "In your favorites" in page and "Add to favorites" not in page
 
 
+def test_saved_states_read_with_the_session_follow_the_tables(db):
+    """On a movie page the session's statement also reads the header's counts, the movie's
+    watchlist state and which of its recommendations are on the watchlist (the ids that page
+    asked about last in the worker, fcgi/model_lists.c). Only which ids to ask is remembered:
+    rows another program writes (Django beside it) show on every worker's next page."""
+    v = Visitor().signed_up()
+    uid = user_id(db, v.username)
+
+    def page():
+        text = v.get("/movie/550").text
+        more = re.findall(r'<form method="post" action="/watchlist/(\d+)(/delete)?">', text.split('id="more"')[1])
+        counts = re.findall(r'id="nav-(favorites|watchlist)-count">(\d+)<', text)
+        return text, {int(m): bool(d) for m, d in more}, dict(counts)
+
+    text, more, counts = page()
+    assert len(more) >= 2 and not any(more.values()) and counts == {"favorites": "0", "watchlist": "0"}
+    rec = sorted(more)[0]
+    for _ in range(8):          # every worker learns the user and the page's recommendations
+        page()
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
+                    "VALUES (%s, %s, now()), (%s, 550, now())", (uid, rec, uid))
+    for _ in range(8):
+        text, more, counts = page()
+        assert more[rec] and not any(on for m, on in more.items() if m != rec), more
+        assert "On your watchlist. Watched it?" in text and counts["watchlist"] == "2"
+    with db.cursor() as cur:
+        cur.execute("DELETE FROM users_watchlistmovie WHERE user_id = %s", (uid,))
+    for _ in range(8):
+        text, more, counts = page()
+        assert not any(more.values()) and "On your watchlist" not in text and counts["watchlist"] == "0"
+
+
 def test_for_you_leaves_the_shared_recommendations_unchanged(db):
     """A worker parses a cached page once and shares the object (common/movies.c): building
     "for you" must not write its vote counts into it, or the API would show them."""
@@ -342,7 +375,7 @@ def test_for_you_leaves_the_shared_recommendations_unchanged(db):
     # Every worker builds the list (the cached copy deleted each time) and answers the API.
     for _ in range(12):
         redis_command("DEL", key)
-        assert "liked by 2 of your favorites" in v.get("/for-you").text
+        assert "liked by 2 of your saved movies" in v.get("/for-you").text
         after = requests.get(api, timeout=10)
         assert after.status_code == 200 and "for_you_votes" not in after.text
         assert after.json() == before

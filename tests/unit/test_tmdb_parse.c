@@ -211,6 +211,39 @@ test_genres_configuration(void **state)
 	assert_null(parse(TMDB_CONFIGURATION, "{\"images\":{\"poster_sizes\":[]}}"));
 }
 
+/* Where to watch: every region kept, offers normalised, junk entries and odd regions dropped. */
+static void
+test_watch_providers(void **state)
+{
+	struct json_object *o, *us, *rent;
+
+	(void)state;
+	o = parse(TMDB_WATCH_PROVIDERS, "{\"id\":550,\"results\":{"
+	    "\"US\":{\"link\":\"https://www.themoviedb.org/movie/550/watch?locale=US\","
+	    "\"flatrate\":[{\"logo_path\":\"/n.jpg\",\"provider_id\":8,\"provider_name\":\"Netflix\","
+	    "\"display_priority\":1}],\"rent\":[{\"provider_id\":2,\"provider_name\":\"Apple TV\","
+	    "\"logo_path\":null,\"display_priority\":4},{\"provider_id\":\"x\",\"provider_name\":\"Bad\"}]},"
+	    "\"gb\":{\"link\":\"x\"},\"DEU\":{},\"FR\":[]}}");
+	assert_non_null(o);
+	assert_int_equal(json_object_get_int(get(o, "id")), 550);
+	assert_int_equal(json_object_object_length(get(o, "results")), 1);
+	us = get(get(o, "results"), "US");
+	assert_string_equal(json_object_get_string(get(us, "link")), "https://www.themoviedb.org/movie/550/watch?locale=US");
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(get(us, "flatrate"), 0),
+	    "provider_name")), "Netflix");
+	rent = get(us, "rent");
+	assert_int_equal(json_object_array_length(rent), 1);
+	assert_null(get(json_object_array_get_idx(rent, 0), "logo_path"));
+	assert_int_equal(json_object_array_length(get(us, "buy")), 0);
+	json_object_put(o);
+	/* A movie offered nowhere is an answer; a body without results is not. */
+	o = parse(TMDB_WATCH_PROVIDERS, "{\"id\":5,\"results\":{}}");
+	assert_non_null(o);
+	json_object_put(o);
+	assert_null(parse(TMDB_WATCH_PROVIDERS, "{\"id\":5}"));
+	assert_null(parse(TMDB_WATCH_PROVIDERS, "{\"results\":{}}"));
+}
+
 static void
 test_query_check(void **state)
 {
@@ -286,6 +319,13 @@ test_build_url(void **state)
 	assert_int_equal(tmdb_build_url(&s, &q, &b), 0);
 	assert_string_equal(buf_cstr(&b), "http://127.0.0.1:9999/3/trending/movie/week?language=de-DE&page=1");
 	buf_reset(&b);
+	/* Every region comes in one answer, with no language. */
+	q = (struct tmdb_query){ .kind = TMDB_WATCH_PROVIDERS, .id = 550 };
+	assert_int_equal(tmdb_build_url(&s, &q, &b), 0);
+	assert_string_equal(buf_cstr(&b), "http://127.0.0.1:9999/3/movie/550/watch/providers");
+	q.id = 0;
+	assert_int_equal(tmdb_query_check(&q), -1);
+	buf_reset(&b);
 	q.page = 501;
 	assert_int_equal(tmdb_build_url(&s, &q, &b), -1);
 	s.base_url = "ftp://example.com/3";
@@ -330,6 +370,7 @@ test_keys(void **state)
 	check_key(&(struct tmdb_query){ .kind = TMDB_GENRES }, "movie_rec:genres");
 	check_key(&(struct tmdb_query){ .kind = TMDB_DISCOVER, .id = 28, .page = 2 }, "movie_rec:discover:28:2");
 	check_key(&(struct tmdb_query){ .kind = TMDB_CONFIGURATION }, "movie_rec:configuration");
+	check_key(&(struct tmdb_query){ .kind = TMDB_WATCH_PROVIDERS, .id = 550 }, "movie_550_watch_providers");
 	/* search: the same normalised text gives the same key, other params another */
 	q = (struct tmdb_query){ .kind = TMDB_SEARCH, .text = "  Fight \t CLUB ", .page = 1 };
 	assert_int_equal(movies_cache_key(&q, "en-US", &a), 0);
@@ -384,6 +425,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_details),
+		cmocka_unit_test(test_watch_providers),
 		cmocka_unit_test(test_details_nulls),
 		cmocka_unit_test(test_details_rejected),
 		cmocka_unit_test(test_list),

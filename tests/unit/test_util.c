@@ -35,6 +35,27 @@ test_parse_int64_strict(void **state)
 }
 
 static void
+test_list_next(void **state)
+{
+	const char	*cur = " a.example , ,b , 127.0.0.1,,", *e;
+	size_t		 n;
+	const char	*want[] = { "a.example", "b", "127.0.0.1" };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(list_next(&cur, &e, &n), 1);
+		assert_int_equal(n, strlen(want[i]));
+		assert_memory_equal(e, want[i], n);
+	}
+	assert_int_equal(list_next(&cur, &e, &n), 0);
+	assert_int_equal(list_next(&cur, &e, &n), 0);
+	cur = NULL;
+	assert_int_equal(list_next(&cur, &e, &n), 0);
+	cur = " , ";
+	assert_int_equal(list_next(&cur, &e, &n), 0);
+}
+
+static void
 test_ct_equal(void **state)
 {
 	(void)state;
@@ -83,6 +104,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_int64_strict),
 		cmocka_unit_test(test_ct_equal),
+		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_hex_and_clock),
 	};
