@@ -93,6 +93,23 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
 	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
 	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
+	/*
+	 * An import's confirmed movies in one statement (so one transaction): all or none. A movie
+	 * saved already, or twice in the file, is skipped; the count of rows added comes back.
+	 */
+	[DB_FAV_ADD_MANY] = { "fav_add_many", 2,
+	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
+	    "SELECT $1::integer, m, now() FROM unnest($2::integer[]) AS m "
+	    "ON CONFLICT (user_id, movie_id) DO NOTHING" },
+	/* The origin app's table: each movie's title too ($3, in the order of $2), so Django shows it. */
+	[DB_FAV_ADD_MANY_LEGACY] = { "fav_add_many_legacy", 3,
+	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title) "
+	    "SELECT $1::integer, u.m, now(), u.t FROM unnest($2::integer[], $3::text[]) AS u(m, t) "
+	    "ON CONFLICT (user_id, movie_id) DO NOTHING" },
+	/* Which of the movies $2 the user saved already (an import's preview). */
+	[DB_FAV_IDS_AMONG] = { "fav_ids_among", 2,
+	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
+	    "AND movie_id = ANY ($2::integer[])" },
 	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
 	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "

@@ -116,6 +116,16 @@ parse_region(struct req *r, const char *v, enum msg *why)
 	return region_name(v) ? 0 : -1;
 }
 
+/* A notice's number, never an error: a mangled link only loses the notice. */
+static int
+parse_imported(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	if (v == NULL || parse_int(v, 0, INT32_MAX, &r->arg.imported) != 0)
+		r->arg.imported = -1;
+	return 0;
+}
+
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
 	{ A_QUERY,	"query",	parse_query,	FAIL_INPUT,	MSG_API_QUERY_TOO_LONG,	MSG_API_QUERY_TOO_LONG },
@@ -128,6 +138,7 @@ static const struct arg_def defs[] = {
 	{ A_Q,		"q",		parse_q,	FAIL_INPUT,	MSG_SEARCH_TOO_LONG,	MSG_SEARCH_TOO_LONG },
 	{ A_NEXT,	"next",		parse_next,	FAIL_OK,	MSG_NONE,		MSG_NONE },
 	{ A_REGION,	"region",	parse_region,	FAIL_INPUT,	MSG_WATCH_REGION,	MSG_WATCH_REGION },
+	{ A_IMPORTED,	"imported",	parse_imported,	FAIL_OK,	MSG_NONE,		MSG_NONE },
 };
 
 enum fail
@@ -139,6 +150,7 @@ args_parse(struct req *r, enum msg *m)
 	r->arg.page = 1;
 	r->arg.window = "day";
 	r->arg.next = NULL;
+	r->arg.imported = -1;
 	for (size_t i = 0; i < NELEM(defs); i++) {
 		enum msg why = MSG_NONE;
 

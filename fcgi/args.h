@@ -23,6 +23,7 @@ enum arg_decl {
 	A_RELEASE_YEAR	= 128,	/* ?primary_release_year= as A_YEAR (TMDb's own name, the API's search) */
 	A_NEXT		= 256,	/* next= (the query of a GET, the form of a POST): a path on this site */
 	A_REGION	= 512,	/* region= (the form of a POST): a country where-to-watch covers */
+	A_IMPORTED	= 1024,	/* ?imported= movies an import just added, for the list's notice; -1 absent or invalid */
 };
 
 /*

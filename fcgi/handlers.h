@@ -14,6 +14,12 @@ void	page_favorites(struct req *, struct resp *);
 void	page_favorite_add(struct req *, struct resp *);
 void	page_favorite_remove(struct req *, struct resp *);
 void	page_for_you(struct req *, struct resp *);
+/* page_import.c: lists in and out as CSV */
+void	page_import(struct req *, struct resp *);
+void	page_import_post(struct req *, struct resp *);
+void	page_import_job(struct req *, struct resp *);
+void	page_import_confirm(struct req *, struct resp *);
+void	page_favorites_csv(struct req *, struct resp *);
 /* page_watch_region.c */
 void	page_watch_region(struct req *, struct resp *);
 void	page_watch_region_post(struct req *, struct resp *);

@@ -227,3 +227,85 @@ favorite_recent_ids(struct req *r, int64_t user_id, int max, int64_t **ids, int 
 	PQclear(res);
 	return FAIL_OK;
 }
+
+/* A PostgreSQL array literal of ids: {1,2,3}. */
+static const char *
+int_array(struct req *r, const int64_t *ids, size_t n)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*s;
+
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_putc(&b, '}');
+	s = arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* A PostgreSQL array literal of texts: every element quoted, '"' and '\\' escaped. */
+static const char *
+text_array(struct req *r, const char *const *v, size_t n)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*s;
+
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(&b, i ? ",\"" : "\"");
+		for (const char *p = v[i] ? v[i] : ""; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+		buf_putc(&b, '"');
+	}
+	buf_putc(&b, '}');
+	s = arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+enum fail
+favorites_add_many(struct req *r, int64_t user_id, const int64_t *ids, const char *const *titles, size_t n,
+    long long *added)
+{
+	const char	*params[3] = { num(r, user_id), int_array(r, ids, n), text_array(r, titles, n) };
+	PGresult	*res;
+
+	*added = 0;
+	if (n == 0)
+		return FAIL_OK;
+	res = db_has_legacy_favorites(app.db) ? db_exec(app.db, DB_FAV_ADD_MANY_LEGACY, 3, params) :
+	    db_exec(app.db, DB_FAV_ADD_MANY, 2, params);
+	if (res == NULL)
+		return FAIL_DB;
+	*added = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	if (*added > 0)
+		forget_for_you(r, user_id);
+	return FAIL_OK;
+}
+
+enum fail
+favorites_among(struct req *r, int64_t user_id, const int64_t *ids, size_t n, int *present)
+{
+	const char	*params[2] = { num(r, user_id), int_array(r, ids, n) };
+	PGresult	*res;
+
+	memset(present, 0, n * sizeof(*present));
+	if (n == 0)
+		return FAIL_OK;
+	if ((res = db_exec(app.db, DB_FAV_IDS_AMONG, 2, params)) == NULL)
+		return FAIL_DB;
+	for (int i = 0; i < PQntuples(res); i++) {
+		int64_t id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+
+		for (size_t k = 0; k < n; k++)
+			if (ids[k] == id)
+				present[k] = 1;
+	}
+	PQclear(res);
+	return FAIL_OK;
+}

@@ -54,6 +54,14 @@ enum fail	 favorites_page(struct req *, int64_t user_id, int page, struct favori
 enum fail	 favorites_all(struct req *, int64_t user_id, struct favorite **rows, int *n);
 /* The ids of the user's max most recent favorites (request arena): FAIL_OK or FAIL_DB. */
 enum fail	 favorite_recent_ids(struct req *, int64_t user_id, int max, int64_t **ids, int *n);
+/*
+ * Saves ids[0..n) (titles[i]: the movie's title, kept on the origin app's table) in one
+ * statement, so all or none; saved ones are skipped. *added: rows added. FAIL_OK or FAIL_DB.
+ */
+enum fail	 favorites_add_many(struct req *, int64_t user_id, const int64_t *ids, const char *const *titles,
+		    size_t n, long long *added);
+/* Which of ids[0..n) the user saved: present[i] = 1 or 0. FAIL_OK or FAIL_DB. */
+enum fail	 favorites_among(struct req *, int64_t user_id, const int64_t *ids, size_t n, int *present);
 /* The Redis key of the user's "for you" list, deleted whenever their favorites change. */
 const char	*favorite_for_you_key(struct req *, int64_t user_id);
 

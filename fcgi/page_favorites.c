@@ -45,6 +45,10 @@ page_favorites(struct req *r, struct resp *rs)
 	for (int i = 0; i < fp.n; i++)
 		json_object_array_add(cards, favorite_card(r, &fp.rows[i]));
 	json_object_object_add(ctx, "count", json_object_new_int64(fp.total));
+	if (r->arg.imported >= 0) {
+		json_object_object_add(ctx, "imported", json_object_new_string(arena_printf(r->arena, "%d", r->arg.imported)));
+		json_object_object_add(ctx, "imported_one", json_object_new_boolean(r->arg.imported == 1));
+	}
 	json_object_object_add(ctx, fp.total == 1 ? "count_one" : "count_many", json_object_new_boolean(1));
 	json_object_object_add(ctx, "return_to", json_object_new_string(
 	    arena_printf(r->arena, "/favorites?page=%d", page)));
