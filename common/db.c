@@ -269,6 +269,13 @@ setup_exec(struct db *db, const char *what, int sent, int64_t deadline_ms)
 	return 0;
 }
 
+/* The statements that name the origin app's movie columns. */
+static int
+is_legacy(int stmt)
+{
+	return stmt == DB_FAV_ADD_LEGACY || stmt == DB_FAV_ADD_MANY_LEGACY;
+}
+
 static int
 db_prepare_all(struct db *db, int64_t deadline_ms)
 {
@@ -277,8 +284,8 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 
 	/* Unnamed statements are parsed with each exec: nothing is kept on the server. */
 	for (int i = 0; !db->s.unnamed_statements && i < DB_STMT_COUNT; i++) {
-		/* The legacy insert only prepares where the origin's columns exist. */
-		if (i == DB_FAV_ADD_LEGACY)
+		/* The legacy inserts only prepare where the origin's columns exist. */
+		if (is_legacy(i))
 			continue;
 		if (setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name, stmts[i].sql,
 		    stmts[i].nparams, NULL), deadline_ms) != 0)
@@ -291,10 +298,10 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 		return -1;
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
-	if (db->legacy_favorites && !db->s.unnamed_statements && setup_exec(db, "prepare fav_add_legacy",
-	    PQsendPrepare(db->conn, stmts[DB_FAV_ADD_LEGACY].name, stmts[DB_FAV_ADD_LEGACY].sql,
-	    stmts[DB_FAV_ADD_LEGACY].nparams, NULL), deadline_ms) != 0)
-		return -1;
+	for (int i = 0; db->legacy_favorites && !db->s.unnamed_statements && i < DB_STMT_COUNT; i++)
+		if (is_legacy(i) && setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name,
+		    stmts[i].sql, stmts[i].nparams, NULL), deadline_ms) != 0)
+			return -1;
 	db->prepared = 1;
 	return 0;
 }

@@ -130,6 +130,15 @@ listfile_parse(struct arena *a, const char *data, size_t len, struct listfile *o
 	int			 got;
 
 	memset(out, 0, sizeof(*out));
+	/* A NUL anywhere is a binary file (a zip, an image): say so rather than "not UTF-8". */
+	if ((bad = memchr(data, '\0', len)) != NULL) {
+		long line = 1;
+
+		for (const char *p = data; p < bad; p++)
+			line += *p == '\n';
+		out->csv_err = CSV_BINARY;
+		return fail(out, LISTFILE_CSV, line);
+	}
 	csv_init(&rd, data, len);
 	do
 		got = csv_next(&rd, a, v, &n, &out->csv_err);

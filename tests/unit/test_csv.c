@@ -166,6 +166,9 @@ test_listfile_refusals(void **state)
 	assert_string_equal(lf.cell, "=cmd|' /C calc'!A0");
 	assert_int_equal(parse("Const,Title\nnm0000093,Brad Pitt\n", &lf), -1);
 	assert_int_equal(lf.err, LISTFILE_BAD_ID);
+	assert_int_equal(listfile_parse(&a, "\x89PNG\r\n\x1a\n\0\0", 10, &lf), -1);
+	assert_int_equal(lf.csv_err, CSV_BINARY);
+	assert_int_equal(lf.line, 3);
 	assert_int_equal(parse("Name,Year\nBad \xFF,1999\n", &lf), -1);
 	assert_int_equal(lf.err, LISTFILE_CSV);
 	assert_int_equal(lf.csv_err, CSV_BAD_UTF8);
