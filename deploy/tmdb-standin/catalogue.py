@@ -621,10 +621,10 @@ for _f in FILMS:
 
 FILM = {f["id"]: f for f in FILMS}
 
-# Test data for list imports: reachable by id, by IMDb id (/find) and by search only, never in
-# lists, discover, similar or recommendations, so what other tests count stays as it was. Two
-# films share a title and a year (an ambiguous Letterboxd row); one has a title a spreadsheet
-# would run as a formula (the CSV export must defuse it).
+# Test data for list imports: reachable by id, by IMDb id (/find) and by a search for the whole
+# title only, never in lists, discover, similar or recommendations, so what other tests count
+# stays as it was. Two films share a title and a year (an ambiguous Letterboxd row); one has a
+# title a spreadsheet would run as a formula (the CSV export must defuse it).
 IMPORT_FILMS = [
 	_film(777001, "Twin Stand-in", "2011-03-04", 95, [18], "tt9770001",
 		"The first of two stand-in films with the same title and year.",
