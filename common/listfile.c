@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "listfile.h"
+#include "tmdb.h"
 #include "util.h"
 
 /* Where each column the formats use sits in the header (-1: absent). */
@@ -53,14 +54,6 @@ cell(const char **v, size_t n, int col)
 	return col >= 0 && (size_t)col < n ? v[col] : "";
 }
 
-static int
-is_imdb_id(const char *s)
-{
-	size_t digits = strncmp(s, "tt", 2) == 0 ? strspn(s + 2, "0123456789") : 0;
-
-	return digits >= 7 && digits <= 10 && s[2 + digits] == '\0';
-}
-
 /* Fills one row from a record; -1 with out->err for a bad id. */
 static int
 row_of(const char **v, size_t n, const struct columns *c, struct listfile *out, struct listfile_row *row)
@@ -84,7 +77,7 @@ row_of(const char **v, size_t n, const struct columns *c, struct listfile *out, 
 		row->tmdb_id = id;
 	} else if (out->format == LISTFILE_IMDB) {
 		row->imdb_id = cell(v, n, c->imdb);
-		if (!is_imdb_id(row->imdb_id)) {
+		if (!tmdb_is_imdb_id(row->imdb_id)) {
 			out->cell = row->imdb_id;
 			return -1;
 		}

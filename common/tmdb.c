@@ -59,8 +59,8 @@ kind_is_list(enum tmdb_kind k)
 }
 
 /* "tt" and 7 to 10 digits: IMDb's title ids (the text goes into the URL's path). */
-static int
-is_imdb_id(const char *s)
+int
+tmdb_is_imdb_id(const char *s)
 {
 	size_t digits = s && strncmp(s, "tt", 2) == 0 ? strspn(s + 2, "0123456789") : 0;
 
@@ -92,7 +92,7 @@ tmdb_query_check(const struct tmdb_query *q)
 	case TMDB_CONFIGURATION:
 		return 0;
 	case TMDB_FIND:
-		return is_imdb_id(q->text) ? 0 : -1;
+		return tmdb_is_imdb_id(q->text) ? 0 : -1;
 	}
 	return -1;
 }

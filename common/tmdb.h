@@ -114,6 +114,8 @@ int		 tmdb_query_check(const struct tmdb_query *);
  * 0, or -1 for a bad query or base URL. Never log the result: it can carry the api_key.
  */
 int		 tmdb_build_url(const struct tmdb_settings *, const struct tmdb_query *, struct buf *out);
+/* 1 if s is an IMDb title id: "tt" and 7 to 10 digits (what TMDB_FIND takes). */
+int		 tmdb_is_imdb_id(const char *s);
 /* The kind's name for metrics labels ("details", "search", ...). */
 const char	*tmdb_kind_name(enum tmdb_kind);
 /* Appends a log-safe description of the call ("GET /movie/550", no key, no user text). */

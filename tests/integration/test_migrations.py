@@ -617,6 +617,13 @@ def check_favorites_adopted_origin(conn, user_id):
                        "FROM users_favoritemovie WHERE id IN (%s, %s) ORDER BY id",
                  (legacy_id, dated_id)) == [("Unreleased — ß", "", None, None, None),
                                             ("Dated", "Ov.", "2024-05-17", "/p.jpg", "/b.jpg")]
+    # An import's one-statement insert with titles (arrays as the C model writes them): a movie saved
+    # already and one twice in the file are skipped.
+    assert run_c(conn, "DB_FAV_ADD_MANY_LEGACY", user_id, "{10004,10001,10004}",
+                 '{"Many \\"One\\" \\\\ x","dup","Many again"}') == 1
+    assert query(conn, "SELECT title, overview, release_date FROM users_favoritemovie "
+                       "WHERE user_id = %s AND movie_id = 10004", (user_id,)) == [('Many "One" \\ x', "", None)]
+    run_c(conn, "DB_FAV_REMOVE", user_id, 10004)
     # The plain insert of (user_id, movie_id), and the C program's.
     assert query(conn, "INSERT INTO users_favoritemovie (user_id, movie_id) VALUES (%s, 10003) "
                        "RETURNING title, overview, release_date, created_at > now() - interval '1 minute'",
