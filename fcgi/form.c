@@ -14,10 +14,13 @@ form_read_multipart(struct req *r, const char **why)
 	const char		*boundary = multipart_boundary(r->arena, r->content_type);
 	struct multipart	*mp = arena_alloc(r->arena, sizeof(*mp));
 
-	*why = "The form data is malformed: the multipart boundary is missing or invalid.";
+	const char		*reason = "the boundary is missing or invalid";
+
 	if (boundary == NULL || multipart_parse(mp, r->arena, boundary, r->body ? r->body : "", r->body_len,
-	    why) != 0)
+	    &reason) != 0) {
+		*why = arena_printf(r->arena, "The form data is malformed (multipart: %s).", reason);
 		return -1;
+	}
 	for (size_t i = 0; i < mp->n; i++) {
 		const struct multipart_part *pt = &mp->part[i];
 
