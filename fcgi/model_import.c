@@ -185,7 +185,7 @@ candidate(struct json_object *movie)
 	return c;
 }
 
-/* The movies of a list answer whose title is the row's (TMDb's search also finds partial matches). */
+/* Is the movie's title (or original title) the row's? TMDb's search also finds partial matches. */
 static int
 same_title(struct json_object *movie, const char *title)
 {
@@ -233,7 +233,7 @@ missing(int failed)
 static struct json_object *
 answer(const struct import_row *row, const struct tmdb_query *q, enum movies_status st, struct json_object *out)
 {
-	struct json_object *one;
+	struct json_object *one, *res;
 
 	if (st == MOVIES_NOT_FOUND || st == MOVIES_BAD_REQUEST)
 		return missing(0);
@@ -243,9 +243,10 @@ answer(const struct import_row *row, const struct tmdb_query *q, enum movies_sta
 		return result_of(row, get(out, "movie_results"));
 	if (q->kind == TMDB_SEARCH)
 		return result_of(row, get(out, "results"));
+	/* Details by TMDb id: the movie itself, a list of one. */
 	one = json_object_new_array();
 	json_object_array_add(one, json_object_get(out));
-	struct json_object *res = result_of(&(struct import_row){ .title = "" }, one);
+	res = result_of(&(struct import_row){ .title = "" }, one);
 	json_object_put(one);
 	return res;
 }
