@@ -83,6 +83,7 @@ movie(struct req *r, const struct import_candidate *c)
 	add_int(o, "id", c->id);
 	add_str(o, "title", c->title);
 	add_str(o, "year", c->year);
+	add_str(o, "date", c->date);
 	add_str(o, "url", arena_printf(r->arena, "/movie/%lld", (long long)c->id));
 	return o;
 }

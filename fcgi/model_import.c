@@ -81,7 +81,7 @@ str_or_empty(struct json_object *o, const char *name)
 	return s ? s : "";
 }
 
-/* One stored result ({"s": state, "f": failed, "c": [{id, t, y}]}) into row. */
+/* One stored result ({"s": state, "f": failed, "c": [{id, t: title, y: year, d: date}]}) into row. */
 static void
 decode_result(struct json_object *res, struct import_row *row)
 {
@@ -94,7 +94,7 @@ decode_result(struct json_object *res, struct import_row *row)
 		struct json_object *e = json_object_array_get_idx(c, i);
 
 		row->cand[row->ncand++] = (struct import_candidate){ json_object_get_int64(get(e, "id")),
-		    str_or_empty(e, "t"), str_or_empty(e, "y") };
+		    str_or_empty(e, "t"), str_or_empty(e, "y"), str_or_empty(e, "d") };
 	}
 }
 
@@ -182,6 +182,7 @@ candidate(struct json_object *movie)
 	json_object_object_add(c, "id", json_object_new_int64(json_object_get_int64(get(movie, "id"))));
 	json_object_object_add(c, "t", json_object_new_string(str_or_empty(movie, "title")));
 	json_object_object_add(c, "y", json_object_new_string_len(date ? date : "", date && strlen(date) >= 4 ? 4 : 0));
+	json_object_object_add(c, "d", json_object_new_string(date ? date : ""));
 	return c;
 }
 

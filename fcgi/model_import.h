@@ -25,6 +25,7 @@ struct import_candidate {
 	int64_t		 id;
 	const char	*title;
 	const char	*year;		/* "" when unknown */
+	const char	*date;		/* the release date, "" when unknown: tells twins apart */
 };
 
 struct import_row {

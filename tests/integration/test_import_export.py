@@ -88,6 +88,8 @@ def test_letterboxd_file_preview_then_confirm(db):
     amb = section(page, "ambiguous")
     assert "Line 5: Twin Stand-in (2011)" in amb
     assert re.findall(r'name="pick3" value="(\w+)"', amb) == ["777001", "777002", "skip"]
+    # Twins of one title and year are told apart by their release dates.
+    assert "Twin Stand-in (released 2011-03-04)" in amb and "Twin Stand-in (released 2011-09-09)" in amb
     assert "No Such Movie Anywhere (2001)" in section(page, "missing")
     # Nothing is saved before the confirmation.
     assert favorite_ids(db, v.username) == [680]
