@@ -122,7 +122,7 @@ integration: all apidocs
 
 # A good part of the integration suite with PgBouncer in transaction pooling mode between the
 # workers (DB_PREPARED=0) and PostgreSQL, on a private stack of its own (a stage of make test).
-PGBOUNCER_TESTS := test_pgbouncer test_scale_out test_stack test_site test_api test_accounts test_django_interop test_cards test_movie_cache
+PGBOUNCER_TESTS := test_pgbouncer test_scale_out test_stack test_site test_api test_accounts test_django_interop test_cards test_movie_cache test_watchlist
 test-pgbouncer: deps
 	@$(MAKE) --no-print-directory built-test-pgbouncer
 built-test-pgbouncer: all apidocs

@@ -19,6 +19,15 @@ struct stmt_def {
 
 /* A favorite's time as the API shows it: ISO 8601 in UTC with microseconds. */
 #define FAV_CREATED_AT "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+/* The watchlist's statements share their row condition, order and move (one line each: tests read them). */
+#define WATCH_ROW "WHERE user_id = $1::integer AND movie_id = $2::integer"
+#define NEWEST_FIRST "ORDER BY created_at DESC, id DESC"
+#define WATCH_MOVED "WITH moved AS (DELETE FROM users_watchlistmovie WHERE user_id = $1::integer AND movie_id = $2::integer RETURNING user_id, movie_id), added AS ("
+#define WATCH_MOVED_END "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id) SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"
+/* An import's rows: user $1, each movie of the int array $2, skipping those on the list already. */
+#define ADD_MANY_ROWS "SELECT $1::integer, m, now() FROM unnest($2::integer[]) AS m ON CONFLICT (user_id, movie_id) DO NOTHING"
+/* The user $1's rows of the movies $2 (an int array literal such as {550,680}). */
+#define AMONG_ROWS "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
 
 /*
@@ -90,26 +99,63 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },
 	[DB_FAV_EXISTS] = { "fav_exists", 2,
 	    "SELECT 1 FROM users_favoritemovie WHERE user_id = $1::integer AND movie_id = $2::integer" },
-	[DB_FAV_RECENT_IDS] = { "fav_recent_ids", 2,
-	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
-	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer" },
 	/*
 	 * An import's confirmed movies in one statement (so one transaction): all or none. A movie
-	 * saved already, or twice in the file, is skipped; the count of rows added comes back.
+	 * on the list already, or twice in the file, is skipped; the count of rows added comes back.
 	 */
 	[DB_FAV_ADD_MANY] = { "fav_add_many", 2,
-	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
-	    "SELECT $1::integer, m, now() FROM unnest($2::integer[]) AS m "
-	    "ON CONFLICT (user_id, movie_id) DO NOTHING" },
+	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) " ADD_MANY_ROWS },
 	/* The origin app's table: each movie's title too ($3, in the order of $2), so Django shows it. */
 	[DB_FAV_ADD_MANY_LEGACY] = { "fav_add_many_legacy", 3,
 	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title) "
 	    "SELECT $1::integer, u.m, now(), u.t FROM unnest($2::integer[], $3::text[]) AS u(m, t) "
 	    "ON CONFLICT (user_id, movie_id) DO NOTHING" },
-	/* Which of the movies $2 the user saved already (an import's preview). */
-	[DB_FAV_IDS_AMONG] = { "fav_ids_among", 2,
-	    "SELECT movie_id FROM users_favoritemovie WHERE user_id = $1::integer "
-	    "AND movie_id = ANY ($2::integer[])" },
+	/* Which of the movies are on the list (an import's preview; the watchlist's: the cards' buttons too). */
+	[DB_FAV_AMONG] = { "fav_among", 2,
+	    "SELECT movie_id FROM users_favoritemovie " AMONG_ROWS },
+	/* The watchlist (0004): Django's WatchlistMovie, no copy of the movie on any database. */
+	[DB_WATCH_ADD] = { "watch_add", 2,
+	    "INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
+	    "VALUES ($1::integer, $2::integer, now()) ON CONFLICT (user_id, movie_id) DO NOTHING "
+	    "RETURNING id, " FAV_CREATED_AT },
+	[DB_WATCH_REMOVE] = { "watch_remove", 2,
+	    "DELETE FROM users_watchlistmovie " WATCH_ROW },
+	[DB_WATCH_LIST] = { "watch_list", 3,
+	    "SELECT movie_id, " FAV_CREATED_AT ", count(*) OVER () FROM users_watchlistmovie "
+	    "WHERE user_id = $1::integer " NEWEST_FIRST " LIMIT $2::integer OFFSET $3::integer" },
+	[DB_WATCH_COUNT] = { "watch_count", 1,
+	    "SELECT count(*) FROM users_watchlistmovie WHERE user_id = $1::integer" },
+	[DB_WATCH_EXISTS] = { "watch_exists", 2,
+	    "SELECT 1 FROM users_watchlistmovie " WATCH_ROW },
+	/* As DB_FAV_ADD_MANY: an import into the watchlist (which has no copy of the movie). */
+	[DB_WATCH_ADD_MANY] = { "watch_add_many", 2,
+	    "INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) " ADD_MANY_ROWS },
+	/* As DB_FAV_AMONG. */
+	[DB_WATCH_AMONG] = { "watch_among", 2,
+	    "SELECT movie_id FROM users_watchlistmovie " AMONG_ROWS },
+	/*
+	 * "Watched it, loved it": off the watchlist and into favorites in one statement, so one
+	 * transaction. Columns: rows deleted, rows inserted (0 when a favorite already).
+	 */
+	[DB_WATCH_TO_FAV] = { "watch_to_fav", 2,
+	    WATCH_MOVED "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
+	    "SELECT user_id, movie_id, now() FROM moved " WATCH_MOVED_END },
+	[DB_WATCH_TO_FAV_LEGACY] = { "watch_to_fav_legacy", 7,
+	    WATCH_MOVED "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title, overview, "
+	    "release_date, poster_path, backdrop_path) "
+	    "SELECT user_id, movie_id, now(), $3, $4, NULLIF($5, '')::date, $6, $7 FROM moved "
+	    WATCH_MOVED_END },
+	/* "For you": both lists' movies, each once, the most recently saved first. */
+	[DB_LISTS_RECENT_IDS] = { "lists_recent_ids", 2,
+	    "SELECT movie_id FROM (SELECT movie_id, created_at, id FROM users_favoritemovie WHERE user_id = $1::integer "
+	    "UNION ALL SELECT movie_id, created_at, id FROM users_watchlistmovie WHERE user_id = $1::integer) saved "
+	    "GROUP BY movie_id ORDER BY max(created_at) DESC, max(id) DESC LIMIT $2::integer" },
+	/* The session's user with the sizes of their lists (the header's counts) in one round trip. */
+	[DB_USER_VISITOR] = { "user_visitor", 1,
+	    "SELECT " USER_COLUMNS ", "
+	    "(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), "
+	    "(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id) "
+	    "FROM auth_user WHERE id = $1::integer" },
 	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
 	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
@@ -269,11 +315,11 @@ setup_exec(struct db *db, const char *what, int sent, int64_t deadline_ms)
 	return 0;
 }
 
-/* The statements that name the origin app's movie columns. */
+/* The statements that write the origin app's movie columns, which only its table has. */
 static int
-is_legacy(int stmt)
+legacy_only(int i)
 {
-	return stmt == DB_FAV_ADD_LEGACY || stmt == DB_FAV_ADD_MANY_LEGACY;
+	return i == DB_FAV_ADD_LEGACY || i == DB_FAV_ADD_MANY_LEGACY || i == DB_WATCH_TO_FAV_LEGACY;
 }
 
 static int
@@ -284,8 +330,8 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 
 	/* Unnamed statements are parsed with each exec: nothing is kept on the server. */
 	for (int i = 0; !db->s.unnamed_statements && i < DB_STMT_COUNT; i++) {
-		/* The legacy inserts only prepare where the origin's columns exist. */
-		if (is_legacy(i))
+		/* The legacy statements only prepare where the origin's columns exist. */
+		if (legacy_only(i))
 			continue;
 		if (setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name, stmts[i].sql,
 		    stmts[i].nparams, NULL), deadline_ms) != 0)
@@ -299,7 +345,7 @@ db_prepare_all(struct db *db, int64_t deadline_ms)
 	db->legacy_favorites = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
 	PQclear(r);
 	for (int i = 0; db->legacy_favorites && !db->s.unnamed_statements && i < DB_STMT_COUNT; i++)
-		if (is_legacy(i) && setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name,
+		if (legacy_only(i) && setup_exec(db, stmts[i].name, PQsendPrepare(db->conn, stmts[i].name,
 		    stmts[i].sql, stmts[i].nparams, NULL), deadline_ms) != 0)
 			return -1;
 	db->prepared = 1;

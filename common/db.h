@@ -25,10 +25,20 @@ enum db_stmt {
 	DB_FAV_LIST,
 	DB_FAV_COUNT,
 	DB_FAV_EXISTS,
-	DB_FAV_RECENT_IDS,
 	DB_FAV_ADD_MANY,
 	DB_FAV_ADD_MANY_LEGACY,
-	DB_FAV_IDS_AMONG,
+	DB_FAV_AMONG,
+	DB_WATCH_ADD,
+	DB_WATCH_REMOVE,
+	DB_WATCH_LIST,
+	DB_WATCH_COUNT,
+	DB_WATCH_EXISTS,
+	DB_WATCH_ADD_MANY,
+	DB_WATCH_AMONG,
+	DB_WATCH_TO_FAV,
+	DB_WATCH_TO_FAV_LEGACY,
+	DB_LISTS_RECENT_IDS,
+	DB_USER_VISITOR,
 	DB_USER_PASSWORD_CHANGED_AT,
 	DB_STMT_COUNT
 };
@@ -77,7 +87,7 @@ void		 db_close(struct db *);
 PGresult	*db_exec(struct db *, enum db_stmt, int nparams, const char *const *params);
 /* The SQLSTATE of the last failed db_exec ("" if none), e.g. "23505" unique violation. */
 const char	*db_last_sqlstate(const struct db *);
-/* 1 if the favorites table still has the origin app's NOT NULL movie columns. */
+/* 1 if the favorites table still has the origin app's NOT NULL movie columns (the *_LEGACY statements run). */
 int		 db_has_legacy_favorites(const struct db *);
 
 #endif

@@ -9,7 +9,7 @@
 #include "handlers.h"
 #include "jwt.h"
 #include "log.h"
-#include "model_favorites.h"
+#include "model_lists.h"
 #include "registration.h"
 #include "reqjson.h"
 #include "token_gate.h"
@@ -78,7 +78,7 @@ api_register(struct req *r, struct resp *rs)
 			answer_fail(r, rs, FAIL_DB, MSG_API_REGISTER_DOWN);
 			return;
 		}
-		struct user u = { id, g.clean_username, g.clean_email, NULL, 1 };
+		struct user u = { id, g.clean_username, g.clean_email, NULL, 1, -1, -1 };
 		o = req_object(r);
 		json_object_object_add(o, "message", json_object_new_string("User registered successfully"));
 		json_object_object_add(o, "user", api_user_json(&u));
@@ -140,7 +140,7 @@ api_login(struct req *r, struct resp *rs)
 		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
 		return;
 	}
-	if (favorite_count(r, u->id, &count) != FAIL_OK) {
+	if (list_count(r, LIST_FAVORITES, u->id, &count) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
 		return;
 	}

@@ -29,6 +29,14 @@ set_visitor(struct req *r, struct user *u)
 	json_object_object_add(o, "id", json_object_new_int64(u->id));
 	json_object_object_add(o, "username", json_object_new_string(u->username));
 	json_object_object_add(o, "email", json_object_new_string(u->email));
+	/* The header's counts (user_visitor read them with the row). */
+	if (u->favorites >= 0 && u->watchlist >= 0) {
+		struct json_object *lists = json_object_new_object();
+
+		json_object_object_add(lists, "favorites", json_object_new_int64(u->favorites));
+		json_object_object_add(lists, "watchlist", json_object_new_int64(u->watchlist));
+		json_object_object_add(o, "lists", lists);
+	}
 	r->user_json = o;
 }
 
@@ -51,7 +59,7 @@ auth_load_visitor(struct req *r)
 		return FAIL_OK;
 	if (parse_int64(uid, strlen(uid), 1, INT32_MAX, &id) != 0)
 		return FAIL_OK;
-	if ((f = user_by_id(r, id, &u)) == FAIL_NOT_FOUND)
+	if ((f = user_visitor(r, id, &u)) == FAIL_NOT_FOUND)
 		return FAIL_OK;
 	if (f != FAIL_OK)
 		return f;

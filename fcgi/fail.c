@@ -34,6 +34,11 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	    "and saved." LATER, "detail", NULL, 30 },
 	[MSG_FAVORITE_SAVE] = { "Your favorite could not be saved right now." LATER, "detail", NULL, 0 },
 	[MSG_FAVORITE_REMOVE] = { "Your favorite could not be removed right now." LATER, "detail", NULL, 0 },
+	[MSG_WATCHLIST_SHOW] = { "Your watchlist cannot be shown right now." LATER, "detail", NULL, 0 },
+	[MSG_WATCHLIST_SAVE] = { "The movie could not be added to your watchlist right now." LATER, "detail", NULL, 0 },
+	[MSG_WATCHLIST_REMOVE] = { "Your watchlist could not be changed right now." LATER, "detail", NULL, 0 },
+	[MSG_WATCHED_THEN] = { "Choose what happens to a watched movie: add it to your favorites "
+	    "(then=favorite) or just take it off your watchlist (then=remove).", "detail", NULL, 0 },
 	[MSG_FOR_YOU] = { "Your recommendations cannot be built right now." LATER, "detail", NULL, 0 },
 	[MSG_IMPORT_TOO_LARGE] = { "The file is too large: an import takes files of at most 10 MB.", "detail", NULL, 0 },
 	[MSG_IMPORT_NO_FILE] = { "Choose a file to import (a CSV export of Letterboxd, IMDb or this site).",
@@ -102,6 +107,9 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	[MSG_API_FAVORITE_EXISTS] = { "Movie already in favorites", "error", NULL, 0 },
 	[MSG_API_FAVORITE_REMOVE] = { "Your favorite could not be removed right now." LATER, "detail", NULL, 0 },
 	[MSG_API_FAVORITE_ABSENT] = { "Favorite movie not found", "error", NULL, 0 },
+	/* The watchlist's API (no origin to follow) answers its failures in the site's words. */
+	[MSG_API_WATCHLIST_EXISTS] = { "Movie already in watchlist", "error", NULL, 0 },
+	[MSG_API_WATCHLIST_ABSENT] = { "Watchlist movie not found", "error", NULL, 0 },
 	[MSG_API_INVALID_REQUEST] = { "Invalid request", "error", NULL, 0 },
 	[MSG_API_PAGE] = { "The page must be a whole number from 1 to 500", "error", NULL, 0 },
 	[MSG_API_TIME_WINDOW] = { "time_window must be day or week", "error", NULL, 0 },

@@ -9,17 +9,18 @@ void	page_home(struct req *, struct resp *);
 void	page_movie(struct req *, struct resp *);
 void	page_search(struct req *, struct resp *);
 void	page_genre(struct req *, struct resp *);
-/* page_favorites.c, page_for_you.c */
-void	page_favorites(struct req *, struct resp *);
-void	page_favorite_add(struct req *, struct resp *);
-void	page_favorite_remove(struct req *, struct resp *);
+/* page_lists.c (the favorites and the watchlist, their CSV exports), page_for_you.c */
+void	page_list(struct req *, struct resp *);
+void	page_list_csv(struct req *, struct resp *);
+void	page_list_add(struct req *, struct resp *);
+void	page_list_remove(struct req *, struct resp *);
+void	page_watchlist_watched(struct req *, struct resp *);
 void	page_for_you(struct req *, struct resp *);
-/* page_import.c: lists in and out as CSV */
+/* page_import.c: a CSV file into a list */
 void	page_import(struct req *, struct resp *);
 void	page_import_post(struct req *, struct resp *);
 void	page_import_job(struct req *, struct resp *);
 void	page_import_confirm(struct req *, struct resp *);
-void	page_favorites_csv(struct req *, struct resp *);
 /* page_watch_region.c */
 void	page_watch_region(struct req *, struct resp *);
 void	page_watch_region_post(struct req *, struct resp *);
@@ -39,10 +40,10 @@ void	page_password_post(struct req *, struct resp *);
 void	api_register(struct req *, struct resp *);
 void	api_login(struct req *, struct resp *);
 void	api_token_refresh(struct req *, struct resp *);
-/* api_favorites.c (R_TOKEN: r->user is set) */
-void	api_favorites_list(struct req *, struct resp *);
-void	api_favorite_add(struct req *, struct resp *);
-void	api_favorite_delete(struct req *, struct resp *);
+/* api_lists.c: favorites and the watchlist (R_TOKEN: r->user is set) */
+void	api_list_index(struct req *, struct resp *);
+void	api_list_add(struct req *, struct resp *);
+void	api_list_delete(struct req *, struct resp *);
 /* api_movies.c (public: a token, good or bad, is ignored) */
 void	api_trending(struct req *, struct resp *);
 void	api_movie(struct req *, struct resp *);

@@ -84,7 +84,9 @@ struct req {
 		int		 release_year;	/* primary_release_year (the API's search); 0 when absent */
 		const char	*next;		/* a path on this site; NULL when absent, "/" when unsafe */
 		const char	*region;	/* a country code of common/regions.c */
+		int		 then_favorite;	/* the form's then=favorite (1) or then=remove (0) */
 		int		 imported;	/* -1 when absent */
+		int		 list;		/* the form's list=, an enum movie_list (model_lists.h) */
 	} arg;
 };
 

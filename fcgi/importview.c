@@ -19,15 +19,16 @@ add_int(struct json_object *o, const char *name, long long v)
 }
 
 struct json_object *
-importview_lists(enum list_kind selected)
+importview_lists(struct req *r, enum movie_list selected)
 {
 	struct json_object *a = json_object_new_array();
 
-	for (int k = 0; k < LIST_KIND_COUNT; k++) {
+	for (int k = 0; k < LIST_COUNT; k++) {
 		struct json_object *o = json_object_new_object();
 
-		add_str(o, "name", list_name((enum list_kind)k));
-		add_str(o, "label", list_label((enum list_kind)k));
+		add_str(o, "name", list_name((enum movie_list)k));
+		add_str(o, "label", list_label((enum movie_list)k));
+		add_str(o, "csv_url", arena_printf(r->arena, "%s.csv", list_url((enum movie_list)k)));
 		if (k == (int)selected)
 			json_object_object_add(o, "selected", json_object_new_boolean(1));
 		json_object_array_add(a, o);
@@ -151,7 +152,7 @@ importview_preview(struct req *r, const struct import_job *job, const int *prese
 }
 
 void
-importview_csv(struct buf *out, const struct favorite *rows, int n)
+importview_csv(struct buf *out, const struct list_row *rows, int n)
 {
 	static const char *const header[] = { "Name", "Year", "tmdbID" };
 

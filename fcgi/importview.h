@@ -10,8 +10,8 @@
 
 #define IMPORT_MAX_CHOICES	50	/* ambiguous rows offered a choice: a form holds REQ_MAX_PARAMS fields */
 
-/* The lists an import may go into, for a select: [{name, label, selected}]. */
-struct json_object	*importview_lists(enum list_kind selected);
+/* The lists an import may go into, for a select, and their exports: [{name, label, csv_url, selected}]. */
+struct json_object	*importview_lists(struct req *, enum movie_list selected);
 /* The progress page's context: done, total, percent, the job's address. */
 struct json_object	*importview_progress(struct req *, const struct import_job *);
 /*
@@ -20,6 +20,6 @@ struct json_object	*importview_progress(struct req *, const struct import_job *)
  */
 struct json_object	*importview_preview(struct req *, const struct import_job *, const int *present);
 /* The export: a header Name,Year,tmdbID and one row per movie (title and year from its card). */
-void			 importview_csv(struct buf *, const struct favorite *rows, int n);
+void			 importview_csv(struct buf *, const struct list_row *rows, int n);
 
 #endif

@@ -53,7 +53,7 @@ row_json(const struct listfile_row *row)
 }
 
 enum fail
-import_create(struct req *r, int64_t user_id, enum list_kind list, const struct listfile *lf,
+import_create(struct req *r, int64_t user_id, enum movie_list list, const struct listfile *lf,
     const char *filename, int64_t *job_id)
 {
 	struct json_object	*doc = req_object(r), *rows = json_object_new_array_ext((int)lf->n);
@@ -105,7 +105,7 @@ decode(struct req *r, struct json_object *doc, struct import_job *job)
 	struct json_object *rows = get(doc, "rows"), *res = get(doc, "res");
 
 	if (rows == NULL || res == NULL || !json_object_is_type(rows, json_type_array) ||
-	    !json_object_is_type(res, json_type_array) || list_kind_by_name(json_str(doc, "list"), &job->list) != 0)
+	    !json_object_is_type(res, json_type_array) || list_by_name(json_str(doc, "list"), &job->list) != 0)
 		return -1;
 	job->doc = doc;
 	job->format = str_or_empty(doc, "format");

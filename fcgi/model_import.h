@@ -44,7 +44,7 @@ struct import_row {
 /* A job as stored (Redis key import:<user id>:<job id>, JSON, IMPORT_TTL_S); request-owned. */
 struct import_job {
 	int64_t			 id;
-	enum list_kind		 list;
+	enum movie_list		 list;
 	const char		*format;	/* listfile_format_name() */
 	const char		*filename;
 	size_t			 total, done;
@@ -54,7 +54,7 @@ struct import_job {
 };
 
 /* Stores the parsed file as a new job of the user: FAIL_OK and *job_id, or FAIL_CACHE. */
-enum fail	 import_create(struct req *, int64_t user_id, enum list_kind, const struct listfile *,
+enum fail	 import_create(struct req *, int64_t user_id, enum movie_list, const struct listfile *,
 		    const char *filename, int64_t *job_id);
 /* The user's job: FAIL_OK, FAIL_NOT_FOUND (none, expired, another user's) or FAIL_CACHE. */
 enum fail	 import_load(struct req *, int64_t user_id, int64_t job_id, struct import_job *);

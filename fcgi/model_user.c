@@ -37,6 +37,9 @@ user_from_result(struct req *r, PGresult *res, struct user **out)
 	u->username = column(r, res, 2);
 	u->email = column(r, res, 3);
 	u->is_active = PQgetvalue(res, 0, 4)[0] == 't';
+	/* DB_USER_VISITOR adds the list sizes after the nine user columns. */
+	u->favorites = PQnfields(res) > 10 ? strtoll(PQgetvalue(res, 0, 9), NULL, 10) : -1;
+	u->watchlist = PQnfields(res) > 10 ? strtoll(PQgetvalue(res, 0, 10), NULL, 10) : -1;
 	PQclear(res);
 	*out = u;
 	return FAIL_OK;
@@ -48,6 +51,14 @@ user_by_id(struct req *r, int64_t id, struct user **out)
 	const char *params[1] = { id_text(r, id) };
 
 	return user_from_result(r, db_exec(app.db, DB_USER_BY_ID, 1, params), out);
+}
+
+enum fail
+user_visitor(struct req *r, int64_t id, struct user **out)
+{
+	const char *params[1] = { id_text(r, id) };
+
+	return user_from_result(r, db_exec(app.db, DB_USER_VISITOR, 1, params), out);
 }
 
 enum fail

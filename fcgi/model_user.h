@@ -1,4 +1,4 @@
-/* model_user.h: the auth_user rows: read by id or name, create, set password, last login, name taken. */
+/* model_user.h: the auth_user rows: read by id or name (or as the visitor, with list sizes), create, set password, last login, name taken. */
 #ifndef MODEL_USER_H
 #define MODEL_USER_H
 
@@ -14,10 +14,13 @@ struct user {
 	const char	*email;
 	const char	*password;	/* the encoded hash, for the session auth hash */
 	int		 is_active;
+	long long	 favorites, watchlist;	/* list sizes (user_visitor only; else -1) */
 };
 
 /* The row with this id, active or not: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
 enum fail	 user_by_id(struct req *, int64_t id, struct user **out);
+/* user_by_id with the sizes of the user's favorites and watchlist (the page header's): one round trip. */
+enum fail	 user_visitor(struct req *, int64_t id, struct user **out);
 /* The row with exactly this (normalised) username: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
 enum fail	 user_by_name(struct req *, const char *username, struct user **out);
 /* Is a username taken, ignoring case as Django 4.2+ does? FAIL_OK (and *taken) or FAIL_DB. */

@@ -4,6 +4,8 @@
 
 #include "app.h"
 #include "log.h"
+#include "model_lists.h"
+#include "model_user.h"
 #include "movieview.h"
 #include "reqjson.h"
 #include "util.h"
@@ -121,6 +123,35 @@ movieview_pager(struct req *r, struct resp *rs, struct json_object *ctx, int pag
 	else
 		json_object_put(p);
 	return 0;
+}
+
+void
+movieview_watch_buttons(struct req *r, struct json_object *ctx, const char *key)
+{
+	struct json_object	*cards;
+	size_t			 n;
+	int64_t			*ids;
+	int			*in;
+
+	if (r->user == NULL || !json_object_object_get_ex(ctx, key, &cards) ||
+	    (n = json_object_array_length(cards)) == 0)
+		return;
+	ids = arena_alloc(r->arena, sizeof(*ids) * n);
+	in = arena_alloc(r->arena, sizeof(*in) * n);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = movieview_int(json_object_array_get_idx(cards, i), "id");
+	/* Unknown is not "not on the list": without the answer the cards go without buttons. */
+	if (list_among(r, LIST_WATCHLIST, r->user->id, ids, n, in) != FAIL_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *card = json_object_array_get_idx(cards, i);
+
+		json_object_object_add(card, "watch_button", json_object_new_boolean(1));
+		/* Always set: the movie page's own in_watchlist must not show through a card's. */
+		json_object_object_add(card, "in_watchlist", json_object_new_boolean(in[i]));
+	}
+	json_object_object_add(ctx, "return_to", json_object_new_string(r->query_string && *r->query_string ?
+	    arena_printf(r->arena, "%s?%s", r->path, r->query_string) : r->path));
 }
 
 enum fail

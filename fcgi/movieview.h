@@ -24,6 +24,12 @@ const char		*movieview_image(struct req *, const char *size, const char *path);
  */
 int			 movieview_pager(struct req *, struct resp *, struct json_object *ctx, int page,
 			    int total_pages, const char *base);
+/*
+ * For a logged-in visitor, gives each card of the array ctx[key] a watchlist button
+ * ("watch_button", and "in_watchlist" for those on it; one query for all) and ctx the address
+ * its form returns to. Anonymous visitors (cacheable pages), or a failed query, get no buttons.
+ */
+void			 movieview_watch_buttons(struct req *, struct json_object *ctx, const char *key);
 /* The failure a movie-layer status stands for: FAIL_OK for fresh and stale data. */
 enum fail		 movies_fail(enum movies_status);
 /*

@@ -1,4 +1,4 @@
-/* page_for_you.c: "for you": recommendations merged from a user's recent favorites, cached per user. */
+/* page_for_you.c: "for you": recommendations merged from a user's recent favorites and watchlist, cached per user. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,20 +6,19 @@
 #include "cache.h"
 #include "handlers.h"
 #include "model_user.h"
-#include "model_favorites.h"
+#include "model_lists.h"
 #include "movieview.h"
 #include "reqjson.h"
 #include "view.h"
 
-#define FOR_YOU_SEEDS		10	/* most recent favorites whose recommendations are merged */
+#define FOR_YOU_SEEDS		10	/* most recently saved movies (either list) whose recommendations are merged */
 #define FOR_YOU_MAX		40
 #define FOR_YOU_TTL		3600
-#define SAVED_MAX		1000	/* favorites considered when leaving saved titles out */
-
+#define SAVED_MAX		1000	/* saved movies (either list) considered when leaving saved titles out */
 
 struct candidate {
 	int64_t			 id;
-	int			 votes;		/* how many favorites recommend it */
+	int			 votes;		/* how many seeds recommend it */
 	double			 popularity;
 	struct json_object	*item;		/* borrowed from a recommendations page */
 };
@@ -59,7 +58,10 @@ resolve_seeds(const int64_t *saved_ids, int nsaved, struct json_object **got)
 	return n;
 }
 
-/* Merges the recommendations of the most recent favorites, ranked by how many recommend each. */
+/*
+ * Merges the recommendations of the movies most recently saved as favorites or on the watchlist,
+ * ranked by how many recommend each, leaving out every movie on either list.
+ */
 static struct json_object *
 build_for_you(struct req *r, int *nseeds)
 {
@@ -70,7 +72,7 @@ build_for_you(struct req *r, int *nseeds)
 	struct json_object	*pages, *out;
 
 	*nseeds = 0;
-	if (favorite_recent_ids(r, r->user->id, SAVED_MAX, &saved_ids, &nsaved) != FAIL_OK)
+	if (lists_recent_ids(r, r->user->id, SAVED_MAX, &saved_ids, &nsaved) != FAIL_OK)
 		return NULL;
 	pages = req_keep_json(r, json_object_new_array());
 	out = req_keep_json(r, json_object_new_array());
@@ -125,10 +127,10 @@ for_you_items(struct req *r)
 {
 	struct json_object	*items = NULL;
 	struct buf		 cached = BUF_INIT;
-	const char		*key = favorite_for_you_key(r, r->user->id);
+	const char		*key = lists_for_you_key(r, r->user->id);
 	int			 nseeds = -1;
 
-	/* Cached per user; adding or removing a favorite deletes the entry. */
+	/* Cached per user; any change to either list deletes the entry. */
 	if (app.cache && cache_get(app.cache, key, &cached) == 1)
 		items = req_keep_json(r, json_tokener_parse(buf_cstr(&cached)));
 	buf_free(&cached);
@@ -163,5 +165,6 @@ page_for_you(struct req *r, struct resp *rs)
 	json_object_object_add(ctx, "movies", cards);
 	if (json_object_array_length(cards) == 0)
 		json_object_object_add(ctx, "empty", json_object_new_boolean(1));
+	movieview_watch_buttons(r, ctx, "movies");
 	view_page(r, rs, "foryou", "For you", ctx);
 }

@@ -42,5 +42,6 @@ page_genre(struct req *r, struct resp *rs)
 	if (movieview_pager(r, rs, ctx, r->arg.page, movieview_int(data, "total_pages"),
 	    arena_printf(r->arena, "/genre/%lld?page=", (long long)id)) != 0)
 		return;
+	movieview_watch_buttons(r, ctx, "movies");
 	view_page(r, rs, "genre", name, ctx);
 }

@@ -21,5 +21,6 @@ page_home(struct req *r, struct resp *rs)
 	if (movieview_pager(r, rs, ctx, r->arg.page, movieview_int(data, "total_pages"),
 	    arena_printf(r->arena, "/?window=%s&page=", window)) != 0)
 		return;
+	movieview_watch_buttons(r, ctx, "movies");
 	view_page(r, rs, "home", "Trending movies", ctx);
 }

@@ -1,4 +1,4 @@
-/* page_import.c: importing a list from a CSV file (upload, matching progress, preview, confirm) and exporting a list as CSV. */
+/* page_import.c: importing a list from a CSV file (upload, matching progress, preview, confirm); the export is page_lists.c's. */
 #include <string.h>
 
 #include "auth.h"
@@ -14,7 +14,7 @@ page_import(struct req *r, struct resp *rs)
 {
 	struct json_object *ctx = req_object(r);
 
-	json_object_object_add(ctx, "lists", importview_lists(LIST_FAVORITES));
+	json_object_object_add(ctx, "lists", importview_lists(r, (enum movie_list)r->arg.list));
 	json_object_object_add(ctx, "max_rows", json_object_new_int(LISTFILE_MAX_ROWS));
 	csrf_form_token(r, rs);
 	view_page(r, rs, "import", "Import a list", ctx);
@@ -68,14 +68,9 @@ void
 page_import_post(struct req *r, struct resp *rs)
 {
 	const struct upload	*file = req_file(r, "file");
-	enum list_kind		 list;
 	struct listfile		 lf;
 	int64_t			 job_id;
 
-	if (list_kind_by_name(params_get(&r->form, "list"), &list) != 0) {
-		answer_fail(r, rs, FAIL_INPUT, MSG_IMPORT_LIST);
-		return;
-	}
 	if (file == NULL || (file->len == 0 && file->filename[0] == '\0')) {
 		answer_fail(r, rs, FAIL_INPUT, MSG_IMPORT_NO_FILE);
 		return;
@@ -88,7 +83,7 @@ page_import_post(struct req *r, struct resp *rs)
 		refuse(r, rs, &lf);
 		return;
 	}
-	if (import_create(r, r->user->id, list, &lf, file->filename, &job_id) != FAIL_OK) {
+	if (import_create(r, r->user->id, (enum movie_list)r->arg.list, &lf, file->filename, &job_id) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_CACHE, MSG_IMPORT_DOWN);
 		return;
 	}
@@ -196,26 +191,4 @@ page_import_confirm(struct req *r, struct resp *rs)
 	}
 	import_forget(r, r->user->id, job.id);
 	resp_redirect(rs, 303, arena_printf(r->arena, "%s?imported=%lld", list_url(job.list), added));
-}
-
-/* A list as CSV in the columns Letterboxd's importer reads too (Name, Year, tmdbID). */
-static void
-export_list(struct req *r, struct resp *rs, enum list_kind list)
-{
-	struct favorite	*rows;
-	int		 n;
-
-	if (list_all(r, list, r->user->id, &rows, &n) != FAIL_OK) {
-		answer_fail(r, rs, FAIL_DB, MSG_EXPORT);
-		return;
-	}
-	importview_csv(&rs->body, rows, n);
-	rs->content_type = "text/csv; charset=utf-8";
-	resp_header(rs, "Content-Disposition", "attachment; filename=\"%s.csv\"", list_name(list));
-}
-
-void
-page_favorites_csv(struct req *r, struct resp *rs)
-{
-	export_list(r, rs, LIST_FAVORITES);
 }

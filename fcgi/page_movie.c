@@ -1,4 +1,4 @@
-/* page_movie.c: one movie's page: details, cast, trailer, where to watch, "more like this" and the favorite button. */
+/* page_movie.c: one movie's page: details, cast, trailer, where to watch, "more like this", the favorite and watchlist buttons. */
 #include <string.h>
 
 #include "app.h"
@@ -6,7 +6,7 @@
 #include "csrf_web.h"
 #include "handlers.h"
 #include "model_user.h"
-#include "model_favorites.h"
+#include "model_lists.h"
 #include "movieview.h"
 #include "reqjson.h"
 #include "view.h"
@@ -137,6 +137,26 @@ add_recommendations(struct req *r, struct json_object *ctx, struct json_object *
 	while (json_object_array_length(cards) > 12)
 		json_object_array_del_idx(cards, 12, json_object_array_length(cards) - 12);
 	json_object_object_add(ctx, "recommendations", cards);
+	movieview_watch_buttons(r, ctx, "recommendations");
+}
+
+/* Is the movie a favorite, on the watchlist? Unknown is not "not saved": an "Add" button would mislead. */
+static int
+add_saved_state(struct req *r, struct resp *rs, struct json_object *ctx, int64_t id)
+{
+	int favorite = 0, watching = 0;
+
+	if (list_exists(r, LIST_FAVORITES, r->user->id, id, &favorite) != FAIL_OK ||
+	    list_exists(r, LIST_WATCHLIST, r->user->id, id, &watching) != FAIL_OK) {
+		answer_fail(r, rs, FAIL_DB, MSG_FAVORITES_SHOW);
+		return -1;
+	}
+	if (favorite)
+		json_object_object_add(ctx, "is_favorite", json_object_new_boolean(1));
+	if (watching)
+		json_object_object_add(ctx, "in_watchlist", json_object_new_boolean(1));
+	csrf_form_token(r, rs);
+	return 0;
 }
 
 void
@@ -144,7 +164,6 @@ page_movie(struct req *r, struct resp *rs)
 {
 	int64_t			 id = r->path_int[0];
 	struct json_object	*details, *ctx = req_object(r), *card;
-	int			 saved = 0;
 	/* Everything at once: the page costs one Redis and at most one TMDb round trip. */
 	const struct tmdb_query	 qs[3] = { { .kind = TMDB_DETAILS, .id = id },
 	    { .kind = TMDB_RECOMMENDATIONS, .id = id, .page = 1 },
@@ -164,15 +183,7 @@ page_movie(struct req *r, struct resp *rs)
 	add_details(r, card, details);
 	add_recommendations(r, ctx, got[1], sts[1]);
 	watchview_add(r, ctx, got[2], sts[2], json_str(card, "url"));
-	if (r->user) {
-		/* Unknown is not "not saved": an "Add" button would mislead. */
-		if (favorite_exists(r, r->user->id, id, &saved) != FAIL_OK) {
-			answer_fail(r, rs, FAIL_DB, MSG_FAVORITES_SHOW);
-			return;
-		}
-		if (saved)
-			json_object_object_add(ctx, "is_favorite", json_object_new_boolean(1));
-		csrf_form_token(r, rs);
-	}
+	if (r->user && add_saved_state(r, rs, ctx, id) != 0)
+		return;
 	view_page(r, rs, "movie", json_str(details, "title") ? json_str(details, "title") : "Movie", ctx);
 }

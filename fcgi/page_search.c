@@ -52,5 +52,6 @@ page_search(struct req *r, struct resp *rs)
 	if (movieview_pager(r, rs, ctx, r->arg.page, movieview_int(data, "total_pages"),
 	    search_base(r, q, year)) != 0)
 		return;
+	movieview_watch_buttons(r, ctx, "movies");
 	view_page(r, rs, "search", arena_printf(r->arena, "Search: %s", q), ctx);
 }

@@ -17,6 +17,8 @@
       form.action = data.favorite ? "/favorites/" + id + "/delete" : "/favorites/" + id;
       button.textContent = data.favorite ? "\u2605 In your favorites \u2014 remove" : "\u2606 Add to favorites";
       button.setAttribute("aria-pressed", data.favorite ? "true" : "false");
+      var badge = document.getElementById("nav-favorites-count");
+      if (badge && typeof data.count === "number") { badge.textContent = String(data.count); }
       var token = form.querySelector("input[name=csrfmiddlewaretoken]");
       if (token && data.csrf_token) { token.value = data.csrf_token; }
       button.disabled = false;

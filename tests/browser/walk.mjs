@@ -145,6 +145,7 @@ async function main() {
     await fav.click();
     await page.waitForFunction(() => document.querySelector(".favorite button").getAttribute("aria-pressed") === "true");
     check(navigations.length === 0, "no reload while toggling");
+    check((await page.locator("#nav-favorites-count").textContent()) === "1", "the header's count follows the toggle");
     await page.reload();
     check(await page.locator(".favorite button").getAttribute("aria-pressed") === "true", "saved after a reload");
 
@@ -172,10 +173,25 @@ async function main() {
     await page.goto(site + "/movie/603");
     check(await page.locator(".favorite button").getAttribute("aria-pressed") === "false", "movie page agrees");
 
+    step = "watchlist";
+    // Plain form posts (no script): add from the movie page, then mark watched from the list.
+    await page.getByRole("button", { name: "+ Add to watchlist" }).click();
+    await page.waitForURL(/\/movie\/603$/);
+    check(await page.getByRole("button", { name: "Watched: add to favorites" }).count() === 1, "watched buttons shown");
+    check((await page.locator("#nav-watchlist-count").textContent()) === "1", "header counts the watchlist");
+    await page.getByRole("link", { name: "Watchlist" }).click();
+    await page.waitForURL(/\/watchlist$/);
+    check(await page.locator("ul.grid li.card a[href='/movie/603']").count() === 1, "The Matrix on the watchlist");
+    await visit(page, "watchlist");
+    await page.locator("li.card", { hasText: "The Matrix" }).getByRole("button", { name: /Watched: favorite/ }).click();
+    await page.waitForURL(/\/watchlist\?page=1$/);
+    check(await page.locator("ul.grid li.card").count() === 0, "the watchlist is empty");
+    check((await page.locator("#nav-favorites-count").textContent()) === "1", "moved into favorites");
+
     step = "import";
     await page.goto(site + "/favorites");
     await page.getByRole("link", { name: "Import a list" }).click();
-    await page.waitForURL(/\/import$/);
+    await page.waitForURL(/\/import\?list=favorites$/);
     await visit(page, "import");
     // 160 rows: more than one batch, so the matching page reloads itself (no script) once.
     const rows = ["Date,Name,Year,Letterboxd URI", "2024-01-01,Fight Club,1999,https://boxd.it/2a9q",

@@ -231,3 +231,23 @@ def test_logout_whose_session_delete_fails_is_an_error_not_a_silent_success(site
     with psycopg2.connect(database_url) as c2, c2.cursor() as cur:
         cur.execute("SELECT count(*) FROM django_session WHERE session_key = %s", (key,))
         assert cur.fetchone()[0] == 0
+
+
+def test_favorite_state_unknown_is_a_503_not_an_add_button(site, database_url):
+    """The movie page of a logged-in visitor shows whether the movie is saved; when the favorites
+    table cannot be read (here: locked by another transaction past statement_timeout), that is a
+    503, not an "Add to favorites" button for a movie that may well be saved."""
+    b, _, _ = new_user(site)
+    assert b.get("/movie/550").status_code == 200          # details cached; session works
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("LOCK TABLE users_favoritemovie IN ACCESS EXCLUSIVE MODE")
+            r, took = timed(b.get, "/movie/550")
+    finally:
+        conn.rollback()
+        conn.close()
+    assert r.status_code == 503, r.status_code
+    assert "Add to favorites" not in r.text
+    assert took < statement_bound(), took
+    assert once_db_answers(lambda: b.get("/movie/550")).status_code == 200

@@ -97,6 +97,9 @@ def member():
     token = v.token("/favorites")
     for movie in (550, 666001, 666003, 13):
         assert v.post(f"/favorites/{movie}", {"next": "/favorites"}, token=token).status_code == 303
+    # The watchlist: a hostile title among them; 603's page shows the "watched" forms.
+    for movie in (603, 666001, 680):
+        assert v.post(f"/watchlist/{movie}", {"next": "/watchlist"}, token=token).status_code == 303
     return v
 
 
@@ -117,8 +120,9 @@ ANONYMOUS_PAGES = [
 MEMBER_PAGES = [
     ("/", 200), ("/movie/550", 200), ("/movie/680", 200), ("/movie/666001", 200), ("/movie/666003", 200),
     ("/favorites", 200), ("/for-you", 200), ("/account/password", 200), ("/search?q=e", 200),
-    ("/genre/18", 200), ("/nope", 404), ("/?window=month", 400),
-    ("/import", 200), ("/import/12345", 404), ("/favorites?imported=3", 200), ("/favorites?imported=1", 200),
+    ("/genre/18", 200), ("/nope", 404), ("/?window=month", 400), ("/watchlist", 200), ("/movie/603", 200),
+    ("/import", 200), ("/import?list=watchlist", 200), ("/import/12345", 404), ("/favorites?imported=3", 200),
+    ("/favorites?imported=1", 200), ("/watchlist?imported=2", 200),
 ]
 
 
@@ -136,7 +140,7 @@ def test_html_member_pages_are_valid(member):
     for path, status in MEMBER_PAGES:
         problems += check_page("member " + path, member.get(path), status)
     empty = Visitor().signed_up()
-    for path in ("/favorites", "/for-you"):
+    for path in ("/favorites", "/for-you", "/watchlist"):
         problems += check_page("empty " + path, empty.get(path), 200)
     assert not problems, "\n".join(problems)
 
@@ -176,6 +180,7 @@ def test_html_error_pages_are_valid(member, standin_url):
     problems += check_page("403 member", member.post("/favorites/550", {}, token=""), 403)
     # 404 for saving an unknown movie
     problems += check_page("404 favorite", member.post("/favorites/999999999", {}, form_page="/favorites"), 404)
+    problems += check_page("400 watched", member.post("/watchlist/603/watched", {}, form_page="/watchlist"), 400)
     # 405
     problems += check_page("405", requests.delete(site() + "/", timeout=10), 405)
     problems += check_page("405 member", member.s.put(site() + "/favorites", timeout=10), 405)

@@ -1,4 +1,4 @@
-"""test_import_export.py: lists in and out as CSV: Letterboxd, IMDb and our own exports imported through a preview, bad files refused, 5,000 rows in bounded requests, the export's escaping."""
+"""test_import_export.py: lists (favorites, watchlist) in and out as CSV: Letterboxd, IMDb and our own exports imported through a preview, bad files refused, 5,000 rows in bounded requests, the export's escaping."""
 import csv
 import html
 import io
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from support import Visitor, favorite_ids, redis_command, token_in, user_id
+from support import Visitor, favorite_ids, redis_command, token_in, user_id, watchlist_ids
 
 LETTERBOXD = (
     "Date,Name,Year,Letterboxd URI,Rating\r\n"
@@ -69,6 +69,10 @@ def confirm(v, job_url, preview, picks=None, token=True):
 
 def job_keys(db, v):
     return redis_command("KEYS", f"import:{user_id(db, v.username)}:*") or []
+
+
+def add_to_watchlist(v, movie_id):
+    return v.post(f"/watchlist/{movie_id}", {"next": f"/movie/{movie_id}"}, form_page=f"/movie/{movie_id}")
 
 
 @pytest.mark.smoke
@@ -159,9 +163,78 @@ def test_export_csv_escapes_formulas_and_reimports_as_our_own_format(db):
     assert sorted(favorite_ids(db, b.username)) == [13, 550, 777003]
 
 
-def test_export_needs_a_login():
-    r = Visitor().get("/favorites.csv")
+@pytest.mark.parametrize("path", ["/favorites.csv", "/watchlist.csv"])
+def test_export_needs_a_login(path):
+    r = Visitor().get(path)
     assert r.status_code == 303 and r.headers["Location"].startswith("/login?next=")
+
+
+def test_the_watchlist_page_links_its_import_and_export_and_the_form_preselects_it():
+    v = Visitor().signed_up()
+    page = v.get("/watchlist").text
+    assert '<a href="/import?list=watchlist">Import a list</a>' in page
+    assert '<a href="/watchlist.csv">Export as CSV</a>' in page
+    page = v.get("/favorites").text
+    assert '<a href="/import?list=favorites">Import a list</a>' in page and '<a href="/favorites.csv">' in page
+    form = v.get("/import?list=watchlist").text
+    assert re.findall(r'<option value="(\w+)"', form) == ["favorites", "watchlist"]
+    assert '<option value="watchlist" selected>Watchlist</option>' in form
+    assert '<option value="favorites" selected>' in v.get("/import").text
+    assert '<a href="/favorites.csv">' in form and '<a href="/watchlist.csv">' in form
+    r = v.get("/import?list=wishlist")
+    assert r.status_code == 400 and "Choose the list to import into." in r.text
+
+
+def test_letterboxd_file_into_the_watchlist(db):
+    """The watchlist is its own list: what is on it is "already", a favorite is not; the confirm
+    saves into it only (one statement), forgets "for you" and lands on its page with the notice."""
+    v = Visitor().signed_up()
+    assert add_to_watchlist(v, 680).status_code == 303
+    assert v.add_favorite(550).status_code == 303
+    job = started(v, LETTERBOXD, filename="watchlist.csv", list_="watchlist")
+    preview, _, _ = run(v, job)
+    page = preview.text
+    assert 'into <a href="/watchlist">Watchlist</a>' in page
+    assert linked_ids(section(page, "matched")) == [550]
+    assert linked_ids(section(page, "already")) == [680]
+    assert "Already in Watchlist (1)" in page and "Save to Watchlist" in page
+    assert watchlist_ids(db, v.username) == [680]
+    for_you = f"movie_rec:for_you_{user_id(db, v.username)}"
+    redis_command("SET", for_you, "[]", "EX", "600")
+    r = confirm(v, job, preview, {"pick3": "777001"})
+    assert r.status_code == 303 and r.headers["Location"] == "/watchlist?imported=2"
+    assert sorted(watchlist_ids(db, v.username)) == [550, 680, 777001]
+    assert favorite_ids(db, v.username) == [550]
+    assert redis_command("EXISTS", for_you) == 0
+    listed = v.get(r.headers["Location"]).text
+    assert "Imported 2 movies into your watchlist." in listed
+    assert '<a href="/movie/777001"' in listed
+    assert v.get(job).status_code == 404
+
+
+def test_watchlist_export_and_its_file_into_another_users_favorites(db):
+    a = Visitor().signed_up()
+    for movie in (13, 777003):
+        assert add_to_watchlist(a, movie).status_code == 303
+    assert a.add_favorite(550).status_code == 303
+    r = a.get("/watchlist.csv")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="watchlist.csv"'
+    text = r.content.decode("utf-8")
+    # The export's columns, newest first, the formula defused; the favorites are not in it.
+    assert text.split("\r\n")[0] == "Name,Year,tmdbID"
+    assert [row["tmdbID"] for row in csv.DictReader(io.StringIO(text))] == ["777003", "13"]
+    assert '"\'=HYPERLINK(""http://evil.example/"",""Stand-in"")",2012,777003' in text.split("\r\n")
+    assert "Fight Club" not in text
+    assert [row["tmdbID"] for row in csv.DictReader(io.StringIO(a.get("/favorites.csv").text))] == ["550"]
+    b = Visitor().signed_up()
+    job = started(b, r.content, filename="watchlist.csv", list_="favorites")
+    preview, _, _ = run(b, job)
+    assert sorted(linked_ids(section(preview.text, "matched"))) == [13, 777003]
+    r = confirm(b, job, preview)
+    assert r.status_code == 303 and r.headers["Location"] == "/favorites?imported=2"
+    assert sorted(favorite_ids(db, b.username)) == [13, 777003] and watchlist_ids(db, b.username) == []
 
 
 def test_jobs_are_per_user_and_both_posts_need_csrf(db):

@@ -289,7 +289,7 @@ def test_for_you_merges_ranks_excludes_and_is_cached(db):
     # Recommended by all three of Fight Club, Pulp Fiction and Forrest Gump, then by two.
     assert set(got[:3]) == {278, 155, 603}
     assert set(got[3:6]) == {807, 238, 769}
-    assert "liked by 3 of your favorites" in r.text and "liked by 2 of your favorites" in r.text
+    assert "liked by 3 of your saved movies" in r.text and "liked by 2 of your saved movies" in r.text
     assert not {550, 680, 13} & set(got)
     assert len(got) == len(set(got))
     # Cached per user in Redis, with an expiry.

@@ -83,6 +83,16 @@ def one_round(v, i, access, csrf):
     assert r.status == 303, r.status
     r = v.form(f"/favorites/{movie}/delete", {}, csrf)
     assert r.status == 303, r.status
+    # The watchlist: its page, an add, "watched" into favorites, the API's whole list (no page).
+    v.call("/watchlist")
+    r = v.form(f"/watchlist/{movie}", {"next": "/watchlist"}, csrf)
+    assert r.status == 303, r.status
+    r = v.form(f"/watchlist/{movie}/watched", {"then": "favorite"}, csrf)
+    assert r.status == 303, r.status
+    v.form(f"/favorites/{movie}/delete", {}, csrf)
+    v.api("/auth/watchlist/", "POST", {"movie_id": movie}, access)
+    v.api("/auth/watchlist/", token=access)
+    v.api(f"/auth/watchlist/{movie}/", "DELETE", token=access)
     v.call("/movie/abc")
     v.call("/nowhere/%ff%fe")
     v.call("/search?q=%ff")

@@ -16,6 +16,8 @@
 #include "csrf.h"
 #include "jwt.h"
 #include "pipeline.h"
+#include "router.h"
+#include "util.h"
 
 /*
  * The dependencies are all unreachable (port 1 refuses at once): every route must then
@@ -48,6 +50,9 @@ teardown(void **state)
 	return 0;
 }
 
+/* Which routes some request reached: every one must be (test_every_route_exercised). */
+static int exercised[64];
+
 /* One request: the whole serialised response (status line, headers, body) in *out. */
 static void
 run(const char *method, const char *uri, const char *const *headers, const char *body, struct buf *out)
@@ -74,6 +79,8 @@ run(const char *method, const char *uri, const char *const *headers, const char 
 	status = req_parse(&r, &a, (char *const *)(void *)env, read_body, &b, &why);
 	assert_int_equal(status, 0);
 	app_handle(&r, &rs);
+	if (r.route)
+		exercised[r.route - routes] = 1;
 	buf_reset(out);
 	resp_serialize(&rs, &r, out);
 	resp_free(&rs);
@@ -118,10 +125,13 @@ test_route_flags(void **state)
 	/* R_LOGIN */
 	expect("GET", "/favorites", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites"));
 	expect("GET", "/for-you", NULL, NULL, 303, HAS("Location: /login?next=%2Ffor-you"));
+	expect("GET", "/watchlist", NULL, NULL, 303, HAS("Location: /login?next=%2Fwatchlist"));
 	expect("GET", "/account/password", NULL, NULL, 303, HAS("Location: /login?next="));
 	expect("GET", "/import", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport"));
 	expect("GET", "/import/12345", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport%2F12345"));
 	expect("GET", "/favorites.csv", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites.csv"));
+	expect("GET", "/watchlist.csv", NULL, NULL, 303, HAS("Location: /login?next=%2Fwatchlist.csv"));
+	expect("GET", "/import?list=watchlist", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport"));
 	/* A site form with a file: its multipart body is read, then the CSRF check runs on its fields. */
 	expect("POST", "/import", HDRS("CONTENT_TYPE=multipart/form-data; boundary=b"),
 	    "--b\r\nContent-Disposition: form-data; name=\"list\"\r\n\r\nfavorites\r\n--b--\r\n", 403,
@@ -133,6 +143,9 @@ test_route_flags(void **state)
 	expect("POST", "/login", NULL, "username=a&password=b", 403, HAS("CSRF verification failed"));
 	expect("POST", "/favorites/550", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/favorites/550/delete", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watchlist/550", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watchlist/550/delete", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/watchlist/550/watched", NULL, "then=remove", 403, HAS("CSRF verification failed"));
 	expect("POST", "/logout", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/register", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/account/password", NULL, "", 403, HAS("CSRF verification failed"));
@@ -142,6 +155,10 @@ test_route_flags(void **state)
 	    "{\"detail\":\"Authentication credentials were not provided.\"}"));
 	expect("POST", "/api/v1/auth/favorites/", NULL, "{}", 401, HAS("Authentication credentials"));
 	expect("DELETE", "/api/v1/auth/favorites/550/", NULL, NULL, 401, HAS("Authentication credentials"));
+	expect("GET", "/api/v1/auth/watchlist/", NULL, NULL, 401, HAS("WWW-Authenticate: Bearer realm=\"api\"",
+	    "{\"detail\":\"Authentication credentials were not provided.\"}"));
+	expect("POST", "/api/v1/auth/watchlist/", NULL, "{}", 401, HAS("Authentication credentials"));
+	expect("DELETE", "/api/v1/auth/watchlist/550/", NULL, NULL, 401, HAS("Authentication credentials"));
 	expect("GET", "/api/v1/auth/favorites/", HDRS("HTTP_AUTHORIZATION=Bearer a b"), NULL, 401,
 	    HAS("\"code\":\"bad_authorization_header\""));
 	expect("GET", "/api/v1/auth/favorites/", HDRS("HTTP_AUTHORIZATION=Bearer not.a.token"), NULL, 401,
@@ -285,6 +302,26 @@ test_api_bodies(void **state)
 	    401, HAS("\"code\":\"token_not_valid\""));
 }
 
+static void
+test_schema_and_metrics(void **state)
+{
+	(void)state;
+	expect("GET", "/api/schema/", NULL, NULL, 200, HAS("application/json", "\"openapi\": \"3.0.3\""));
+	/* Prometheus's text format (the registry is empty here: no master mapped it). */
+	expect("GET", "/metrics", NULL, NULL, 200, HAS("Content-Type: text/plain; version=0.0.4"));
+}
+
+/* Runs last: a route added without a test here fails the suite. */
+static void
+test_every_route_exercised(void **state)
+{
+	(void)state;
+	assert_true(nroutes <= NELEM(exercised));
+	for (size_t i = 0; i < nroutes; i++)
+		if (!exercised[i])
+			fail_msg("no test above reaches the route %s", routes[i].pattern);
+}
+
 int
 main(void)
 {
@@ -297,6 +334,8 @@ main(void)
 		cmocka_unit_test(test_pages_without_dependencies),
 		cmocka_unit_test(test_database_down),
 		cmocka_unit_test(test_api_bodies),
+		cmocka_unit_test(test_schema_and_metrics),
+		cmocka_unit_test(test_every_route_exercised),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

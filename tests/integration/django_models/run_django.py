@@ -62,9 +62,9 @@ def check(app, args):
     from django.db import IntegrityError, transaction
 
     if app == "origin":
-        from django_models.origin.models import FavoriteMovie
+        from django_models.origin.models import FavoriteMovie, WatchlistMovie
     else:
-        from django_models.schemadoc.models import FavoriteMovie
+        from django_models.schemadoc.models import FavoriteMovie, WatchlistMovie
 
     out = {}
     if args.get("django_made"):
@@ -115,6 +115,19 @@ def check(app, args):
     out["orm_list_after_delete"] = list(FavoriteMovie.objects.filter(user=u)
                                         .values_list("movie_id", flat=True))
 
+    # The watchlist: the C program's rows as Django reads them, one row of Django's for the C
+    # user (auto_now_add), a refused duplicate, and Django's cascade when a user is deleted.
+    out["c_watchlist"] = [{"id": w.id, "movie_id": w.movie_id, "created_at": w.created_at.isoformat()}
+                          for w in WatchlistMovie.objects.filter(user=cu).order_by("-created_at", "-id")]
+    WatchlistMovie.objects.create(user=cu, movie_id=105)
+    WatchlistMovie.objects.create(user=u, movie_id=603)
+    try:
+        with transaction.atomic():
+            WatchlistMovie.objects.create(user=u, movie_id=603)
+        out["watchlist_orm_duplicate"] = "accepted"
+    except IntegrityError:
+        out["watchlist_orm_duplicate"] = "IntegrityError"
+
     # A database session, as the Django app's login would store it.
     s = SessionStore()
     s["_auth_user_id"] = str(u.pk)
@@ -125,6 +138,7 @@ def check(app, args):
     uid = u.pk
     u.delete()
     out["favorites_left_after_user_delete"] = FavoriteMovie.objects.filter(user_id=uid).count()
+    out["watchlist_left_after_user_delete"] = WatchlistMovie.objects.filter(user_id=uid).count()
     return out
 
 

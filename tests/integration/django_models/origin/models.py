@@ -1,6 +1,8 @@
-"""models.py: the origin app's FavoriteMovie, which keeps a copy of each movie in the row."""
+"""models.py: the origin app's FavoriteMovie, which keeps a copy of each movie in the row, and the README's WatchlistMovie."""
 from django.conf import settings
 from django.db import models
+
+from django_models.watchlist import WatchlistMovieBase
 
 
 class FavoriteMovie(models.Model):
@@ -16,3 +18,7 @@ class FavoriteMovie(models.Model):
     class Meta:
         db_table = "users_favoritemovie"
         unique_together = [("user", "movie_id")]
+
+
+class WatchlistMovie(WatchlistMovieBase):
+    """The README's model (django_models/watchlist.py)."""

@@ -1,6 +1,8 @@
-"""models.py: the schema document's FavoriteMovie (django-compat.md §3.3)."""
+"""models.py: the schema document's FavoriteMovie (django-compat.md §3.3), and the README's WatchlistMovie."""
 from django.conf import settings
 from django.db import models
+
+from django_models.watchlist import WatchlistMovieBase
 from django.utils import timezone
 
 
@@ -13,3 +15,7 @@ class FavoriteMovie(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "movie_id"],
                                                name="users_favoritemovie_user_movie_uniq")]
         indexes = [models.Index(fields=["created_at"], name="users_fav_created_idx")]
+
+
+class WatchlistMovie(WatchlistMovieBase):
+    """The README's model (django_models/watchlist.py)."""
