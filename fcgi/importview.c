@@ -41,6 +41,7 @@ add_job(struct req *r, struct json_object *ctx, const struct import_job *job)
 {
 	add_int(ctx, "job_id", job->id);
 	add_str(ctx, "job_url", arena_printf(r->arena, "/import/%lld", (long long)job->id));
+	add_str(ctx, "list_name", list_name(job->list));
 	add_str(ctx, "list_label", list_label(job->list));
 	add_str(ctx, "list_url", list_url(job->list));
 	add_str(ctx, "format", job->format);

@@ -198,6 +198,7 @@ def test_letterboxd_file_into_the_watchlist(db):
     assert linked_ids(section(page, "matched")) == [550]
     assert linked_ids(section(page, "already")) == [680]
     assert "Already in Watchlist (1)" in page and "Save to Watchlist" in page
+    assert '<a href="/import?list=watchlist">Cancel</a>' in page
     assert watchlist_ids(db, v.username) == [680]
     for_you = f"movie_rec:for_you_{user_id(db, v.username)}"
     redis_command("SET", for_you, "[]", "EX", "600")
