@@ -30,7 +30,8 @@ redirect_to_login(struct req *r, struct resp *rs)
 	}
 	buf_puts(&loc, "/login?next=");
 	/* After a POST the page to return to is the one the form was on, if it was ours. */
-	url_encode(&loc, r->method == M_GET ? r->path : "/");
+	url_encode(&loc, r->method != M_GET ? "/" : *r->query_string ?
+	    arena_printf(r->arena, "%s?%s", r->path, r->query_string) : r->path);
 	resp_redirect(rs, 303, buf_cstr(&loc));
 	buf_free(&loc);
 }

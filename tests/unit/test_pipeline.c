@@ -125,6 +125,8 @@ test_route_flags(void **state)
 	/* R_LOGIN */
 	expect("GET", "/favorites", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites"));
 	expect("GET", "/for-you", NULL, NULL, 303, HAS("Location: /login?next=%2Ffor-you"));
+	/* The query comes along: back from the login, the page is the one asked for. */
+	expect("GET", "/favorites?page=2", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites%3Fpage%3D2"));
 	expect("GET", "/watchlist", NULL, NULL, 303, HAS("Location: /login?next=%2Fwatchlist"));
 	expect("GET", "/account/password", NULL, NULL, 303, HAS("Location: /login?next="));
 	expect("GET", "/import", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport"));
