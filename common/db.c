@@ -24,6 +24,10 @@ struct stmt_def {
 #define NEWEST_FIRST "ORDER BY created_at DESC, id DESC"
 #define WATCH_MOVED "WITH moved AS (DELETE FROM users_watchlistmovie WHERE user_id = $1::integer AND movie_id = $2::integer RETURNING user_id, movie_id), added AS ("
 #define WATCH_MOVED_END "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id) SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"
+/* An import's rows: user $1, each movie of the int array $2, skipping those on the list already. */
+#define ADD_MANY_ROWS "SELECT $1::integer, m, now() FROM unnest($2::integer[]) AS m ON CONFLICT (user_id, movie_id) DO NOTHING"
+/* The user $1's rows of the movies $2 (an int array literal such as {550,680}). */
+#define AMONG_ROWS "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
 /* A visitor: the user with the sizes of their lists (the header's counts), read with the row. */
 #define USER_VISITOR_COLUMNS USER_COLUMNS ", " \
@@ -119,6 +123,20 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },
 	[DB_FAV_EXISTS] = { "fav_exists", 2,
 	    "SELECT 1 FROM users_favoritemovie WHERE user_id = $1::integer AND movie_id = $2::integer" },
+	/*
+	 * An import's confirmed movies in one statement (so one transaction): all or none. A movie
+	 * on the list already, or twice in the file, is skipped; the count of rows added comes back.
+	 */
+	[DB_FAV_ADD_MANY] = { "fav_add_many", 2,
+	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at) " ADD_MANY_ROWS },
+	/* The origin app's table: each movie's title too ($3, in the order of $2), so Django shows it. */
+	[DB_FAV_ADD_MANY_LEGACY] = { "fav_add_many_legacy", 3,
+	    "INSERT INTO users_favoritemovie (user_id, movie_id, created_at, title) "
+	    "SELECT $1::integer, u.m, now(), u.t FROM unnest($2::integer[], $3::text[]) AS u(m, t) "
+	    "ON CONFLICT (user_id, movie_id) DO NOTHING" },
+	/* Which of the movies are on the list (an import's preview; the watchlist's: the cards' buttons too). */
+	[DB_FAV_AMONG] = { "fav_among", 2,
+	    "SELECT movie_id FROM users_favoritemovie " AMONG_ROWS },
 	/* The watchlist (0004): Django's WatchlistMovie, no copy of the movie on any database. */
 	[DB_WATCH_ADD] = { "watch_add", 2,
 	    "INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
@@ -133,10 +151,12 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT count(*) FROM users_watchlistmovie WHERE user_id = $1::integer" },
 	[DB_WATCH_EXISTS] = { "watch_exists", 2,
 	    "SELECT 1 FROM users_watchlistmovie " WATCH_ROW },
-	/* Which of a page's movies ($2, an int array literal such as {550,680}) are on the list. */
+	/* As DB_FAV_ADD_MANY: an import into the watchlist (which has no copy of the movie). */
+	[DB_WATCH_ADD_MANY] = { "watch_add_many", 2,
+	    "INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) " ADD_MANY_ROWS },
+	/* As DB_FAV_AMONG. */
 	[DB_WATCH_AMONG] = { "watch_among", 2,
-	    "SELECT movie_id FROM users_watchlistmovie "
-	    "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])" },
+	    "SELECT movie_id FROM users_watchlistmovie " AMONG_ROWS },
 	/*
 	 * "Watched it, loved it": off the watchlist and into favorites in one statement, so one
 	 * transaction. Columns: rows deleted, rows inserted (0 when a favorite already).
@@ -320,7 +340,7 @@ setup_exec(struct db *db, const char *what, int sent, int64_t deadline_ms)
 static int
 legacy_only(int i)
 {
-	return i == DB_FAV_ADD_LEGACY || i == DB_WATCH_TO_FAV_LEGACY;
+	return i == DB_FAV_ADD_LEGACY || i == DB_FAV_ADD_MANY_LEGACY || i == DB_WATCH_TO_FAV_LEGACY;
 }
 
 static int

@@ -132,6 +132,9 @@ movies_cache_key(const struct tmdb_query *q, const char *language, struct buf *o
 	case TMDB_WATCH_PROVIDERS:
 		buf_printf(out, "movie_%" PRId64 "_watch_providers", q->id);
 		break;
+	case TMDB_FIND:
+		buf_printf(out, "movie_rec:find_imdb_%s", q->text);
+		break;
 	}
 	return 0;
 }
@@ -149,6 +152,7 @@ movies_ttl(enum tmdb_kind kind)
 	case TMDB_DISCOVER:		return MOVIES_TTL_DISCOVER;
 	case TMDB_CONFIGURATION:	return MOVIES_TTL_CONFIG;
 	case TMDB_WATCH_PROVIDERS:	return MOVIES_TTL_PROVIDERS;
+	case TMDB_FIND:			return MOVIES_TTL_FIND;
 	}
 	return 3600;
 }

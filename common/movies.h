@@ -24,6 +24,7 @@
  *   discover by genre         movie_rec:discover:<genre>:<page>            6 h
  *   configuration             movie_rec:configuration                      3 d
  *   where to watch            movie_<id>_watch_providers                  24 h  (every region)
+ *   IMDb id lookup            movie_rec:find_imdb_<tt id>                  24 h  (imports)
  *   TMDb said 404             notfound:<key>  ("1")                        1 h  negative cache
  *   last good copy            stale:<key>                                  7 d  served when TMDb fails
  *   refresh lock              lock:<key>  (random token)   tmdb_worst_case_ms() + 1 s
@@ -40,6 +41,7 @@
 #define MOVIES_TTL_DISCOVER	(6 * 3600)
 #define MOVIES_TTL_CONFIG	(3 * 86400)
 #define MOVIES_TTL_PROVIDERS	86400
+#define MOVIES_TTL_FIND		86400
 #define MOVIES_TTL_NOTFOUND	3600
 #define MOVIES_TTL_STALE	(7 * 86400)
 #define MOVIES_MANY_MAX		100	/* ids per movies_details_many() call */

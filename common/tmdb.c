@@ -58,6 +58,15 @@ kind_is_list(enum tmdb_kind k)
 	return kind_has_page(k);
 }
 
+/* "tt" and 7 to 10 digits: IMDb's title ids (the text goes into the URL's path). */
+int
+tmdb_is_imdb_id(const char *s)
+{
+	size_t digits = s && strncmp(s, "tt", 2) == 0 ? strspn(s + 2, "0123456789") : 0;
+
+	return digits >= 7 && digits <= 10 && s[2 + digits] == '\0';
+}
+
 int
 tmdb_query_check(const struct tmdb_query *q)
 {
@@ -82,6 +91,8 @@ tmdb_query_check(const struct tmdb_query *q)
 	case TMDB_GENRES:
 	case TMDB_CONFIGURATION:
 		return 0;
+	case TMDB_FIND:
+		return tmdb_is_imdb_id(q->text) ? 0 : -1;
 	}
 	return -1;
 }
@@ -117,6 +128,9 @@ query_path(const struct tmdb_query *q, struct buf *out)
 	case TMDB_WATCH_PROVIDERS:
 		buf_printf(out, "/movie/%" PRId64 "/watch/providers", q->id);
 		break;
+	case TMDB_FIND:
+		buf_printf(out, "/find/%s", q->text);
+		break;
 	}
 }
 
@@ -135,7 +149,7 @@ const char *
 tmdb_kind_name(enum tmdb_kind kind)
 {
 	static const char *names[] = { "trending", "details", "recommendations", "similar", "search",
-	    "genres", "discover", "configuration", "watch_providers" };
+	    "genres", "discover", "configuration", "watch_providers", "find" };
 
 	return (size_t)kind < NELEM(names) ? names[kind] : "unknown";
 }
@@ -228,6 +242,10 @@ tmdb_build_url(const struct tmdb_settings *s, const struct tmdb_query *q, struct
 		break;
 	case TMDB_CONFIGURATION:
 	case TMDB_WATCH_PROVIDERS:	/* every region at once; no language */
+		break;
+	case TMDB_FIND:
+		if (add_param(u, "external_source", "imdb_id") == -1 || add_param(u, "language", lang) == -1)
+			goto out;
 		break;
 	}
 	if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
@@ -702,6 +720,23 @@ norm_watch_providers(struct json_object *raw)
 	return o;
 }
 
+/* /find's movies only: an IMDb title id names one title, which may be a series instead. */
+static struct json_object *
+norm_find(struct json_object *raw)
+{
+	struct json_object	*results = member(raw, "movie_results"), *o, *items, *item;
+
+	if (results == NULL || !json_object_is_type(results, json_type_array))
+		return NULL;
+	o = json_object_new_object();
+	items = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(results); i++)
+		if ((item = norm_list_item(json_object_array_get_idx(results, i))) != NULL)
+			json_object_array_add(items, item);
+	json_object_object_add(o, "movie_results", items);
+	return o;
+}
+
 struct json_object *
 tmdb_normalize(enum tmdb_kind kind, struct json_object *raw)
 {
@@ -718,6 +753,8 @@ tmdb_normalize(enum tmdb_kind kind, struct json_object *raw)
 		return norm_configuration(raw);
 	case TMDB_WATCH_PROVIDERS:
 		return norm_watch_providers(raw);
+	case TMDB_FIND:
+		return norm_find(raw);
 	default:
 		return NULL;
 	}

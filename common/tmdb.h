@@ -44,7 +44,8 @@ enum tmdb_kind {
 	TMDB_GENRES,		/* - */
 	TMDB_DISCOVER,		/* id = genre id, page */
 	TMDB_CONFIGURATION,	/* - */
-	TMDB_WATCH_PROVIDERS	/* id: where to stream, rent or buy it, every region (JustWatch's data) */
+	TMDB_WATCH_PROVIDERS,	/* id: where to stream, rent or buy it, every region (JustWatch's data) */
+	TMDB_FIND		/* text = an IMDb id ("tt" + 7..10 digits): /find/{id}?external_source=imdb_id */
 };
 
 /* One call's parameters; pointers are borrowed for the duration of the call. */
@@ -106,13 +107,15 @@ const struct tmdb_settings *tmdb_get_settings(const struct tmdb *);
 
 /* --- pure helpers (unit-tested) --- */
 
-/* 0 if the query is well-formed (page 1..500, id > 0, window day|week, text 1..200 bytes UTF-8), else -1. */
+/* 0 if the query is well-formed (page 1..500, id > 0, window day|week, text 1..200 bytes UTF-8, an IMDb id for find), else -1. */
 int		 tmdb_query_check(const struct tmdb_query *);
 /*
  * Appends the full request URL (query escaped, api_key included when no read token) to out.
  * 0, or -1 for a bad query or base URL. Never log the result: it can carry the api_key.
  */
 int		 tmdb_build_url(const struct tmdb_settings *, const struct tmdb_query *, struct buf *out);
+/* 1 if s is an IMDb title id: "tt" and 7 to 10 digits (what TMDB_FIND takes). */
+int		 tmdb_is_imdb_id(const char *s);
 /* The kind's name for metrics labels ("details", "search", ...). */
 const char	*tmdb_kind_name(enum tmdb_kind);
 /* Appends a log-safe description of the call ("GET /movie/550", no key, no user text). */
@@ -133,6 +136,7 @@ void		 tmdb_describe(const struct tmdb_query *, struct buf *out);
  *    [{key,name,site,type,official,published_at,size}]}
  *  items and details also keep every other member TMDb sent, unchanged (production_companies,
  *    production_countries, spoken_languages, video, media_type, ...): the API answers TMDb's JSON
+ *  find: {"movie_results":[item...]} (TMDb's person, tv and episode results are dropped)
  *  genres: {"genres":[{"id":int,"name":str}]}
  *  configuration: {"images":{"secure_base_url":str,"base_url":str,"poster_sizes":[str],
  *    "backdrop_sizes":[str],"profile_sizes":[str],"logo_sizes":[str],"still_sizes":[str]}}

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "model_lists.h"
 #include "movies.h"
 #include "regions.h"
 #include "router.h"
@@ -116,6 +117,17 @@ parse_region(struct req *r, const char *v, enum msg *why)
 	return region_name(v) ? 0 : -1;
 }
 
+/* A notice's number, never an error: a mangled link only loses the notice. */
+static int
+parse_imported(struct req *r, const char *v, enum msg *why)
+{
+	(void)why;
+	if (v == NULL || parse_int(v, 0, INT32_MAX, &r->arg.imported) != 0)
+		r->arg.imported = -1;
+	r->arg.list = LIST_FAVORITES;
+	return 0;
+}
+
 /* A form field, not a query parameter: what becomes of a movie marked watched. */
 static int
 parse_then(struct req *r, const char *v, enum msg *why)
@@ -125,8 +137,22 @@ parse_then(struct req *r, const char *v, enum msg *why)
 	return v != NULL && (r->arg.then_favorite || strcmp(v, "remove") == 0) ? 0 : -1;
 }
 
+/* The list a file is imported into: required in the POST's form; the GET's only preselects it. */
+static int
+parse_list(struct req *r, const char *v, enum msg *why)
+{
+	enum movie_list	 l = LIST_FAVORITES;
+	int		 rc = v == NULL && r->method == M_GET ? 0 : list_by_name(v, &l);
+
+	(void)why;
+	r->arg.list = (int)l;
+	return rc;
+}
+
 /* The declarations read from the POST's form rather than the query string. */
 #define A_FORM_ARGS	(A_THEN | A_REGION)
+/* Those read from the query of a GET and the form of a POST. */
+#define A_QUERY_OR_FORM	(A_NEXT | A_LIST)
 
 /* In the order they are checked. */
 static const struct arg_def defs[] = {
@@ -141,6 +167,8 @@ static const struct arg_def defs[] = {
 	{ A_NEXT,	"next",		parse_next,	FAIL_OK,	MSG_NONE,		MSG_NONE },
 	{ A_REGION,	"region",	parse_region,	FAIL_INPUT,	MSG_WATCH_REGION,	MSG_WATCH_REGION },
 	{ A_THEN,	"then",		parse_then,	FAIL_INPUT,	MSG_WATCHED_THEN,	MSG_WATCHED_THEN },
+	{ A_IMPORTED,	"imported",	parse_imported,	FAIL_OK,	MSG_NONE,		MSG_NONE },
+	{ A_LIST,	"list",		parse_list,	FAIL_INPUT,	MSG_IMPORT_LIST,	MSG_IMPORT_LIST },
 };
 
 enum fail
@@ -152,14 +180,16 @@ args_parse(struct req *r, enum msg *m)
 	r->arg.page = 1;
 	r->arg.window = "day";
 	r->arg.next = NULL;
+	r->arg.imported = -1;
+	r->arg.list = LIST_FAVORITES;
 	for (size_t i = 0; i < NELEM(defs); i++) {
 		enum msg why = MSG_NONE;
 
 		if (!(decl & defs[i].decl))
 			continue;
-		/* A POST's form fields arrive in its body; next= is read from the query of a GET. */
+		/* A POST's form fields arrive in its body; next= and list= are read from the query of a GET. */
 		const struct params *from = (defs[i].decl & A_FORM_ARGS) ||
-		    (defs[i].decl == A_NEXT && r->method == M_POST) ? &r->form : &r->query;
+		    ((defs[i].decl & A_QUERY_OR_FORM) && r->method == M_POST) ? &r->form : &r->query;
 
 		if (defs[i].parse(r, params_get(from, defs[i].name), &why) != 0) {
 			*m = why != MSG_NONE ? why : api ? defs[i].api_msg : defs[i].site_msg;

@@ -24,6 +24,8 @@ enum arg_decl {
 	A_NEXT		= 256,	/* next= (the query of a GET, the form of a POST): a path on this site */
 	A_REGION	= 512,	/* region= (the form of a POST): a country where-to-watch covers */
 	A_THEN		= 1024,	/* the form's then= favorite|remove, required (a watched movie's next place) */
+	A_IMPORTED	= 2048,	/* ?imported= movies an import just added, for the list's notice; -1 absent or invalid */
+	A_LIST		= 4096,	/* list= favorites|watchlist (the form of a POST, required; the query of a GET, default favorites) */
 };
 
 /*

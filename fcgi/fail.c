@@ -40,6 +40,34 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	[MSG_WATCHED_THEN] = { "Choose what happens to a watched movie: add it to your favorites "
 	    "(then=favorite) or just take it off your watchlist (then=remove).", "detail", NULL, 0 },
 	[MSG_FOR_YOU] = { "Your recommendations cannot be built right now." LATER, "detail", NULL, 0 },
+	[MSG_IMPORT_TOO_LARGE] = { "The file is too large: an import takes files of at most 10 MB.", "detail", NULL, 0 },
+	[MSG_IMPORT_NO_FILE] = { "Choose a file to import (a CSV export of Letterboxd, IMDb or this site).",
+	    "detail", NULL, 0 },
+	[MSG_IMPORT_LIST] = { "Choose the list to import into.", "detail", NULL, 0 },
+	[MSG_IMPORT_EMPTY] = { "The file has no movies to import: it needs a header row and at least one row "
+	    "after it. Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_NOT_TEXT] = { "The file is not a CSV text file (line %ld holds binary data). Nothing was saved.",
+	    "detail", NULL, 0 },
+	[MSG_IMPORT_UTF8] = { "The file is not valid UTF-8 text: line %ld holds bytes that are not UTF-8. "
+	    "Save it as UTF-8 CSV and try again. Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_MALFORMED] = { "The file is not valid CSV at line %ld: %s. Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_COLUMNS] = { "The file's columns are not recognised. Expected a header row with Name and Year "
+	    "(a Letterboxd export: watched.csv, watchlist.csv, likes/films.csv), Const (an IMDb list or "
+	    "ratings export) or tmdbID (this site's export). Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_TOO_MANY_ROWS] = { "The file has more than %d rows: split it into smaller files. Nothing was saved.",
+	    "detail", NULL, 0 },
+	[MSG_IMPORT_FORMULA] = { "Line %ld holds a spreadsheet formula (\"%.40s\"), which an export never "
+	    "contains: the file is refused. Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_BAD_ID] = { "Line %ld has an id that is not valid (\"%.40s\"): Const must be an IMDb id such "
+	    "as tt0137523 and tmdbID a TMDb movie number. Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_UNKNOWN] = { "There is no such import: it may have expired (imports are kept for an hour) "
+	    "or been saved already.", "detail", NULL, 0 },
+	[MSG_IMPORT_DOWN] = { "Imports cannot be handled right now." LATER, "detail", NULL, 0 },
+	[MSG_IMPORT_NOT_READY] = { "This import is still being matched: wait until its preview is shown.",
+	    "detail", NULL, 0 },
+	[MSG_IMPORT_SAVE] = { "The imported movies could not be saved right now. Nothing was saved." LATER,
+	    "detail", NULL, 0 },
+	[MSG_EXPORT] = { "Your list cannot be exported right now." LATER, "detail", NULL, 0 },
 	[MSG_LOGIN_THROTTLED] = { "Too many failed login attempts. Please wait %d minute%s and try again.",
 	    "detail", NULL, 0 },
 	[MSG_REGISTER_THROTTLED] = { "Too many registrations from your address. Please wait %d minute%s and "
@@ -116,8 +144,11 @@ fail_status(enum fail f)
 		return 415;
 	case FAIL_THROTTLED:
 		return 429;
+	case FAIL_TOO_LARGE:
+		return 413;
 	case FAIL_DB:
 	case FAIL_MOVIES:
+	case FAIL_CACHE:
 		return 503;
 	case FAIL_INTERNAL:
 		break;
@@ -136,7 +167,7 @@ const char *
 fail_name(enum fail f)
 {
 	static const char *const names[] = { "ok", "input", "unauthenticated", "forbidden", "not_found",
-	    "method", "media_type", "throttled", "internal", "db", "movies", "conflict" };
+	    "method", "media_type", "throttled", "internal", "db", "movies", "conflict", "too_large", "cache" };
 
 	return (unsigned)f < NELEM(names) ? names[f] : "unknown";
 }

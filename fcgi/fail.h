@@ -16,6 +16,8 @@ enum fail {
 	FAIL_DB,			/* 503: PostgreSQL is unreachable */
 	FAIL_MOVIES,		/* 503: TMDb and the cache both failed */
 	FAIL_CONFLICT,		/* a row exists already (a model result; answered 400) */
+	FAIL_TOO_LARGE,		/* 413: an upload over its limit */
+	FAIL_CACHE,		/* 503: Redis is unreachable (what only it keeps: import jobs) */
 };
 
 /* Every failure message a visitor or API client reads; the text lives in fail.c only. */
@@ -49,6 +51,23 @@ enum msg {
 	MSG_WATCHLIST_REMOVE,
 	MSG_WATCHED_THEN,
 	MSG_FOR_YOU,
+	/* importing and exporting lists */
+	MSG_IMPORT_TOO_LARGE,
+	MSG_IMPORT_NO_FILE,
+	MSG_IMPORT_LIST,
+	MSG_IMPORT_EMPTY,
+	MSG_IMPORT_NOT_TEXT,		/* formatted: line */
+	MSG_IMPORT_UTF8,		/* formatted: line */
+	MSG_IMPORT_MALFORMED,		/* formatted: line, the CSV problem */
+	MSG_IMPORT_COLUMNS,
+	MSG_IMPORT_TOO_MANY_ROWS,	/* formatted: the limit */
+	MSG_IMPORT_FORMULA,		/* formatted: line, the cell */
+	MSG_IMPORT_BAD_ID,		/* formatted: line, the cell */
+	MSG_IMPORT_UNKNOWN,
+	MSG_IMPORT_DOWN,
+	MSG_IMPORT_NOT_READY,
+	MSG_IMPORT_SAVE,
+	MSG_EXPORT,
 	/* accounts */
 	MSG_LOGIN_THROTTLED,		/* formatted: minutes */
 	MSG_REGISTER_THROTTLED,		/* formatted: minutes */

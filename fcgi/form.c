@@ -3,9 +3,40 @@
 #include <string.h>
 
 #include "form.h"
+#include "multipart.h"
 #include "reqjson.h"
 #include "util.h"
 #include "validators.h"
+
+int
+form_read_multipart(struct req *r, const char **why)
+{
+	const char		*boundary = multipart_boundary(r->arena, r->content_type);
+	struct multipart	*mp = arena_alloc(r->arena, sizeof(*mp));
+
+	const char		*reason = "the boundary is missing or invalid";
+
+	if (boundary == NULL || multipart_parse(mp, r->arena, boundary, r->body ? r->body : "", r->body_len,
+	    &reason) != 0) {
+		*why = arena_printf(r->arena, "The form data is malformed (multipart: %s).", reason);
+		return -1;
+	}
+	for (size_t i = 0; i < mp->n; i++) {
+		const struct multipart_part *pt = &mp->part[i];
+
+		if (pt->filename) {
+			if (r->nfiles < REQ_MAX_FILES)
+				r->files[r->nfiles++] = (struct upload){ pt->name, pt->filename, pt->data, pt->len };
+			continue;
+		}
+		if (memchr(pt->data, '\0', pt->len) || !utf8_valid(pt->data, pt->len) || r->form.n == REQ_MAX_PARAMS) {
+			*why = "The form data is malformed (invalid UTF-8, NUL bytes or too many fields).";
+			return -1;
+		}
+		r->form.v[r->form.n++] = (struct param){ pt->name, arena_strndup(r->arena, pt->data, pt->len), pt->len };
+	}
+	return 0;
+}
 
 void
 form_init(struct form *f, struct req *r)

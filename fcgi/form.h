@@ -12,6 +12,12 @@ struct form {
 	int			 nerrors;
 };
 
+/*
+ * A site form sent as multipart/form-data (one with a file input): its fields into r->form
+ * (UTF-8 without NUL, as urlencoded ones) and its files into r->files. 0, or -1 and *why.
+ */
+int		 form_read_multipart(struct req *, const char **why);
+
 void		 form_init(struct form *, struct req *);
 /*
  * The trimmed (when trim) value of a POST field, capped at max code points; records

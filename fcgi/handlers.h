@@ -9,12 +9,18 @@ void	page_home(struct req *, struct resp *);
 void	page_movie(struct req *, struct resp *);
 void	page_search(struct req *, struct resp *);
 void	page_genre(struct req *, struct resp *);
-/* page_lists.c (the favorites and the watchlist), page_for_you.c */
+/* page_lists.c (the favorites and the watchlist, their CSV exports), page_for_you.c */
 void	page_list(struct req *, struct resp *);
+void	page_list_csv(struct req *, struct resp *);
 void	page_list_add(struct req *, struct resp *);
 void	page_list_remove(struct req *, struct resp *);
 void	page_watchlist_watched(struct req *, struct resp *);
 void	page_for_you(struct req *, struct resp *);
+/* page_import.c: a CSV file into a list */
+void	page_import(struct req *, struct resp *);
+void	page_import_post(struct req *, struct resp *);
+void	page_import_job(struct req *, struct resp *);
+void	page_import_confirm(struct req *, struct resp *);
 /* page_watch_region.c */
 void	page_watch_region(struct req *, struct resp *);
 void	page_watch_region_post(struct req *, struct resp *);

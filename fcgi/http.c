@@ -212,10 +212,16 @@ req_target(struct req *r, const char *uri, const char **why)
 	return 0;
 }
 
+/* A refused body is still read up to this size (nginx's largest client_max_body_size). */
+#define REQ_DRAIN_MAX	(12 * 1024 * 1024)
+
 /* Reads exactly CONTENT_LENGTH bytes of body: 0, or the HTTP status and *why. */
 static int
-req_body(struct req *r, const char *content_length, body_reader read_body, void *ctx, const char **why)
+req_body(struct req *r, const char *content_length, body_reader read_body, void *ctx, body_limit_fn limit,
+    const char **why)
 {
+	const char	*too_large = "The request body is too large.";
+	size_t		 max = limit ? limit(r, &too_large) : REQ_MAX_BODY;
 	int64_t		 clen;
 	char		*body;
 	size_t		 got = 0;
@@ -226,8 +232,19 @@ req_body(struct req *r, const char *content_length, body_reader read_body, void 
 		*why = "The Content-Length header is invalid.";
 		return 400;
 	}
-	if (clen > REQ_MAX_BODY) {
-		*why = "The request body is too large.";
+	if ((uint64_t)clen > max) {
+		char	sink[16384];
+		int64_t	left = clen < REQ_DRAIN_MAX ? clen : 0;
+
+		/* Read what nginx sends (up to a bound), so the answer is not cut off by a closed socket. */
+		while (left > 0) {
+			int n = read_body(ctx, sink, left < (int64_t)sizeof(sink) ? (size_t)left : sizeof(sink));
+
+			if (n <= 0)
+				break;
+			left -= n;
+		}
+		*why = too_large;
 		return 413;
 	}
 	body = arena_alloc(r->arena, (size_t)clen + 1);
@@ -252,6 +269,22 @@ int
 req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_body, void *ctx,
     const char **why)
 {
+	return req_parse_limited(r, a, envp, read_body, ctx, NULL, why);
+}
+
+const struct upload *
+req_file(const struct req *r, const char *field)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i].field, field) == 0)
+			return &r->files[i];
+	return NULL;
+}
+
+int
+req_parse_limited(struct req *r, struct arena *a, char *const *envp, body_reader read_body, void *ctx,
+    body_limit_fn limit, const char **why)
+{
 	int status;
 
 	memset(r, 0, sizeof(*r));
@@ -259,7 +292,7 @@ req_parse(struct req *r, struct arena *a, char *const *envp, body_reader read_bo
 	req_headers(r, envp);
 	params_parse_cookies(&r->cookies, a, env_get(envp, "HTTP_COOKIE"));
 	if ((status = req_target(r, env_get(envp, "REQUEST_URI"), why)) != 0 ||
-	    (status = req_body(r, env_get(envp, "CONTENT_LENGTH"), read_body, ctx, why)) != 0)
+	    (status = req_body(r, env_get(envp, "CONTENT_LENGTH"), read_body, ctx, limit, why)) != 0)
 		return status;
 	if (r->method == M_POST && r->content_type &&
 	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 &&

@@ -12,6 +12,7 @@
 #define REQ_MAX_BODY	(64 * 1024)
 #define REQ_MAX_PARAMS	64
 #define REQ_MAX_PATH_INTS 4
+#define REQ_MAX_FILES	4
 
 enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_DELETE = 8, M_PUT = 16, M_PATCH = 32, M_OPTIONS = 64, M_OTHER = 128 };
 
@@ -24,6 +25,14 @@ struct param {
 struct params {
 	struct param	 v[REQ_MAX_PARAMS];
 	size_t		 n;
+};
+
+/* A file of a multipart/form-data form (the site's forms; the API reads its bodies itself). */
+struct upload {
+	const char	*field;
+	const char	*filename;	/* as the browser sent it; may be "" */
+	const char	*data;		/* points into the body; not terminated */
+	size_t		 len;
 };
 
 struct session;
@@ -51,7 +60,9 @@ struct req {
 	const char	*path;		/* percent-decoded, valid UTF-8 */
 	const char	*query_string;	/* raw */
 	struct params	 query;
-	struct params	 form;		/* application/x-www-form-urlencoded POST bodies */
+	struct params	 form;		/* a POST form's fields (urlencoded; multipart on the site's routes) */
+	struct upload	 files[REQ_MAX_FILES];	/* a site form's files (multipart) */
+	size_t		 nfiles;
 	struct params	 cookies;
 	const char	*body;		/* raw body (e.g. JSON), NUL-terminated */
 	size_t		 body_len;
@@ -88,6 +99,8 @@ struct req {
 		const char	*next;		/* a path on this site; NULL when absent, "/" when unsafe */
 		const char	*region;	/* a country code of common/regions.c */
 		int		 then_favorite;	/* the form's then=favorite (1) or then=remove (0) */
+		int		 imported;	/* -1 when absent */
+		int		 list;		/* the form's list=, an enum movie_list (model_lists.h) */
 	} arg;
 };
 
@@ -108,6 +121,16 @@ struct resp {
 typedef int (*body_reader)(void *ctx, char *buf, size_t len);
 int		 req_parse(struct req *, struct arena *, char *const *envp, body_reader, void *ctx,
 		    const char **why);
+/*
+ * The largest body a request may carry, asked once its method and path are known (before the
+ * body is read), and the 413 page's message; REQ_MAX_BODY for most routes.
+ */
+typedef size_t (*body_limit_fn)(const struct req *, const char **why);
+/* req_parse() with the body limit of limit (NULL: REQ_MAX_BODY for every request). */
+int		 req_parse_limited(struct req *, struct arena *, char *const *envp, body_reader, void *ctx,
+		    body_limit_fn limit, const char **why);
+/* The first file of a form field, or NULL. */
+const struct upload *req_file(const struct req *, const char *field);
 /* The first value of a parameter, or NULL. */
 const char	*params_get(const struct params *, const char *name);
 /* Parses "a=1&b=2" into params (percent- and plus-decoded); -1 on bad encoding/UTF-8/NUL/too many. */

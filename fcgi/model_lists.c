@@ -1,4 +1,4 @@
-/* model_lists.c: owns the users_favoritemovie and users_watchlistmovie rows: the only code that knows their columns. */
+/* model_lists.c: owns the users_favoritemovie and users_watchlistmovie rows (and each list's names): the only code that knows their columns. */
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +11,52 @@
 #include "reqjson.h"
 #include "router.h"
 
+/* Each list's names: in forms and files, for people, its page. */
+static const struct {
+	const char	*name, *label, *url;
+} names[LIST_COUNT] = {
+	[LIST_FAVORITES] = { "favorites", "Favorites", "/favorites" },
+	[LIST_WATCHLIST] = { "watchlist", "Watchlist", "/watchlist" },
+};
+
 /* Each list's statements: the two tables have the same columns but for the origin's movie copy. */
 static const struct {
-	enum db_stmt	 add, remove, list, count, exists;
-} stmts[] = {
-	[LIST_FAVORITES] = { DB_FAV_ADD, DB_FAV_REMOVE, DB_FAV_LIST, DB_FAV_COUNT, DB_FAV_EXISTS },
-	[LIST_WATCHLIST] = { DB_WATCH_ADD, DB_WATCH_REMOVE, DB_WATCH_LIST, DB_WATCH_COUNT, DB_WATCH_EXISTS },
+	enum db_stmt	 add, remove, list, count, exists, add_many, among;
+} stmts[LIST_COUNT] = {
+	[LIST_FAVORITES] = { DB_FAV_ADD, DB_FAV_REMOVE, DB_FAV_LIST, DB_FAV_COUNT, DB_FAV_EXISTS,
+	    DB_FAV_ADD_MANY, DB_FAV_AMONG },
+	[LIST_WATCHLIST] = { DB_WATCH_ADD, DB_WATCH_REMOVE, DB_WATCH_LIST, DB_WATCH_COUNT, DB_WATCH_EXISTS,
+	    DB_WATCH_ADD_MANY, DB_WATCH_AMONG },
 };
+
+const char *
+list_name(enum movie_list l)
+{
+	return names[l].name;
+}
+
+const char *
+list_label(enum movie_list l)
+{
+	return names[l].label;
+}
+
+const char *
+list_url(enum movie_list l)
+{
+	return names[l].url;
+}
+
+int
+list_by_name(const char *name, enum movie_list *l)
+{
+	for (int i = 0; name && i < LIST_COUNT; i++)
+		if (strcmp(name, names[i].name) == 0) {
+			*l = (enum movie_list)i;
+			return 0;
+		}
+	return -1;
+}
 
 static const char *
 num(struct req *r, long long v)
@@ -256,19 +295,42 @@ lists_recent_ids(struct req *r, int64_t user_id, int max, int64_t **ids, int *n)
 	return FAIL_OK;
 }
 
-const char *
-lists_id_array(struct req *r, const int64_t *ids, int n)
+/* A PostgreSQL array literal of integers ({550,680}): nothing of the visitor's reaches the SQL text. */
+static const char *
+int_array(struct req *r, const int64_t *ids, size_t n)
 {
-	struct buf	 arr = BUF_INIT;
+	struct buf	 b = BUF_INIT;
 	const char	*s;
 
-	/* Integers only: nothing of the visitor's reaches the SQL text. */
-	buf_putc(&arr, '{');
-	for (int i = 0; i < n; i++)
-		buf_printf(&arr, "%s%lld", i ? "," : "", (long long)ids[i]);
-	buf_putc(&arr, '}');
-	s = arena_strdup(r->arena, buf_cstr(&arr));
-	buf_free(&arr);
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_putc(&b, '}');
+	s = arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* A PostgreSQL array literal of texts: every element quoted, '"' and '\\' escaped. */
+static const char *
+text_array(struct req *r, const char *const *v, size_t n)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*s;
+
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(&b, i ? ",\"" : "\"");
+		for (const char *p = v[i] ? v[i] : ""; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+		buf_putc(&b, '"');
+	}
+	buf_putc(&b, '}');
+	s = arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
 	return s;
 }
 
@@ -296,7 +358,7 @@ lists_among_guess(int64_t movie_id, int64_t *ids)
 
 /* On a movie's page (R_SAVED_STATE), the ids its recommendations asked about. */
 static void
-remember_among(struct req *r, const int64_t *ids, int n)
+remember_among(struct req *r, const int64_t *ids, size_t n)
 {
 	int64_t	 movie_id = r->route && (r->route->flags & R_SAVED_STATE) ? r->path_int[0] : 0;
 	size_t	 slot = (uint64_t)movie_id % AMONG_GUESSES;
@@ -304,19 +366,19 @@ remember_among(struct req *r, const int64_t *ids, int n)
 	if (movie_id <= 0 || n > SAVED_AMONG_MAX)
 		return;
 	among_guesses[slot].movie_id = movie_id;
-	among_guesses[slot].n = n;
+	among_guesses[slot].n = (int)n;
 	memcpy(among_guesses[slot].ids, ids, sizeof(*ids) * (size_t)n);
 }
 
 /* The answer read with the session, if it asked about every one of ids: 1, else 0. */
 static int
-known_among(const struct req *r, int64_t user_id, const int64_t *ids, int n, int *in)
+known_among(const struct req *r, int64_t user_id, const int64_t *ids, size_t n, int *in)
 {
 	const struct saved_state *k = &r->known_saved;
 
 	if (k->movie_id == 0 || k->user_id != user_id)
 		return 0;
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int j = 0;
 
 		while (j < k->among_n && k->among[j] != ids[i])
@@ -328,28 +390,63 @@ known_among(const struct req *r, int64_t user_id, const int64_t *ids, int n, int
 	return 1;
 }
 
+const char *
+lists_id_array(struct req *r, const int64_t *ids, int n)
+{
+	return int_array(r, ids, (size_t)n);
+}
+
 enum fail
-watchlist_among(struct req *r, int64_t user_id, const int64_t *ids, int n, int *in)
+list_among(struct req *r, enum movie_list l, int64_t user_id, const int64_t *ids, size_t n, int *in)
 {
 	const char	*params[2];
 	PGresult	*res;
 
-	if (n == 0 || known_among(r, user_id, ids, n, in))
+	if (n == 0 || (l == LIST_WATCHLIST && known_among(r, user_id, ids, n, in)))
 		return FAIL_OK;
-	memset(in, 0, sizeof(*in) * (size_t)n);
-	remember_among(r, ids, n);
+	memset(in, 0, sizeof(*in) * n);
+	if (l == LIST_WATCHLIST)
+		remember_among(r, ids, n);
 	params[0] = num(r, user_id);
-	params[1] = lists_id_array(r, ids, n);
-	if ((res = db_exec(app.db, DB_WATCH_AMONG, 2, params)) == NULL)
+	params[1] = int_array(r, ids, n);
+	if ((res = db_exec(app.db, stmts[l].among, 2, params)) == NULL)
 		return FAIL_DB;
 	for (int k = 0; k < PQntuples(res); k++) {
 		int64_t id = strtoll(PQgetvalue(res, k, 0), NULL, 10);
 
-		for (int i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			if (ids[i] == id)
 				in[i] = 1;
 	}
 	PQclear(res);
+	return FAIL_OK;
+}
+
+enum fail
+list_add_many(struct req *r, enum movie_list l, int64_t user_id, const int64_t *ids, const char *const *titles,
+    size_t n, long long *added)
+{
+	const char	*params[3] = { 0 };
+	PGresult	*res;
+
+	*added = 0;
+	if (n == 0)
+		return FAIL_OK;
+	r->known_saved.movie_id = 0;
+	params[0] = num(r, user_id);
+	params[1] = int_array(r, ids, n);
+	/* Only the origin's favorites table keeps a copy of the movie: its title, so Django shows it. */
+	if (l == LIST_FAVORITES && db_has_legacy_favorites(app.db)) {
+		params[2] = text_array(r, titles, n);
+		res = db_exec(app.db, DB_FAV_ADD_MANY_LEGACY, 3, params);
+	} else
+		res = db_exec(app.db, stmts[l].add_many, 2, params);
+	if (res == NULL)
+		return FAIL_DB;
+	*added = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	if (*added > 0)
+		forget_for_you(r, user_id);
 	return FAIL_OK;
 }
 

@@ -1,7 +1,8 @@
-/* model_lists.h: a user's movie lists (favorites, watchlist): add, remove, exists, a page with the total, ids. */
+/* model_lists.h: a user's movie lists (favorites, watchlist): names, add, remove, exists, a page with the total, ids, an import's many rows. */
 #ifndef MODEL_LISTS_H
 #define MODEL_LISTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -11,11 +12,23 @@
 
 #define LIST_PER_PAGE	20
 
-/* The lists; each is one Django model's table (users_favoritemovie, users_watchlistmovie). */
+/*
+ * The lists; each is one Django model's table (users_favoritemovie, users_watchlistmovie). A
+ * new list adds a row to each table of model_lists.c (its names, its statements), page_lists.c
+ * and api_lists.c, and its routes; the import form and its export links list every one.
+ */
 enum movie_list {
 	LIST_FAVORITES,
 	LIST_WATCHLIST,
+	LIST_COUNT	/* how many lists there are */
 };
+
+/* Its name in forms and files ("watchlist"), what people read ("Watchlist"), its page. */
+const char	*list_name(enum movie_list);
+const char	*list_label(enum movie_list);
+const char	*list_url(enum movie_list);
+/* The list called name (NULL: none): 0, or -1 for none. */
+int		 list_by_name(const char *name, enum movie_list *);
 
 /* One saved movie of a page: the movie's card entry, or NULL when TMDb and the cache failed. */
 struct list_row {
@@ -59,14 +72,23 @@ enum fail	 list_page(struct req *, enum movie_list, int64_t user_id, int page, s
  */
 enum fail	 list_all(struct req *, enum movie_list, int64_t user_id, struct list_row **rows, int *n);
 /*
- * Which of ids[0..n) are on the user's watchlist: in[i] set to 1 or 0 (one query, or none: read with the session).
+ * Which of ids[0..n) are on the user's list: in[i] set to 1 or 0 (one query; none for the
+ * watchlist on a movie page when read with the session).
  * FAIL_OK or FAIL_DB (in[] all 0).
  */
-enum fail	 watchlist_among(struct req *, int64_t user_id, const int64_t *ids, int n, int *in);
+enum fail	 list_among(struct req *, enum movie_list, int64_t user_id, const int64_t *ids, size_t n, int *in);
 /*
- * The recommendation ids the page of movie_id asked watchlist_among about last in this worker
- * (at most SAVED_AMONG_MAX, into ids): what the next page's session statement reads with it
- * (R_SAVED_STATE). Only which ids to ask: the answer is read again every request. 0 if none.
+ * Saves ids[0..n) on the list in one statement, so all or none (an import's confirm); movies on
+ * it already, or twice in ids, are skipped. titles[i] is ids[i]'s title, kept on the origin
+ * app's favorites table. *added: rows added. FAIL_OK or FAIL_DB.
+ */
+enum fail	 list_add_many(struct req *, enum movie_list, int64_t user_id, const int64_t *ids,
+		    const char *const *titles, size_t n, long long *added);
+/*
+ * The recommendation ids the page of movie_id asked list_among (the watchlist) about last in
+ * this worker (at most SAVED_AMONG_MAX, into ids): what the next page's session statement reads
+ * with it (R_SAVED_STATE). Only which ids to ask: the answer is read again every request.
+ * 0 if none.
  */
 int		 lists_among_guess(int64_t movie_id, int64_t *ids);
 /* ids[0..n) as an int array literal for SQL ("{550,680}", request arena). */

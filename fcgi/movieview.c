@@ -160,7 +160,7 @@ movieview_watch_buttons(struct req *r, struct json_object *ctx, const char *key)
 	for (size_t i = 0; i < n; i++)
 		ids[i] = movieview_int(json_object_array_get_idx(cards, i), "id");
 	/* Unknown is not "not on the list": without the answer the cards go without buttons. */
-	if (watchlist_among(r, r->user->id, ids, (int)n, in) != FAIL_OK)
+	if (list_among(r, LIST_WATCHLIST, r->user->id, ids, n, in) != FAIL_OK)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *card = json_object_array_get_idx(cards, i);

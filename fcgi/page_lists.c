@@ -1,18 +1,18 @@
-/* page_lists.c: the favorites and watchlist pages and the forms that add, remove and mark watched. */
+/* page_lists.c: the favorites and watchlist pages, their CSV exports and the forms that add, remove and mark watched. */
 #include <string.h>
 
 #include "auth.h"
 #include "csrf_web.h"
 #include "handlers.h"
+#include "importview.h"
 #include "model_lists.h"
 #include "movieview.h"
 #include "reqjson.h"
 #include "router.h"
 #include "view.h"
 
-/* What differs between the two lists' pages and forms. */
+/* What differs between the two lists' pages and forms (the address: list_url()). */
 struct site_list {
-	const char	*path;		/* the page, and the prefix of its forms' addresses */
 	const char	*template;
 	const char	*title;
 	const char	*json_flag;	/* the member the page's script reads: is the movie on the list? */
@@ -20,9 +20,9 @@ struct site_list {
 };
 
 static const struct site_list site_lists[] = {
-	[LIST_FAVORITES] = { "/favorites", "favorites", "My favorites", "favorite",
+	[LIST_FAVORITES] = { "favorites", "My favorites", "favorite",
 	    MSG_FAVORITES_SHOW, MSG_FAVORITE_SAVE, MSG_FAVORITE_REMOVE },
-	[LIST_WATCHLIST] = { "/watchlist", "watchlist", "My watchlist", "watchlist",
+	[LIST_WATCHLIST] = { "watchlist", "My watchlist", "watchlist",
 	    MSG_WATCHLIST_SHOW, MSG_WATCHLIST_SAVE, MSG_WATCHLIST_REMOVE },
 };
 
@@ -54,11 +54,12 @@ saved_card(struct req *r, const struct list_row *row)
 	return card;
 }
 
-/* GET /favorites and /watchlist: a page of the list, newest first, with its size. */
+/* GET /favorites and /watchlist: a page of the list, newest first, with its size (and an import's notice). */
 void
 page_list(struct req *r, struct resp *rs)
 {
 	const struct site_list	*sl = &site_lists[route_list(r)];
+	const char		*path = list_url(route_list(r));
 	struct list_page	 lp;
 	struct json_object	*ctx = req_object(r), *cards = json_object_new_array();
 	int			 page = r->arg.page;
@@ -72,13 +73,34 @@ page_list(struct req *r, struct resp *rs)
 		json_object_array_add(cards, saved_card(r, &lp.rows[i]));
 	json_object_object_add(ctx, "count", json_object_new_int64(lp.total));
 	json_object_object_add(ctx, lp.total == 1 ? "count_one" : "count_many", json_object_new_boolean(1));
+	if (r->arg.imported >= 0) {
+		json_object_object_add(ctx, "imported", json_object_new_string(arena_printf(r->arena, "%d", r->arg.imported)));
+		json_object_object_add(ctx, "imported_one", json_object_new_boolean(r->arg.imported == 1));
+	}
 	json_object_object_add(ctx, "return_to", json_object_new_string(
-	    arena_printf(r->arena, "%s?page=%d", sl->path, page)));
+	    arena_printf(r->arena, "%s?page=%d", path, page)));
 	if (movieview_pager(r, rs, ctx, page, (int)((lp.total + LIST_PER_PAGE - 1) / LIST_PER_PAGE),
-	    arena_printf(r->arena, "%s?page=", sl->path)) != 0)
+	    arena_printf(r->arena, "%s?page=", path)) != 0)
 		return;
 	csrf_form_token(r, rs);
 	view_page(r, rs, sl->template, sl->title, ctx);
+}
+
+/* GET /favorites.csv and /watchlist.csv: the whole list in the columns Letterboxd's importer reads too (Name, Year, tmdbID). */
+void
+page_list_csv(struct req *r, struct resp *rs)
+{
+	enum movie_list	 l = route_list(r);
+	struct list_row	*rows;
+	int		 n;
+
+	if (list_all(r, l, r->user->id, &rows, &n) != FAIL_OK) {
+		answer_fail(r, rs, FAIL_DB, MSG_EXPORT);
+		return;
+	}
+	importview_csv(&rs->body, rows, n);
+	rs->content_type = "text/csv; charset=utf-8";
+	resp_header(rs, "Content-Disposition", "attachment; filename=\"%s.csv\"", list_name(l));
 }
 
 static int

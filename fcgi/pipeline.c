@@ -1,5 +1,6 @@
 /* pipeline.c: one request through the middleware, the route's checks, its handler and the session save. */
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "args.h"
@@ -8,6 +9,7 @@
 #include "config.h"
 #include "cors.h"
 #include "csrf_web.h"
+#include "form.h"
 #include "hostcheck.h"
 #include "movies.h"
 #include "pipeline.h"
@@ -28,7 +30,8 @@ redirect_to_login(struct req *r, struct resp *rs)
 	}
 	buf_puts(&loc, "/login?next=");
 	/* After a POST the page to return to is the one the form was on, if it was ours. */
-	url_encode(&loc, r->method == M_GET ? r->path : "/");
+	url_encode(&loc, r->method != M_GET ? "/" : *r->query_string ?
+	    arena_printf(r->arena, "%s?%s", r->path, r->query_string) : r->path);
 	resp_redirect(rs, 303, buf_cstr(&loc));
 	buf_free(&loc);
 }
@@ -42,6 +45,16 @@ route_checks(struct req *r, struct resp *rs)
 	struct json_object	*extra;
 	enum fail		 f;
 
+	/* A site form with a file input comes as multipart: its CSRF token is one of its fields. */
+	if (r->method == M_POST && !(flags & R_JSON) && r->content_type &&
+	    strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
+		const char *why;
+
+		if (form_read_multipart(r, &why) != 0) {
+			answer_failure(r, rs, FAIL_INPUT, MSG_NONE, why, NULL);
+			return -1;
+		}
+	}
 	if (r->method == M_POST && !(flags & R_NO_CSRF) && csrf_verify_post(r) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_FORBIDDEN, MSG_CSRF);
 		return -1;

@@ -65,6 +65,20 @@ router_match(struct req *r, int *status, char *allow, size_t allowsz)
 	return NULL;
 }
 
+size_t
+router_body_limit(const struct req *r, const char **why)
+{
+	int64_t	 ints[REQ_MAX_PATH_INTS];
+	size_t	 nints;
+
+	for (size_t i = 0; i < nroute_bodies; i++)
+		if ((route_bodies[i].methods & r->method) && pattern_match(route_bodies[i].pattern, r->path, ints, &nints)) {
+			*why = msg_def(route_bodies[i].too_large)->text;
+			return route_bodies[i].max_body;
+		}
+	return REQ_MAX_BODY;
+}
+
 int
 router_slash_exists(const char *path)
 {

@@ -2,6 +2,7 @@
 #ifndef ROUTER_H
 #define ROUTER_H
 
+#include "fail.h"
 #include "http.h"
 
 typedef void (*handler_fn)(struct req *, struct resp *);
@@ -27,12 +28,29 @@ struct route {
 extern const struct route routes[];
 extern const size_t nroutes;
 
+/* The few routes whose bodies may exceed REQ_MAX_BODY (forms that take files). */
+struct route_body {
+	unsigned	 methods;
+	const char	*pattern;	/* as in routes[] */
+	size_t		 max_body;
+	enum msg	 too_large;	/* the 413 page's message */
+};
+
+extern const struct route_body route_bodies[];
+extern const size_t nroute_bodies;
+
 /*
  * Finds the route for a path and method and stores its integer parameters in r->path_int.
  * Returns the route, or NULL with *status 404 (no pattern matches) or 405 (the path exists
  * for other methods, listed in allow as "GET, HEAD, POST").
  */
 const struct route *router_match(struct req *r, int *status, char *allow, size_t allowsz);
+
+/*
+ * The body limit of a request (a body_limit_fn for req_parse_limited): its route_bodies[]
+ * entry's max_body and message, or REQ_MAX_BODY.
+ */
+size_t router_body_limit(const struct req *r, const char **why);
 
 /*
  * Django's APPEND_SLASH: 1 if path lacks a trailing slash and path + "/" is a route (for any

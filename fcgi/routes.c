@@ -1,6 +1,7 @@
 /* routes.c: the site's URL table: every page and action, its methods, flags and query parameters. */
 #include "args.h"
 #include "handlers.h"
+#include "listfile.h"
 #include "page_schema.h"
 #include "router.h"
 #include "util.h"
@@ -14,13 +15,20 @@ const struct route routes[] = {
 	{ M_GET,		"/search",			page_search,	R_PUBLIC,	A_PAGE | A_YEAR | A_Q },
 	{ M_GET,		"/genre/{id}",			page_genre,	R_PUBLIC,	A_PAGE },
 	/* Both lists share their handlers (page_lists.c): the address names the list. */
-	{ M_GET,		"/favorites",			page_list,	R_LOGIN,	A_PAGE },
+	{ M_GET,		"/favorites",			page_list,	R_LOGIN,	A_PAGE | A_IMPORTED },
+	{ M_GET,		"/favorites.csv",		page_list_csv,	R_LOGIN,	0 },
 	{ M_POST,		"/favorites/{id}",		page_list_add,	R_LOGIN,	A_NEXT },
 	{ M_POST,		"/favorites/{id}/delete",	page_list_remove, R_LOGIN,	A_NEXT },
-	{ M_GET,		"/watchlist",			page_list,	R_LOGIN,	A_PAGE },
+	{ M_GET,		"/watchlist",			page_list,	R_LOGIN,	A_PAGE | A_IMPORTED },
+	{ M_GET,		"/watchlist.csv",		page_list_csv,	R_LOGIN,	0 },
 	{ M_POST,		"/watchlist/{id}",		page_list_add,	R_LOGIN,	A_NEXT },
 	{ M_POST,		"/watchlist/{id}/delete",	page_list_remove, R_LOGIN,	A_NEXT },
 	{ M_POST,		"/watchlist/{id}/watched",	page_watchlist_watched, R_LOGIN, A_THEN | A_NEXT },
+	/* Importing a CSV file into either list (page_import.c); list= names it. */
+	{ M_GET,		"/import",			page_import,	R_LOGIN,	A_LIST },
+	{ M_POST,		"/import",			page_import_post, R_LOGIN,	A_LIST },
+	{ M_GET,		"/import/{id}",			page_import_job, R_LOGIN,	0 },
+	{ M_POST,		"/import/{id}/confirm",		page_import_confirm, R_LOGIN,	0 },
 	{ M_GET,		"/for-you",			page_for_you,	R_LOGIN,	0 },
 	{ M_GET,		"/watch-region",		page_watch_region, 0,		A_NEXT },
 	{ M_POST,		"/watch-region",		page_watch_region_post, 0,	A_NEXT | A_REGION },
@@ -52,3 +60,9 @@ const struct route routes[] = {
 	{ M_GET,		"/api/v1/movies/{id}/recommendations/", api_recommendations, API | R_PUBLIC, A_PAGE },
 };
 const size_t nroutes = NELEM(routes);
+
+/* An import's file may be 10 MB (listfile.h); the form around it gets a little more. nginx allows it too. */
+const struct route_body route_bodies[] = {
+	{ M_POST,		"/import",	LISTFILE_MAX_BYTES + 64 * 1024,	MSG_IMPORT_TOO_LARGE },
+};
+const size_t nroute_bodies = NELEM(route_bodies);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "observe.h"
 #include "pipeline.h"
+#include "router.h"
 #include "scoreboard.h"
 #include "util.h"
 #include "view.h"
@@ -47,7 +48,7 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out, int slot)
 
 	observe_request_begin();
 	resp_init(&rs);
-	status = req_parse(&r, arena, fr->envp, fcgx_read, fr, &why);
+	status = req_parse_limited(&r, arena, fr->envp, fcgx_read, fr, router_body_limit, &why);
 	log_set_request_id(r.request_id);
 	scoreboard_set(slot, r.method_name, r.path);
 	if (status != 0)

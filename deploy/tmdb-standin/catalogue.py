@@ -621,6 +621,30 @@ for _f in FILMS:
 
 FILM = {f["id"]: f for f in FILMS}
 
+# Test data for list imports: reachable by id, by IMDb id (/find) and by a search for the whole
+# title only, never in lists, discover, similar or recommendations, so what other tests count
+# stays as it was. Two films share a title and a year (an ambiguous Letterboxd row); one has a
+# title a spreadsheet would run as a formula (the CSV export must defuse it).
+IMPORT_FILMS = [
+	_film(777001, "Twin Stand-in", "2011-03-04", 95, [18], "tt9770001",
+		"The first of two stand-in films with the same title and year.",
+		["Stand-in Director"], [], popularity=3.0, vote_average=6.0, vote_count=40,
+		companies=("standin",), poster=NO_IMAGE, backdrop=NO_IMAGE),
+	_film(777002, "Twin Stand-in", "2011-09-09", 101, [35], "tt9770002",
+		"The second of two stand-in films with the same title and year.",
+		["Stand-in Director"], [], popularity=2.0, vote_average=5.0, vote_count=30,
+		companies=("standin",), poster=NO_IMAGE, backdrop=NO_IMAGE),
+	_film(777003, "=HYPERLINK(\"http://evil.example/\",\"Stand-in\")", "2012-05-05", 90, [35],
+		"tt9770003", "A stand-in film whose title is a spreadsheet formula.",
+		["Stand-in Director"], [], popularity=1.0, vote_average=5.5, vote_count=20,
+		companies=("standin",), poster=NO_IMAGE, backdrop=NO_IMAGE),
+]
+for _f in IMPORT_FILMS:
+	for _key in ("poster_path", "backdrop_path"):
+		if _f[_key] == NO_IMAGE:
+			_f[_key] = None
+IMPORT_FILM = {f["id"]: f for f in IMPORT_FILMS}
+
 RECOMMENDATIONS = {
 	550: [680, 807, 27205, 238, 13, 155, 603, 278, 769, 77, 666003],
 	680: [550, 769, 238, 807, 278, 13, 155, 603, 240, 274],
@@ -727,6 +751,8 @@ def get_film(fid):
 	"""The catalogue or synthetic film with that id, or None."""
 	if fid in FILM:
 		return FILM[fid]
+	if fid in IMPORT_FILM:
+		return IMPORT_FILM[fid]
 	if is_synthetic(fid):
 		return synthetic_film(fid)
 	return None
@@ -960,6 +986,11 @@ def similar_ids(f):
 		scored.append((-common, -o["popularity"], o["id"]))
 	scored.sort()
 	return [s[2] for s in scored]
+
+
+def find_by_imdb(imdb_id):
+	"""The films (catalogue and import test films) with that IMDb id."""
+	return [f for f in FILMS + IMPORT_FILMS if f["imdb_id"] == imdb_id]
 
 
 def listable_films(include_adult=False):

@@ -188,6 +188,33 @@ async function main() {
     check(await page.locator("ul.grid li.card").count() === 0, "the watchlist is empty");
     check((await page.locator("#nav-favorites-count").textContent()) === "1", "moved into favorites");
 
+    step = "import";
+    await page.goto(site + "/favorites");
+    await page.getByRole("link", { name: "Import a list" }).click();
+    await page.waitForURL(/\/import\?list=favorites$/);
+    await visit(page, "import");
+    // 160 rows: more than one batch, so the matching page reloads itself (no script) once.
+    const rows = ["Date,Name,Year,Letterboxd URI", "2024-01-01,Fight Club,1999,https://boxd.it/2a9q",
+      "2024-01-02,Twin Stand-in,2011,https://boxd.it/twin"];
+    for (let i = 0; i < 158; i++) rows.push(`2024-02-01,Nowhere At All,1990,https://boxd.it/n${i}`);
+    const loads = [];
+    page.on("framenavigated", (f) => { if (f === page.mainFrame() && /\/import\/\d+$/.test(f.url())) loads.push(f.url()); });
+    await page.setInputFiles("#id_file", { name: "watched.csv", mimeType: "text/csv",
+      buffer: Buffer.from(rows.join("\r\n") + "\r\n") });
+    await page.selectOption("#id_list", "favorites");
+    await page.getByRole("button", { name: "Upload and match" }).click();
+    await page.locator("h1", { hasText: "Check your import" }).waitFor({ timeout: 20000 });
+    check(loads.length >= 2, `the matching page did not reload itself (${loads.length} loads)`);
+    check(await page.locator("#matched ~ ul a[href='/movie/550']").count() === 1, "Fight Club matched");
+    check(await page.locator("input[name=pick1]").count() === 3, "two candidates and skip for the twin");
+    await page.check("input[name=pick1][value='777002']");
+    await visit(page, "import-preview");
+    await page.getByRole("button", { name: "Save to Favorites" }).click();
+    await page.waitForURL(/\/favorites\?imported=2$/);
+    check((await page.locator("p.notice").textContent()).includes("Imported 2 movies"), "import notice");
+    check(await page.locator("ul.grid li.card a[href='/movie/777002']").count() === 1, "the picked twin is saved");
+    await visit(page, "imported");
+
     step = "logout";
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(site + "/");

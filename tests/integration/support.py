@@ -187,3 +187,10 @@ def favorite_ids(db, username):
         cur.execute("SELECT f.movie_id FROM users_favoritemovie f JOIN auth_user u ON u.id = f.user_id "
                     "WHERE u.username = %s ORDER BY f.created_at DESC, f.id DESC", (username,))
         return [row[0] for row in cur.fetchall()]
+
+
+def watchlist_ids(db, username):
+    with db.cursor() as cur:
+        cur.execute("SELECT w.movie_id FROM users_watchlistmovie w JOIN auth_user u ON u.id = w.user_id "
+                    "WHERE u.username = %s ORDER BY w.created_at DESC, w.id DESC", (username,))
+        return [row[0] for row in cur.fetchall()]

@@ -25,6 +25,6 @@ def test_browser_walk(site_url):
                           capture_output=True, text=True, timeout=180)
     print(walk.stdout)
     assert walk.returncode == 0, f"the browser walk failed:\n{walk.stdout}\n{walk.stderr}"
-    for name in ("home", "login", "search", "movie", "favorites", "for-you"):
+    for name in ("home", "login", "search", "movie", "favorites", "for-you", "import", "import-preview", "imported"):
         shot = output / "screenshots" / f"{name}.png"
         assert shot.is_file() and shot.stat().st_size > 10000, shot

@@ -121,6 +121,8 @@ MEMBER_PAGES = [
     ("/", 200), ("/movie/550", 200), ("/movie/680", 200), ("/movie/666001", 200), ("/movie/666003", 200),
     ("/favorites", 200), ("/for-you", 200), ("/account/password", 200), ("/search?q=e", 200),
     ("/genre/18", 200), ("/nope", 404), ("/?window=month", 400), ("/watchlist", 200), ("/movie/603", 200),
+    ("/import", 200), ("/import?list=watchlist", 200), ("/import/12345", 404), ("/favorites?imported=3", 200),
+    ("/favorites?imported=1", 200), ("/watchlist?imported=2", 200),
 ]
 
 
@@ -215,3 +217,26 @@ def test_html_checker_catches_real_problems():
     ok = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>'
           '<p><img src="x.png" alt="x" width="1" height="1" loading="lazy"></p></body></html>')
     assert tidy_problems(ok) + Structure().check(ok) == []
+
+
+def test_html_import_progress_and_preview_pages_are_valid(member):
+    """The matching page (with its refresh) and a preview with every section filled."""
+    rows = "".join(f"M,,{1000000 + i}\n" for i in range(200))
+    body = ("Name,Year,tmdbID\n" + rows).encode()
+    problems = []
+    for content in (body, ("Name,Year\nFight Club,1999\nTwin Stand-in,2011\nNowhere At All,1990\n"
+                           "Pulp Fiction,1994\n").encode()):
+        r = member.s.post(member.site + "/import", data={"list": "favorites",
+                          "csrfmiddlewaretoken": member.token("/import")},
+                          files={"file": ("list.csv", content, "text/csv")},
+                          headers={"Origin": member.site}, allow_redirects=False, timeout=60)
+        assert r.status_code == 303, r.text[:500]
+        for _ in range(50):
+            page = member.get(r.headers["Location"])
+            problems += check_page("import " + r.headers["Location"], page, 200)
+            if 'http-equiv="refresh"' not in page.text:
+                break
+    problems += check_page("import 400", member.s.post(member.site + "/import", data={
+        "list": "favorites", "csrfmiddlewaretoken": member.token("/import")},
+        files={"file": ("x.csv", b"Title\nx\n", "text/csv")}, headers={"Origin": member.site}, timeout=30), 400)
+    assert not problems, "\n".join(problems)

@@ -628,6 +628,13 @@ def check_favorites_adopted_origin(conn, user_id):
                        "FROM users_favoritemovie WHERE id IN (%s, %s) ORDER BY id",
                  (legacy_id, dated_id)) == [("Unreleased — ß", "", None, None, None),
                                             ("Dated", "Ov.", "2024-05-17", "/p.jpg", "/b.jpg")]
+    # An import's one-statement insert with titles (arrays as the C model writes them): a movie saved
+    # already and one twice in the file are skipped.
+    assert run_c(conn, "DB_FAV_ADD_MANY_LEGACY", user_id, "{10004,10001,10004}",
+                 '{"Many \\"One\\" \\\\ x","dup","Many again"}') == 1
+    assert query(conn, "SELECT title, overview, release_date FROM users_favoritemovie "
+                       "WHERE user_id = %s AND movie_id = 10004", (user_id,)) == [('Many "One" \\ x', "", None)]
+    run_c(conn, "DB_FAV_REMOVE", user_id, 10004)
     # The plain insert of (user_id, movie_id), and the C program's.
     assert query(conn, "INSERT INTO users_favoritemovie (user_id, movie_id) VALUES (%s, 10003) "
                        "RETURNING title, overview, release_date, created_at > now() - interval '1 minute'",
@@ -729,4 +736,12 @@ def test_migrations_django_keeps_working(new_db, kind):
         assert run_c(conn, "DB_WATCH_TO_FAV", c_id, 13) == [(1, 1)]
     assert run_c(conn, "DB_FAV_COUNT", c_id) == [(3,)] and run_c(conn, "DB_WATCH_COUNT", c_id) == [(2,)]
     assert run_c(conn, "DB_FAV_EXISTS", c_id, 13) == [(1,)]
+    # An import's statements on this database: the many-row insert into either list (a movie on it
+    # already, or twice in the file, is skipped) and the preview's "already in the list".
+    assert run_c(conn, "DB_WATCH_ADD_MANY", c_id, "{680,550,550,24}") == 2
+    assert sorted(run_c(conn, "DB_WATCH_AMONG", c_id, "{550,24,13,999}")) == [(24,), (550,)]
+    if kind != "origin":
+        assert run_c(conn, "DB_FAV_ADD_MANY", c_id, "{550,603,603}") == 1
+    assert sorted(run_c(conn, "DB_FAV_AMONG", c_id, "{550,603,13,999}")) == (
+        [(13,), (550,)] if kind == "origin" else [(13,), (550,), (603,)])
     conn.close()

@@ -5,19 +5,12 @@ import re
 import pytest
 import requests
 
-from support import Visitor, favorite_ids, redis_command, site, unique, user_id
+from support import Visitor, favorite_ids, redis_command, site, unique, user_id, watchlist_ids
 
 API = "/api/v1"
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 # A block of the stand-in's synthetic movie ids (1000000..1999999) of this file's own.
 SYNTHETIC_BASE = 1000000 + random.randrange(0, 900) * 1000
-
-
-def watchlist_ids(db, username):
-    with db.cursor() as cur:
-        cur.execute("SELECT w.movie_id FROM users_watchlistmovie w JOIN auth_user u ON u.id = w.user_id "
-                    "WHERE u.username = %s ORDER BY w.created_at DESC, w.id DESC", (username,))
-        return [row[0] for row in cur.fetchall()]
 
 
 def cards(html):

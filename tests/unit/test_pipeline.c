@@ -125,8 +125,22 @@ test_route_flags(void **state)
 	/* R_LOGIN */
 	expect("GET", "/favorites", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites"));
 	expect("GET", "/for-you", NULL, NULL, 303, HAS("Location: /login?next=%2Ffor-you"));
+	/* The query comes along: back from the login, the page is the one asked for. */
+	expect("GET", "/favorites?page=2", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites%3Fpage%3D2"));
 	expect("GET", "/watchlist", NULL, NULL, 303, HAS("Location: /login?next=%2Fwatchlist"));
 	expect("GET", "/account/password", NULL, NULL, 303, HAS("Location: /login?next="));
+	expect("GET", "/import", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport"));
+	expect("GET", "/import/12345", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport%2F12345"));
+	expect("GET", "/favorites.csv", NULL, NULL, 303, HAS("Location: /login?next=%2Ffavorites.csv"));
+	expect("GET", "/watchlist.csv", NULL, NULL, 303, HAS("Location: /login?next=%2Fwatchlist.csv"));
+	expect("GET", "/import?list=watchlist", NULL, NULL, 303, HAS("Location: /login?next=%2Fimport"));
+	/* A site form with a file: its multipart body is read, then the CSRF check runs on its fields. */
+	expect("POST", "/import", HDRS("CONTENT_TYPE=multipart/form-data; boundary=b"),
+	    "--b\r\nContent-Disposition: form-data; name=\"list\"\r\n\r\nfavorites\r\n--b--\r\n", 403,
+	    HAS("CSRF verification failed"));
+	expect("POST", "/import", HDRS("CONTENT_TYPE=multipart/form-data; boundary=b"), "not multipart", 400,
+	    HAS("malformed"));
+	expect("POST", "/import/12345/confirm", NULL, "", 403, HAS("CSRF verification failed"));
 	/* CSRF before anything else on a POST */
 	expect("POST", "/login", NULL, "username=a&password=b", 403, HAS("CSRF verification failed"));
 	expect("POST", "/favorites/550", NULL, "", 403, HAS("CSRF verification failed"));

@@ -111,6 +111,28 @@ test_append_slash(void **state)
 	assert_false(router_slash_exists(""));
 }
 
+/* Only the import's POST may carry a file of 10 MB; everything else keeps REQ_MAX_BODY. */
+static void
+test_body_limits(void **state)
+{
+	struct req	 r;
+	const char	*why = NULL;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.method = M_POST;
+	r.path = "/import";
+	assert_true(router_body_limit(&r, &why) >= 10u * 1024 * 1024);
+	assert_non_null(strstr(why, "at most 10 MB"));
+	r.method = M_GET;
+	assert_int_equal(router_body_limit(&r, &why), REQ_MAX_BODY);
+	r.method = M_POST;
+	r.path = "/import/5/confirm";
+	assert_int_equal(router_body_limit(&r, &why), REQ_MAX_BODY);
+	r.path = "/login";
+	assert_int_equal(router_body_limit(&r, &why), REQ_MAX_BODY);
+}
+
 int
 main(void)
 {
@@ -120,6 +142,7 @@ main(void)
 		cmocka_unit_test(test_head_is_served_as_get),
 		cmocka_unit_test(test_unknown_paths_are_404),
 		cmocka_unit_test(test_append_slash),
+		cmocka_unit_test(test_body_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -244,6 +244,25 @@ test_watch_providers(void **state)
 	assert_null(parse(TMDB_WATCH_PROVIDERS, "{\"results\":{}}"));
 }
 
+/* /find by IMDb id: the movies only, normalised as list items; a body without movie_results is not an answer. */
+static void
+test_find(void **state)
+{
+	struct json_object *o, *m;
+
+	(void)state;
+	o = parse(TMDB_FIND, "{\"movie_results\":[{\"id\":550,\"title\":\"Fight Club\",\"adult\":false,"
+	    "\"release_date\":\"1999-10-15\",\"media_type\":\"movie\"},{\"title\":\"no id\"}],"
+	    "\"person_results\":[{\"id\":287}],\"tv_results\":[]}");
+	assert_non_null(o);
+	assert_int_equal(json_object_array_length(get(o, "movie_results")), 1);
+	m = json_object_array_get_idx(get(o, "movie_results"), 0);
+	assert_int_equal(json_object_get_int(get(m, "id")), 550);
+	assert_false(has(o, "person_results"));
+	json_object_put(o);
+	assert_null(parse(TMDB_FIND, "{\"tv_results\":[]}"));
+}
+
 static void
 test_query_check(void **state)
 {
@@ -326,6 +345,16 @@ test_build_url(void **state)
 	q.id = 0;
 	assert_int_equal(tmdb_query_check(&q), -1);
 	buf_reset(&b);
+	q = (struct tmdb_query){ .kind = TMDB_FIND, .text = "tt0137523" };
+	assert_int_equal(tmdb_build_url(&s, &q, &b), 0);
+	assert_string_equal(buf_cstr(&b), "http://127.0.0.1:9999/3/find/tt0137523?external_source=imdb_id&language=de-DE");
+	/* The id goes into the path: nothing but tt and digits. */
+	q.text = "tt0137523/../../movie/550";
+	assert_int_equal(tmdb_query_check(&q), -1);
+	q.text = "nm0000093";
+	assert_int_equal(tmdb_query_check(&q), -1);
+	q = (struct tmdb_query){ .kind = TMDB_WATCH_PROVIDERS, .id = 0 };
+	buf_reset(&b);
 	q.page = 501;
 	assert_int_equal(tmdb_build_url(&s, &q, &b), -1);
 	s.base_url = "ftp://example.com/3";
@@ -371,6 +400,7 @@ test_keys(void **state)
 	check_key(&(struct tmdb_query){ .kind = TMDB_DISCOVER, .id = 28, .page = 2 }, "movie_rec:discover:28:2");
 	check_key(&(struct tmdb_query){ .kind = TMDB_CONFIGURATION }, "movie_rec:configuration");
 	check_key(&(struct tmdb_query){ .kind = TMDB_WATCH_PROVIDERS, .id = 550 }, "movie_550_watch_providers");
+	check_key(&(struct tmdb_query){ .kind = TMDB_FIND, .text = "tt0137523" }, "movie_rec:find_imdb_tt0137523");
 	/* search: the same normalised text gives the same key, other params another */
 	q = (struct tmdb_query){ .kind = TMDB_SEARCH, .text = "  Fight \t CLUB ", .page = 1 };
 	assert_int_equal(movies_cache_key(&q, "en-US", &a), 0);
@@ -426,6 +456,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_details),
 		cmocka_unit_test(test_watch_providers),
+		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_details_nulls),
 		cmocka_unit_test(test_details_rejected),
 		cmocka_unit_test(test_list),

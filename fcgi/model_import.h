@@ -1,0 +1,70 @@
+/* model_import.h: import jobs: a user's uploaded list kept in Redis while its rows are matched to TMDb movies in bounded batches, until confirmed. */
+#ifndef MODEL_IMPORT_H
+#define MODEL_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fail.h"
+#include "http.h"
+#include "listfile.h"
+#include "model_lists.h"
+
+#define IMPORT_TTL_S		3600	/* a job not confirmed within an hour is gone */
+#define IMPORT_BATCH		150	/* rows matched per request: one page's worth of TMDb calls */
+#define IMPORT_MAX_CANDIDATES	5	/* shown for an ambiguous row */
+#define IMPORT_MAX_STALLS	5	/* batches in a row that matched nothing before rows are given up */
+
+enum import_state {
+	IMPORT_MATCHED,		/* one movie: cand[0] */
+	IMPORT_AMBIGUOUS,	/* several: cand[0..ncand) for the user to pick from */
+	IMPORT_MISSING,		/* none (failed: the movie service never answered for it) */
+};
+
+struct import_candidate {
+	int64_t		 id;
+	const char	*title;
+	const char	*year;		/* "" when unknown */
+	const char	*date;		/* the release date, "" when unknown: tells twins apart */
+};
+
+struct import_row {
+	long		 line;
+	const char	*title;		/* "" when the file has none */
+	int		 year;
+	int64_t		 tmdb_id;	/* 0 unless the file gave it */
+	const char	*imdb_id;	/* NULL unless the file gave it */
+	/* Once matched (row index < job.done): */
+	enum import_state		 state;
+	int				 failed;
+	struct import_candidate		 cand[IMPORT_MAX_CANDIDATES];
+	int				 ncand;
+};
+
+/* A job as stored (Redis key import:<user id>:<job id>, JSON, IMPORT_TTL_S); request-owned. */
+struct import_job {
+	int64_t			 id;
+	enum movie_list		 list;
+	const char		*format;	/* listfile_format_name() */
+	const char		*filename;
+	size_t			 total, done;
+	int			 stalls;	/* batches in a row without progress */
+	struct import_row	*rows;		/* total of them */
+	struct json_object	*doc;		/* the stored form, request-owned */
+};
+
+/* Stores the parsed file as a new job of the user: FAIL_OK and *job_id, or FAIL_CACHE. */
+enum fail	 import_create(struct req *, int64_t user_id, enum movie_list, const struct listfile *,
+		    const char *filename, int64_t *job_id);
+/* The user's job: FAIL_OK, FAIL_NOT_FOUND (none, expired, another user's) or FAIL_CACHE. */
+enum fail	 import_load(struct req *, int64_t user_id, int64_t job_id, struct import_job *);
+/*
+ * Matches the next IMPORT_BATCH rows concurrently through the movie layer (tmdbID by details,
+ * IMDb ids by /find, titles by search with the year) and stores the job. Rows the movie
+ * service could not answer wait for the next batch. FAIL_OK or FAIL_CACHE.
+ */
+enum fail	 import_match_next(struct req *, int64_t user_id, struct import_job *);
+/* Forgets the job (after it was saved). */
+void		 import_forget(struct req *, int64_t user_id, int64_t job_id);
+
+#endif
