@@ -99,13 +99,16 @@ movieview_card(struct json_object *item)
 }
 
 struct json_object *
-movieview_cards(struct json_object *page)
+movieview_cards(struct json_object *page, size_t max)
 {
 	struct json_object *cards = json_object_new_array(), *results;
 
 	if (page && json_object_object_get_ex(page, "results", &results) &&
 	    json_object_is_type(results, json_type_array)) {
 		size_t n = json_object_array_length(results);
+
+		if (max && n > max)
+			n = max;
 
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(cards, movieview_card(json_object_array_get_idx(results, i)));

@@ -13,8 +13,8 @@
  * (w342 URL, with w185/w500 srcset) or no_poster. Returns a new object.
  */
 struct json_object	*movieview_card(struct json_object *item);
-/* Cards for every result of a page object; NULL-safe. Returns a new array. */
-struct json_object	*movieview_cards(struct json_object *page);
+/* Cards for the first max results of a page object (0: every one); NULL-safe. Returns a new array. */
+struct json_object	*movieview_cards(struct json_object *page, size_t max);
 /* The image URL of a path at a size ("w342"), or NULL when path is null. Arena-owned. */
 const char		*movieview_image(struct req *, const char *size, const char *path);
 /*

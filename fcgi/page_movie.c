@@ -12,6 +12,9 @@
 #include "view.h"
 #include "watchview.h"
 
+/* "More like this" cards; up to SAVED_AMONG_MAX (http.h) have their watchlist state read with the session. */
+#define MORE_LIKE_THIS	12
+
 /* The first official YouTube trailer, else any YouTube trailer or teaser. */
 static const char *
 trailer_url(struct req *r, struct json_object *details)
@@ -133,9 +136,8 @@ add_recommendations(struct req *r, struct json_object *ctx, struct json_object *
 	req_keep_json(r, recs);
 	if (recs == NULL || movies_fail(st) != FAIL_OK)
 		return;
-	cards = movieview_cards(recs);
-	while (json_object_array_length(cards) > 12)
-		json_object_array_del_idx(cards, 12, json_object_array_length(cards) - 12);
+	/* Only the cards shown are built (TMDb sends 20). */
+	cards = movieview_cards(recs, MORE_LIKE_THIS);
 	json_object_object_add(ctx, "recommendations", cards);
 	movieview_watch_buttons(r, ctx, "recommendations");
 }
