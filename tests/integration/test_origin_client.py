@@ -3,6 +3,7 @@ import os
 import pathlib
 import random
 import re
+import time
 import uuid
 
 import pytest
@@ -310,7 +311,13 @@ def test_search_sends_tmdbs_year(http, base):
     r = http.get(base + API + "/movies/search/", params={"query": word, "primary_release_year": "1996"},
                  timeout=30)
     assert r.status_code == 200
-    lines = [l for l in log.read_text().splitlines() if "/3/search/movie" in l and word in l]
+    # The stand-in writes its log line after the answer: wait for both lines a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [l for l in log.read_text().splitlines() if "/3/search/movie" in l and word in l]
+        if len(lines) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert any("&year=1995" in l and "primary_release_year" not in l for l in lines), lines
     assert any("primary_release_year=1996" in l and "&year=" not in l for l in lines), lines
     r = http.get(base + API + "/movies/search/", params={"query": "heat", "primary_release_year": "x"}, timeout=30)
