@@ -343,4 +343,3 @@ def test_migration_made_the_table_as_django_would(db):
         plan = " ".join(row[0] for row in cur.fetchall())
         cur.execute("RESET enable_seqscan")
         assert "users_watch_user_created_idx" in plan, plan
-
