@@ -22,6 +22,9 @@ struct stmt_def {
 /* The watchlist's statements share their row condition, order and move (one line each: tests read them). */
 #define WATCH_ROW "WHERE user_id = $1::integer AND movie_id = $2::integer"
 #define NEWEST_FIRST "ORDER BY created_at DESC, id DESC"
+/* A page of a list ($2 rows from $3; in session_get, $6 from $7), read in order from its page index (0005, 0006). */
+#define LIST_PAGE_WINDOW "LIMIT $2::integer OFFSET $3::integer"
+#define SESSION_PAGE_WINDOW "LIMIT $6::integer OFFSET $7::integer"
 #define WATCH_MOVED "WITH moved AS (DELETE FROM users_watchlistmovie WHERE user_id = $1::integer AND movie_id = $2::integer RETURNING user_id, movie_id), added AS ("
 #define WATCH_MOVED_END "ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id) SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"
 /* An import's rows: user $1, each movie of the int array $2, skipping those on the list already. */
@@ -71,16 +74,24 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	/*
 	 * The live row, and in the same round trip the user it is expected to name ($2, what it
 	 * named on an earlier request; NULL for none) with the sizes of that user's lists (the
-	 * header's), whether movie $3 (NULL: none asked) is a favorite, on the watchlist, and which
+	 * header's), whether movie $3 (NULL: none asked) is a favorite, on the watchlist, which
 	 * of the movies $4 (an int array literal of its page's recommendations, or NULL) are on the
-	 * watchlist. The caller uses them only once the signed data names that user.
+	 * watchlist, and the page of list $5 ("favorites", "watchlist" or NULL for none) that
+	 * fav_list/watch_list would read ($6 rows from $7) as "movie_id created_at" joined by
+	 * commas, newest first (NULL when empty). The caller uses them only once the signed data
+	 * names that user.
 	 */
-	[DB_SESSION_GET] = { "session_get", 4,
+	[DB_SESSION_GET] = { "session_get", 7,
 	    "SELECT s.session_data, u.*, "
 	    "EXISTS (SELECT 1 FROM users_favoritemovie WHERE user_id = $2::integer AND movie_id = $3::integer), "
 	    "EXISTS (SELECT 1 FROM users_watchlistmovie WHERE user_id = $2::integer AND movie_id = $3::integer), "
 	    "ARRAY (SELECT movie_id FROM users_watchlistmovie "
-	    "WHERE user_id = $2::integer AND movie_id = ANY ($4::integer[])) "
+	    "WHERE user_id = $2::integer AND movie_id = ANY ($4::integer[])), "
+	    "(SELECT string_agg(movie_id || ' ' || " FAV_CREATED_AT ", ',' " NEWEST_FIRST ") FROM ("
+	    "(SELECT movie_id, created_at, id FROM users_favoritemovie WHERE user_id = $2::integer "
+	    "AND $5::text = 'favorites' " NEWEST_FIRST " " SESSION_PAGE_WINDOW ") UNION ALL "
+	    "(SELECT movie_id, created_at, id FROM users_watchlistmovie WHERE user_id = $2::integer "
+	    "AND $5::text = 'watchlist' " NEWEST_FIRST " " SESSION_PAGE_WINDOW ")) page) "
 	    "FROM django_session s LEFT JOIN (SELECT " USER_VISITOR_COLUMNS " FROM auth_user "
 	    "WHERE id = $2::integer) u ON true "
 	    "WHERE s.session_key = $1 AND s.expire_date > now()" },
@@ -117,8 +128,7 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT movie_id, " FAV_CREATED_AT ", "
 	    "(SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer) "
 	    "FROM (SELECT movie_id, created_at, id FROM users_favoritemovie WHERE user_id = $1::integer "
-	    "ORDER BY created_at DESC, id DESC LIMIT $2::integer OFFSET $3::integer) page "
-	    "ORDER BY created_at DESC, id DESC" },
+	    NEWEST_FIRST " " LIST_PAGE_WINDOW ") page " NEWEST_FIRST },
 	[DB_FAV_COUNT] = { "fav_count", 1,
 	    "SELECT count(*) FROM users_favoritemovie WHERE user_id = $1::integer" },
 	[DB_FAV_EXISTS] = { "fav_exists", 2,
@@ -144,9 +154,12 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "RETURNING id, " FAV_CREATED_AT },
 	[DB_WATCH_REMOVE] = { "watch_remove", 2,
 	    "DELETE FROM users_watchlistmovie " WATCH_ROW },
+	/* As fav_list, from 0006's index. */
 	[DB_WATCH_LIST] = { "watch_list", 3,
-	    "SELECT movie_id, " FAV_CREATED_AT ", count(*) OVER () FROM users_watchlistmovie "
-	    "WHERE user_id = $1::integer " NEWEST_FIRST " LIMIT $2::integer OFFSET $3::integer" },
+	    "SELECT movie_id, " FAV_CREATED_AT ", "
+	    "(SELECT count(*) FROM users_watchlistmovie WHERE user_id = $1::integer) "
+	    "FROM (SELECT movie_id, created_at, id FROM users_watchlistmovie WHERE user_id = $1::integer "
+	    NEWEST_FIRST " " LIST_PAGE_WINDOW ") page " NEWEST_FIRST },
 	[DB_WATCH_COUNT] = { "watch_count", 1,
 	    "SELECT count(*) FROM users_watchlistmovie WHERE user_id = $1::integer" },
 	[DB_WATCH_EXISTS] = { "watch_exists", 2,
@@ -480,6 +493,7 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 	db->sqlstate[0] = '\0';
 	if (nparams != stmts[s].nparams)
 		die("db: %s takes %d parameters, got %d", stmts[s].name, stmts[s].nparams, nparams);
+	metrics_inc(MET_PG_STATEMENTS, stmts[s].name);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK || !db->prepared) {
 			/* The breaker is open: answer at once instead of paying the timeout again. */

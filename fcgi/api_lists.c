@@ -25,12 +25,6 @@ static const struct api_list api_lists[] = {
 	    MSG_API_WATCHLIST_EXISTS, MSG_WATCHLIST_REMOVE, MSG_API_WATCHLIST_ABSENT },
 };
 
-/* Both resources' routes share these handlers: the route's address says which list it is. */
-static enum movie_list
-route_list(const struct req *r)
-{
-	return strstr(r->route->pattern, "/watchlist/") ? LIST_WATCHLIST : LIST_FAVORITES;
-}
 
 static void
 copy_field(struct json_object *to, struct json_object *details, const char *name)
@@ -83,7 +77,7 @@ list_whole(struct req *r, struct resp *rs, enum movie_list l)
 void
 api_list_index(struct req *r, struct resp *rs)
 {
-	enum movie_list		 l = route_list(r);
+	enum movie_list		 l = list_of_route(r);
 	struct list_page	 fp;
 	struct json_object	*o, *list;
 	int			 page = r->arg.page, total_pages;
@@ -176,7 +170,7 @@ movie_id_field(struct json_object *data, struct json_object *errors)
 void
 api_list_add(struct req *r, struct resp *rs)
 {
-	enum movie_list		 l = route_list(r);
+	enum movie_list		 l = list_of_route(r);
 	struct json_object	*data, *errors, *details = NULL, *o;
 	const char		*created_at = NULL;
 	int64_t			 id;
@@ -209,7 +203,7 @@ api_list_add(struct req *r, struct resp *rs)
 void
 api_list_delete(struct req *r, struct resp *rs)
 {
-	enum movie_list l = route_list(r);
+	enum movie_list l = list_of_route(r);
 
 	switch (list_remove(r, l, r->user->id, r->path_int[0])) {
 	case FAIL_OK:

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "args.h"
 #include "auth.h"
 #include "config.h"
 #include "csrf_web.h"
@@ -94,7 +95,7 @@ session_user(struct req *r, const struct session_row *with, int64_t id, struct u
 
 	if (with->saved.user_id == id) {
 		*u = with->user;
-		if (with->saved.movie_id)
+		if (with->saved.movie_id || with->saved.page)
 			r->known_saved = with->saved;
 		return *u ? FAIL_OK : FAIL_NOT_FOUND;
 	}
@@ -116,6 +117,8 @@ auth_load_visitor(struct req *r)
 		with.saved.movie_id = r->path_int[0];
 		with.saved.among_n = lists_among_guess(with.saved.movie_id, with.saved.among);
 	}
+	if (r->route && (r->route->flags & R_LIST_PAGE))
+		lists_page_ask(r, args_page_ahead(r), &with.saved);
 	if ((f = session_load(r, &s, &with)) != FAIL_OK)
 		return f;
 	r->session = s;

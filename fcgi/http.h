@@ -41,8 +41,9 @@ struct json_object;
 struct route;
 
 /*
- * Whether a movie, and which of the recommendations its page shows, are on a user's lists:
- * read with the session on a movie's page (R_SAVED_STATE), so the page needs no query of its own.
+ * What a page shows of a user's lists, read with the session so the page needs no query of its
+ * own: on a movie's page (R_SAVED_STATE) whether the movie, and which of the recommendations
+ * it shows, are on the lists; on a list's page (R_LIST_PAGE) that page of the list.
  */
 #define SAVED_AMONG_MAX	12
 struct saved_state {
@@ -51,6 +52,8 @@ struct saved_state {
 	int		 among_n;		/* recommendation ids asked about (the watchlist only) */
 	int64_t		 among[SAVED_AMONG_MAX];
 	int		 among_in[SAVED_AMONG_MAX];	/* among[i] is on the watchlist */
+	int		 list, page;		/* which list's page (enum movie_list); page 0 when not read */
+	const char	*page_rows;		/* that page as session_get returns it; NULL when empty */
 };
 
 struct req {

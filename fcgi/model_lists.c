@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "db.h"
 #include "model_lists.h"
+#include "model_user.h"
 #include "movies.h"
 #include "reqjson.h"
 #include "router.h"
@@ -45,6 +46,15 @@ const char *
 list_url(enum movie_list l)
 {
 	return names[l].url;
+}
+
+enum movie_list
+list_of_route(const struct req *r)
+{
+	for (int i = 0; i < LIST_COUNT; i++)
+		if (strstr(r->route->pattern, names[i].name))
+			return (enum movie_list)i;
+	return LIST_FAVORITES;
 }
 
 int
@@ -152,7 +162,7 @@ list_add(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id, st
 	req_keep_json(r, movie);
 	if (movie_out)
 		*movie_out = movie;
-	r->known_saved.movie_id = 0;
+	r->known_saved.movie_id = r->known_saved.page = 0;
 	if ((f = insert_row(r, l, user_id, movie_id, movie, created_at)) == FAIL_OK)
 		forget_for_you(r, user_id);
 	return f;
@@ -165,7 +175,7 @@ list_remove(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id)
 	PGresult	*res = db_exec(app.db, stmts[l].remove, 2, params);
 	int		 removed;
 
-	r->known_saved.movie_id = 0;
+	r->known_saved.movie_id = r->known_saved.page = 0;
 	if (res == NULL)
 		return FAIL_DB;
 	removed = strcmp(PQcmdTuples(res), "0") != 0;
@@ -196,22 +206,51 @@ list_exists(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id,
 	return FAIL_OK;
 }
 
-enum fail
-list_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct list_page *out)
+void
+lists_page_ask(const struct req *r, int page, struct saved_state *ask)
 {
-	const char		*params[3] = { num(r, user_id), num(r, LIST_PER_PAGE),
-	    num(r, (long long)(page - 1) * LIST_PER_PAGE) };
-	PGresult		*res = db_exec(app.db, stmts[l].list, 3, params);
-	int64_t			 ids[LIST_PER_PAGE];
-	struct json_object	*movies[LIST_PER_PAGE] = { 0 };
+	ask->list = (int)list_of_route(r);
+	ask->page = page;
+}
 
-	memset(out, 0, sizeof(*out));
+/* The page read with the session (R_LIST_PAGE), if it is this one: "550 <created_at>,680 ...". */
+static int
+known_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct list_page *out)
+{
+	const struct saved_state	*k = &r->known_saved;
+	const char			*p = k->page_rows;
+
+	if (k->page != page || k->list != (int)l || k->user_id != user_id || r->user == NULL ||
+	    r->user->id != user_id)
+		return 0;
+	while (p && *p && out->n < LIST_PER_PAGE) {
+		const char	*sp = strchr(p, ' '), *end = strchr(p, ',');
+		size_t		 len = end ? (size_t)(end - p) : strlen(p);
+
+		if (sp == NULL || sp > p + len)
+			return 0;
+		out->rows[out->n].movie_id = strtoll(p, NULL, 10);
+		out->rows[out->n++].created_at = arena_strndup(r->arena, sp + 1, len - (size_t)(sp + 1 - p));
+		p = end ? end + 1 : NULL;
+	}
+	out->total = l == LIST_FAVORITES ? r->user->favorites : r->user->watchlist;
+	return 1;
+}
+
+/* The page's rows and total from fav_list/watch_list: FAIL_OK or FAIL_DB. */
+static enum fail
+query_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct list_page *out)
+{
+	const char	*params[3] = { num(r, user_id), num(r, LIST_PER_PAGE),
+	    num(r, (long long)(page - 1) * LIST_PER_PAGE) };
+	PGresult	*res = db_exec(app.db, stmts[l].list, 3, params);
+
 	if (res == NULL)
 		return FAIL_DB;
 	out->n = PQntuples(res) < LIST_PER_PAGE ? PQntuples(res) : LIST_PER_PAGE;
-	/* Columns of DB_FAV_LIST and DB_WATCH_LIST: movie_id, created_at, the user's total (a window count). */
+	/* Columns of DB_FAV_LIST and DB_WATCH_LIST: movie_id, created_at, the user's total. */
 	for (int i = 0; i < out->n; i++) {
-		out->rows[i].movie_id = ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		out->rows[i].movie_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		out->rows[i].created_at = arena_strdup(r->arena, PQgetvalue(res, i, 1));
 	}
 	if (out->n > 0)
@@ -220,6 +259,23 @@ list_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct li
 	/* The list carries the total; only an empty page past the first needs it asked for. */
 	if (out->n == 0 && page > 1 && list_count(r, l, user_id, &out->total) != FAIL_OK)
 		return FAIL_DB;
+	return FAIL_OK;
+}
+
+enum fail
+list_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct list_page *out)
+{
+	int64_t			 ids[LIST_PER_PAGE];
+	struct json_object	*movies[LIST_PER_PAGE] = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (!known_page(r, l, user_id, page, out)) {
+		memset(out, 0, sizeof(*out));
+		if (query_page(r, l, user_id, page, out) != FAIL_OK)
+			return FAIL_DB;
+	}
+	for (int i = 0; i < out->n; i++)
+		ids[i] = out->rows[i].movie_id;
 	/* One Redis round trip for all, the misses from TMDb concurrently. */
 	if (out->n > 0)
 		movies_cards_many(app.movies, ids, (size_t)out->n, movies);
@@ -432,7 +488,7 @@ list_add_many(struct req *r, enum movie_list l, int64_t user_id, const int64_t *
 	*added = 0;
 	if (n == 0)
 		return FAIL_OK;
-	r->known_saved.movie_id = 0;
+	r->known_saved.movie_id = r->known_saved.page = 0;
 	params[0] = num(r, user_id);
 	params[1] = int_array(r, ids, n);
 	/* Only the origin's favorites table keeps a copy of the movie: its title, so Django shows it. */
@@ -460,7 +516,7 @@ watchlist_watched(struct req *r, int64_t user_id, int64_t movie_id, int to_favor
 
 	if (!to_favorites)
 		return list_remove(r, LIST_WATCHLIST, user_id, movie_id);
-	r->known_saved.movie_id = 0;
+	r->known_saved.movie_id = r->known_saved.page = 0;
 	/* Only the origin's table keeps a copy of the movie: only there are its details needed. */
 	if (db_has_legacy_favorites(app.db)) {
 		enum movies_status st = movies_details(app.movies, movie_id, &movie);

@@ -27,6 +27,8 @@ enum movie_list {
 const char	*list_name(enum movie_list);
 const char	*list_label(enum movie_list);
 const char	*list_url(enum movie_list);
+/* The list a route is about: the one its address names ("/watchlist/{id}", "/api/v1/auth/favorites/"). */
+enum movie_list	 list_of_route(const struct req *);
 /* The list called name (NULL: none): 0, or -1 for none. */
 int		 list_by_name(const char *name, enum movie_list *);
 
@@ -91,6 +93,8 @@ enum fail	 list_add_many(struct req *, enum movie_list, int64_t user_id, const i
  * 0 if none.
  */
 int		 lists_among_guess(int64_t movie_id, int64_t *ids);
+/* On a list's page (R_LIST_PAGE): asks the session's statement for page (0: none) of that list. */
+void		 lists_page_ask(const struct req *, int page, struct saved_state *);
 /* ids[0..n) as an int array literal for SQL ("{550,680}", request arena). */
 const char	*lists_id_array(struct req *, const int64_t *ids, int n);
 /*

@@ -20,6 +20,7 @@ id_or_null(struct req *r, int64_t id)
 #define COL_FAVORITE	12
 #define COL_WATCHLIST	13
 #define COL_AMONG	14
+#define COL_PAGE	15
 
 /* s->among_in[] from the ids of s->among[] the statement found on the watchlist ("{550,680}"). */
 static void
@@ -45,9 +46,11 @@ enum fail
 session_row_get(struct req *r, const char *key, struct session_row *row)
 {
 	struct saved_state	*saved = &row->saved;
-	const char		*params[4] = { key, id_or_null(r, saved->user_id),
-	    id_or_null(r, saved->movie_id), saved->among_n ? lists_id_array(r, saved->among, saved->among_n) : NULL };
-	PGresult		*res = db_exec(app.db, DB_SESSION_GET, 4, params);
+	const char		*params[7] = { key, id_or_null(r, saved->user_id),
+	    id_or_null(r, saved->movie_id), saved->among_n ? lists_id_array(r, saved->among, saved->among_n) : NULL,
+	    saved->page ? list_name((enum movie_list)saved->list) : NULL, arena_printf(r->arena, "%d", LIST_PER_PAGE),
+	    arena_printf(r->arena, "%lld", saved->page ? ((long long)saved->page - 1) * LIST_PER_PAGE : 0LL) };
+	PGresult		*res = db_exec(app.db, DB_SESSION_GET, 7, params);
 
 	row->data = NULL;
 	row->len = 0;
@@ -65,6 +68,7 @@ session_row_get(struct req *r, const char *key, struct session_row *row)
 	saved->favorite = PQgetvalue(res, 0, COL_FAVORITE)[0] == 't';
 	saved->watchlist = PQgetvalue(res, 0, COL_WATCHLIST)[0] == 't';
 	among_from_text(saved, PQgetvalue(res, 0, COL_AMONG));
+	saved->page_rows = PQgetisnull(res, 0, COL_PAGE) ? NULL : arena_strdup(r->arena, PQgetvalue(res, 0, COL_PAGE));
 	PQclear(res);
 	return FAIL_OK;
 }

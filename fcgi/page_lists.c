@@ -26,12 +26,6 @@ static const struct site_list site_lists[] = {
 	    MSG_WATCHLIST_SHOW, MSG_WATCHLIST_SAVE, MSG_WATCHLIST_REMOVE },
 };
 
-/* The routes of both lists share these handlers: the route's address says which list it is. */
-static enum movie_list
-route_list(const struct req *r)
-{
-	return strncmp(r->route->pattern, "/watchlist", 10) == 0 ? LIST_WATCHLIST : LIST_FAVORITES;
-}
 
 /* A saved movie's card; TMDb unreachable and nothing cached: still list the saved id. */
 static struct json_object *
@@ -58,14 +52,14 @@ saved_card(struct req *r, const struct list_row *row)
 void
 page_list(struct req *r, struct resp *rs)
 {
-	const struct site_list	*sl = &site_lists[route_list(r)];
-	const char		*path = list_url(route_list(r));
+	const struct site_list	*sl = &site_lists[list_of_route(r)];
+	const char		*path = list_url(list_of_route(r));
 	struct list_page	 lp;
 	struct json_object	*ctx = req_object(r), *cards = json_object_new_array();
 	int			 page = r->arg.page;
 
 	json_object_object_add(ctx, "movies", cards);
-	if (list_page(r, route_list(r), r->user->id, page, &lp) != FAIL_OK) {
+	if (list_page(r, list_of_route(r), r->user->id, page, &lp) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, sl->show);
 		return;
 	}
@@ -90,7 +84,7 @@ page_list(struct req *r, struct resp *rs)
 void
 page_list_csv(struct req *r, struct resp *rs)
 {
-	enum movie_list	 l = route_list(r);
+	enum movie_list	 l = list_of_route(r);
 	struct list_row	*rows;
 	int		 n;
 
@@ -153,7 +147,7 @@ list_changed(struct req *r, struct resp *rs, enum movie_list l, enum fail f, int
 void
 page_list_add(struct req *r, struct resp *rs)
 {
-	enum movie_list l = route_list(r);
+	enum movie_list l = list_of_route(r);
 
 	list_changed(r, rs, l, list_add(r, l, r->user->id, r->path_int[0], NULL, NULL), 1, site_lists[l].save);
 }
@@ -162,7 +156,7 @@ page_list_add(struct req *r, struct resp *rs)
 void
 page_list_remove(struct req *r, struct resp *rs)
 {
-	enum movie_list l = route_list(r);
+	enum movie_list l = list_of_route(r);
 
 	list_changed(r, rs, l, list_remove(r, l, r->user->id, r->path_int[0]), 0, site_lists[l].remove);
 }

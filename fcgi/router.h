@@ -15,6 +15,7 @@ enum route_flags {
 	R_NO_SESSION	= 16,	/* never reads the session (health checks) */
 	R_TOKEN		= 32,	/* needs a Bearer access token naming an active user (the API) */
 	R_SAVED_STATE	= 64,	/* shows whether movie {id} is on the visitor's lists: read with the session */
+	R_LIST_PAGE	= 128,	/* shows a page (A_PAGE) of the list its address names: read with the session */
 };
 
 struct route {

@@ -15,11 +15,11 @@ const struct route routes[] = {
 	{ M_GET,		"/search",			page_search,	R_PUBLIC,	A_PAGE | A_YEAR | A_Q },
 	{ M_GET,		"/genre/{id}",			page_genre,	R_PUBLIC,	A_PAGE },
 	/* Both lists share their handlers (page_lists.c): the address names the list. */
-	{ M_GET,		"/favorites",			page_list,	R_LOGIN,	A_PAGE | A_IMPORTED },
+	{ M_GET,		"/favorites",			page_list,	R_LOGIN | R_LIST_PAGE, A_PAGE | A_IMPORTED },
 	{ M_GET,		"/favorites.csv",		page_list_csv,	R_LOGIN,	0 },
 	{ M_POST,		"/favorites/{id}",		page_list_add,	R_LOGIN,	A_NEXT },
 	{ M_POST,		"/favorites/{id}/delete",	page_list_remove, R_LOGIN,	A_NEXT },
-	{ M_GET,		"/watchlist",			page_list,	R_LOGIN,	A_PAGE | A_IMPORTED },
+	{ M_GET,		"/watchlist",			page_list,	R_LOGIN | R_LIST_PAGE, A_PAGE | A_IMPORTED },
 	{ M_GET,		"/watchlist.csv",		page_list_csv,	R_LOGIN,	0 },
 	{ M_POST,		"/watchlist/{id}",		page_list_add,	R_LOGIN,	A_NEXT },
 	{ M_POST,		"/watchlist/{id}/delete",	page_list_remove, R_LOGIN,	A_NEXT },

@@ -103,6 +103,7 @@ def test_scrape_is_valid_prometheus_text(site):
                  "movies_tmdb_requests_total", "movies_tmdb_errors_total",
                  "movies_tmdb_request_duration_seconds", "movies_tmdb_rate_limit_waits_total",
                  "movies_tmdb_last_success_timestamp_seconds", "movies_postgres_errors_total",
+                 "movies_postgres_statements_total",
                  "movies_postgres_reconnects_total", "movies_redis_errors_total",
                  "movies_redis_reconnects_total", "movies_logins_total", "movies_worker_starts_total",
                  "movies_worker_exits_total", "movies_worker_crashes_total", "movies_build_info"):

@@ -330,6 +330,58 @@ def test_the_session_data_decides_who_the_visitor_is_not_the_workers_guess(db):
         assert "In your favorites" in page and "Add to favorites" not in page
 
 
+def statements(site_url):
+    """{statement name: count} of movies_postgres_statements_total, all workers together."""
+    from test_metrics import scrape
+    return {dict(labels)["statement"]: n for (name, labels), n in scrape(site_url).items()
+            if name == "movies_postgres_statements_total"}
+
+
+def statements_during(site_url, make_requests):
+    before = statements(site_url)
+    make_requests()
+    after = statements(site_url)
+    return {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+
+
+def test_a_logged_in_page_is_one_statement_and_its_lists_follow_the_tables(db, site):
+    """A movie page and a page of either list cost one PostgreSQL statement once a worker has
+    seen the session (the session, the user, the counts, the saved states or the page of the
+    list, fcgi/auth.c); rows written by another program (Django beside it) still show on the
+    next page of every worker, page 2 and an empty list page included."""
+    v = Visitor().signed_up()
+    uid = user_id(db, v.username)
+    with db.cursor() as cur:
+        cur.execute("INSERT INTO users_favoritemovie (user_id, movie_id, created_at) "
+                    "SELECT %s, m, now() - make_interval(secs => m - 1000000) "
+                    "FROM generate_series(1000001, 1000021) AS m", (uid,))
+        cur.execute("INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
+                    "VALUES (%s, 550, now())", (uid,))
+    newest = list(range(1000001, 1000022))
+    pages = {"/favorites": newest[:20], "/favorites?page=2": newest[20:], "/watchlist": [550]}
+    for _ in range(8):          # every worker learns whose session it is
+        for path, want in pages.items():
+            assert cards(v.get(path).text) == want, path
+
+    def browse():
+        for _ in range(8):
+            for path in list(pages) + ["/movie/550"]:
+                assert v.get(path).status_code == 200
+
+    assert statements_during(site, browse) == {"session_get": 32}
+    with db.cursor() as cur:
+        cur.execute("DELETE FROM users_favoritemovie WHERE user_id = %s AND movie_id = 1000003", (uid,))
+        cur.execute("INSERT INTO users_watchlistmovie (user_id, movie_id, created_at) "
+                    "VALUES (%s, 680, now() + interval '1 second')", (uid,))
+    for _ in range(8):
+        p1 = v.get("/favorites").text
+        assert cards(p1) == [m for m in newest if m != 1000003][:20]
+        assert 'You have <span id="favorite-count">20</span> favorite movies.' in p1
+        # Page 2 is now past the end: the pager's 404, from the counts read with the session.
+        assert v.get("/favorites?page=2").status_code == 404
+        assert cards(v.get("/watchlist").text) == [680, 550]
+
+
 def test_saved_states_read_with_the_session_follow_the_tables(db):
     """On a movie page the session's statement also reads the header's counts, the movie's
     watchlist state and which of its recommendations are on the watchlist (the ids that page

@@ -335,11 +335,13 @@ def test_migration_made_the_table_as_django_would(db):
         assert idx == {"users_watch_user_created_idx": "(user_id, created_at DESC)",
                        "users_watchlistmovie_pkey": "(id)",
                        "users_watchlistmovie_user_id_3bc8fabb": "(user_id)",
-                       "users_watchlistmovie_user_id_movie_id_bc5bc3da_uniq": "(user_id, movie_id)"}
-        # The newest-first page is read through the (user_id, created_at DESC) index.
-        cur.execute("SET enable_seqscan = off")
+                       "users_watchlistmovie_user_id_movie_id_bc5bc3da_uniq": "(user_id, movie_id)",
+                       # 0006: the page's own order, read index-only (as 0005 for the favorites).
+                       "users_watchlistmovie_user_page_idx": "(user_id, created_at DESC, id DESC) INCLUDE (movie_id)"}
+        # The newest-first page (the order watch_list reads) comes from 0006's index, with no sort.
+        cur.execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
         cur.execute("EXPLAIN SELECT movie_id FROM users_watchlistmovie WHERE user_id = 1 "
-                    "ORDER BY created_at DESC LIMIT 20")
+                    "ORDER BY created_at DESC, id DESC LIMIT 20")
         plan = " ".join(row[0] for row in cur.fetchall())
-        cur.execute("RESET enable_seqscan")
-        assert "users_watch_user_created_idx" in plan, plan
+        cur.execute("RESET enable_seqscan; RESET enable_bitmapscan")
+        assert "Index Only Scan using users_watchlistmovie_user_page_idx" in plan and "Sort" not in plan, plan
