@@ -48,7 +48,9 @@ def session_settings():
         return {}
     return {"SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             "CACHES": {"default": {"BACKEND": "django_redis.cache.RedisCache",
-                                   "LOCATION": os.environ["REDIS_URL"]}}}
+                                   "LOCATION": os.environ["REDIS_URL"],
+                                   "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", ""),
+                                   "VERSION": int(os.environ.get("DJANGO_CACHE_VERSION", "1"))}}}
 
 
 def configure():

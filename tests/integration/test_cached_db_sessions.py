@@ -281,6 +281,27 @@ def test_refused_set_and_del_after_an_update_is_503(cached_site, django_cached, 
     assert "watch_region" not in cached(r, key)
 
 
+def test_key_prefix_and_version_name_the_entry_as_django_does(tmp_path, conn, r, user):
+    path, proc, log = start_site(str(tmp_path), {"SESSION_ENGINE": "cached_db",
+                                                 "SESSION_CACHE_KEY_PREFIX": "movies",
+                                                 "SESSION_CACHE_VERSION": "3"})
+    peer = DjangoPeer(session_engine="cached_db", cache_key_prefix="movies", cache_version=3)
+    try:
+        v = login_here(path, user)
+        key = v.sessionid
+        raw = r.get("movies:3:django.contrib.sessions.cached_db" + key)
+        assert raw is not None and r.exists(ENTRY + key) == 0
+        assert peer("cached_session", session_key=key) == pickle.loads(raw)
+        assert v.form("/logout", {}, token_page="/login").status == 303
+        assert r.exists("movies:3:django.contrib.sessions.cached_db" + key) == 0
+        assert peer("cached_session", session_key=key) is None
+    finally:
+        peer.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
 def test_pickles_written_here_are_what_python_reads(tmp_path):
     tool = os.path.join(build_dir(), "tools", "djtool")
     values = [{"_auth_user_id": "7", "watch_region": "GB", "_session_expiry": 1209600},
