@@ -262,8 +262,12 @@ cache_set_many(struct cache *c, const struct cache_item *items, size_t n)
 		cmds[i] = (struct cmd){ 5, a, l };
 	}
 	rv = n == 0 ? 0 : pipeline(c, cmds, n, r);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* An error reply (OOM, NOPERM, READONLY) stored nothing. */
+		if (r[i] && r[i]->type == REDIS_REPLY_ERROR)
+			rv = -1;
 		freeReplyObject(r[i]);
+	}
 	free(cmds);
 	free(argv);
 	free(lens);
@@ -277,11 +281,13 @@ cache_del(struct cache *c, const char *key)
 {
 	const char	*argv[] = { "DEL", key };
 	redisReply	*r = command(c, 2, argv, NULL);
+	int		 rv;
 
 	if (r == NULL)
 		return -1;
+	rv = r->type == REDIS_REPLY_ERROR ? -1 : 0;	/* e.g. NOPERM: nothing was deleted */
 	freeReplyObject(r);
-	return 0;
+	return rv;
 }
 
 int

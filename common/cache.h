@@ -43,9 +43,9 @@ int		 cache_ok(struct cache *);
 
 /* 1 and the value in out (replaced) on a hit, 0 on a miss, -1 if Redis is unavailable. */
 int		 cache_get(struct cache *, const char *key, struct buf *out);
-/* SET key val EX ttl_s. 0, or -1 if Redis is unavailable. */
+/* SET key val EX ttl_s. 0, or -1 if Redis is unavailable or refused it (an error reply). */
 int		 cache_set(struct cache *, const char *key, const char *val, size_t len, int ttl_s);
-/* DEL key. 0, or -1 if Redis is unavailable. */
+/* DEL key. 0, or -1 if Redis is unavailable or refused it (an error reply). */
 int		 cache_del(struct cache *, const char *key);
 /* Remaining TTL in seconds (-2 missing, -1 no expiry) into *ttl_s. 0 or -1 (unavailable). */
 int		 cache_ttl(struct cache *, const char *key, long long *ttl_s);
@@ -55,7 +55,7 @@ int		 cache_ttl(struct cache *, const char *key, long long *ttl_s);
  * a miss; lens may be NULL. 0, or -1 (all vals NULL) if Redis is unavailable.
  */
 int		 cache_mget(struct cache *, const char *const *keys, size_t n, char **vals, size_t *lens);
-/* All SETs with EX in one pipeline. 0, or -1 if Redis is unavailable. */
+/* All SETs with EX in one pipeline. 0, or -1 if Redis is unavailable or refused any. */
 int		 cache_set_many(struct cache *, const struct cache_item *, size_t n);
 
 /*

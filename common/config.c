@@ -44,6 +44,13 @@ static const struct cfg_entry table[] = {
 	{ "SCRYPT_P", CFG_INT, S(scrypt_p), "0", 0, 0, 64, "0 = the version's (1, or 5 from 5.1)" },
 	{ "SESSION_COOKIE_AGE", CFG_INT, S(session_cookie_age), "1209600", 0, 60, 315360000,
 	  "session lifetime in seconds (Django's default: two weeks)" },
+	{ "SESSION_ENGINE", CFG_STR, S(session_engine), "db", 0, 0, 0,
+	  "db (Django's default) or cached_db: sessions are also written to Django's cache in Redis, "
+	  "for a Django beside using django.contrib.sessions.backends.cached_db (the dotted names work too)" },
+	{ "SESSION_CACHE_KEY_PREFIX", CFG_STR, S(session_cache_key_prefix), "", CFG_EMPTY_OK, 0, 0,
+	  "cached_db: the KEY_PREFIX of Django's CACHES['default']" },
+	{ "SESSION_CACHE_VERSION", CFG_INT, S(session_cache_version), "1", 0, 0, 2147483647,
+	  "cached_db: the VERSION of Django's CACHES['default']" },
 	{ "CSRF_TRUSTED_ORIGINS", CFG_STR, S(csrf_trusted_origins), "", CFG_EMPTY_OK, 0, 0,
 	  "extra origins allowed to POST, comma-separated scheme://host[:port]" },
 	{ "ALLOWED_HOSTS", CFG_STR, S(allowed_hosts), "127.0.0.1,localhost", 0, 0, 0,
@@ -137,6 +144,52 @@ valid_url(const char *v)
 	return 0;
 }
 
+/* Django's two SESSION_ENGINE values this program can act as, by short or dotted name. */
+static int
+session_engine(const char *v, int *cached_db)
+{
+	static const char dotted[] = "django.contrib.sessions.backends.";
+
+	if (strncmp(v, dotted, sizeof(dotted) - 1) == 0)
+		v += sizeof(dotted) - 1;
+	if (strcmp(v, "db") != 0 && strcmp(v, "cached_db") != 0)
+		return -1;
+	*cached_db = strcmp(v, "cached_db") == 0;
+	return 0;
+}
+
+/* The checks across settings, once each one parsed: 0, or -1 after printing the first problem. */
+static int
+check_values(FILE *err)
+{
+	if (config.secret_key && strlen(config.secret_key) < 16) {
+		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+		return -1;
+	}
+	if (config.login_user_fail_ceiling <= config.login_fail_limit) {
+		/* Else one address could lock a user out for everyone. */
+		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
+		return -1;
+	}
+	if (region_name(config.watch_region) == NULL) {
+		fprintf(err, "configuration: WATCH_REGION must be a country code where-to-watch covers "
+		    "(common/regions.c), in capitals, such as US or GB\n");
+		return -1;
+	}
+	if (strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&
+	    strcmp(config.log_level, "info") && strcmp(config.log_level, "debug")) {
+		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
+		return -1;
+	}
+	if (session_engine(config.session_engine, &config.session_cached_db) != 0) {
+		fprintf(err, "configuration: SESSION_ENGINE=\"%s\" is not db or cached_db (or Django's "
+		    "django.contrib.sessions.backends.db or .cached_db); the file, cache and signed_cookies "
+		    "engines are not supported\n", config.session_engine);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(FILE *err)
 {
@@ -179,25 +232,8 @@ config_load(FILE *err)
 			break;
 		}
 	}
-	if (!bad && config.secret_key && strlen(config.secret_key) < 16) {
-		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+	if (!bad && check_values(err) != 0)
 		bad = 1;
-	}
-	if (!bad && config.login_user_fail_ceiling <= config.login_fail_limit) {
-		/* Else one address could lock a user out for everyone. */
-		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
-		bad = 1;
-	}
-	if (!bad && region_name(config.watch_region) == NULL) {
-		fprintf(err, "configuration: WATCH_REGION must be a country code where-to-watch covers "
-		    "(common/regions.c), in capitals, such as US or GB\n");
-		bad = 1;
-	}
-	if (!bad && strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&
-	    strcmp(config.log_level, "info") && strcmp(config.log_level, "debug")) {
-		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
-		bad = 1;
-	}
 	return bad ? -1 : 0;
 }
 

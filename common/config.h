@@ -15,6 +15,10 @@ struct config {
 	int		 bcrypt_rounds;
 	int		 scrypt_n, scrypt_r, scrypt_p;
 	int		 session_cookie_age;
+	const char	*session_engine;	/* as configured: db, cached_db or Django's dotted name */
+	int		 session_cached_db;	/* 1: sessions are written through to Django's cache too */
+	const char	*session_cache_key_prefix;	/* Django's CACHES KEY_PREFIX */
+	int		 session_cache_version;	/* Django's CACHES VERSION */
 	const char	*csrf_trusted_origins;	/* comma-separated scheme://host[:port] */
 	const char	*allowed_hosts;		/* Django's ALLOWED_HOSTS, comma-separated */
 	const char	*cors_allowed_origins;	/* comma-separated scheme://host[:port]: may call the API */

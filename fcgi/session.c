@@ -4,12 +4,84 @@
 #include <string.h>
 
 #include "app.h"
+#include "cache.h"
 #include "config.h"
 #include "log.h"
 #include "model_session.h"
+#include "pickle.h"
 #include "reqjson.h"
 #include "session.h"
 #include "util.h"
+
+/*
+ * SESSION_ENGINE cached_db, as Django's: every write of a row also goes to Django's cache entry
+ * for the key, so a Django beside that reads its cache first sees what we wrote and nothing we
+ * ended. Reads stay on the row in both modes: a logged-in request reads auth_user anyway (as
+ * Django's get_user does, to check the session auth hash) and the row rides in that same
+ * statement, so the cache would save no round trip; and trusting it would keep alive sessions
+ * whose rows were deleted elsewhere (a queryset, the admin, clearsessions, a Django in db mode).
+ * forget() and remember() are the only places the mode matters.
+ */
+
+/* Django's cache key: make_key(KEY_PREFIX, VERSION, "django.contrib.sessions.cached_db" + key). */
+static const char *
+cache_key(struct req *r, const char *key)
+{
+	return arena_printf(r->arena, "%s:%d:django.contrib.sessions.cached_db%s",
+	    config.session_cache_key_prefix, config.session_cache_version, key);
+}
+
+/*
+ * Django's delete(key): the row goes, and in cached_db mode the cache entry too. The entry goes
+ * first, so that when Redis fails the row (and the visitor's session) is still there to retry
+ * with; and once more after the row, since a Django loading the key in between may have put the
+ * row back into its cache. FAIL_OK, FAIL_CACHE or FAIL_DB.
+ */
+static enum fail
+forget(struct req *r, const char *key)
+{
+	const char *ck = config.session_cached_db ? cache_key(r, key) : NULL;
+
+	if (ck && cache_del(app.cache, ck) != 0) {
+		log_error("session: could not delete the cached session; the row is kept");
+		return FAIL_CACHE;
+	}
+	if (session_row_delete(r, key) != FAIL_OK)
+		return FAIL_DB;
+	if (ck && cache_del(app.cache, ck) != 0) {
+		log_error("session: could not delete the cached session after its row");
+		return FAIL_CACHE;
+	}
+	return FAIL_OK;
+}
+
+/*
+ * Django's save() in cached_db mode, once the row is written: the cache gets the dict (pickled as
+ * Django's Redis caches store it) for the row's lifetime. When that fails an entry of an updated
+ * key would be stale, so it is deleted instead, and if that fails too the save fails (FAIL_CACHE).
+ * Under a fresh key nothing can be cached yet: a Django beside reads the row.
+ */
+static enum fail
+remember(struct req *r, struct session *s, int fresh)
+{
+	struct buf	 pickled = BUF_INIT;
+	const char	*ck;
+	int		 ok;
+
+	if (!config.session_cached_db)
+		return FAIL_OK;
+	ck = cache_key(r, s->key);
+	ok = pickle_json(s->data, &pickled) == 0 &&
+	    cache_set(app.cache, ck, pickled.data, pickled.len, config.session_cookie_age) == 0;
+	buf_free(&pickled);
+	if (ok || fresh)
+		return FAIL_OK;
+	if (cache_del(app.cache, ck) != 0) {
+		log_error("session: could neither update nor delete the cached session");
+		return FAIL_CACHE;
+	}
+	return FAIL_OK;
+}
 
 /*
  * The session texts this worker decoded last, with what they decoded to: a visitor's row is
@@ -62,8 +134,11 @@ session_load(struct req *r, struct session **out, struct session_row *with)
 	s->data = req_object(r);
 	if (cookie == NULL || !djsession_key_valid(cookie, strlen(cookie)))
 		return FAIL_OK;
-	if ((f = session_row_get(r, cookie, with)) == FAIL_NOT_FOUND)
+	if ((f = session_row_get(r, cookie, with)) == FAIL_NOT_FOUND) {
+		/* Ended or expired: a cache entry of it may outlive the row; the next write forgets it. */
+		snprintf(s->old_key, sizeof(s->old_key), "%s", cookie);
 		return FAIL_OK;
+	}
 	if (f != FAIL_OK)
 		return f;
 	/* A corrupt row reads as empty (Django logs it and does the same) but keeps its key. */
@@ -88,11 +163,13 @@ session_cycle_key(struct session *s)
 enum fail
 session_flush(struct req *r, struct session *s)
 {
-	if (s->exists && session_row_delete(r, s->key) != FAIL_OK)
-		return FAIL_DB;
+	enum fail f;
+
+	if (s->exists && (f = forget(r, s->key)) != FAIL_OK)
+		return f;
 	if (s->old_key[0]) {
-		if (session_row_delete(r, s->old_key) != FAIL_OK)
-			return FAIL_DB;
+		if ((f = forget(r, s->old_key)) != FAIL_OK)
+			return f;
 		s->old_key[0] = '\0';
 	}
 	/* Clear in place: the arena already owns a reference to this object. */
@@ -119,16 +196,18 @@ session_get(const struct session *s, const char *name)
 	return json_str(s->data, name);
 }
 
-/* Stores data under the session's key, or a fresh one: FAIL_OK or FAIL_DB. */
+/* Stores data under the session's key, or a fresh one (*fresh = 1): FAIL_OK or FAIL_DB. */
 static enum fail
-store(struct req *r, struct session *s, const char *data)
+store(struct req *r, struct session *s, const char *data, int *fresh)
 {
 	enum fail f = FAIL_NOT_FOUND;
 
+	*fresh = 0;
 	if (s->exists && (f = session_row_update(r, s->key, data, config.session_cookie_age)) == FAIL_DB)
 		return FAIL_DB;
 	if (f == FAIL_OK)
 		return FAIL_OK;
+	*fresh = 1;
 	/* The row vanished (logout elsewhere) or there is none: a fresh key. ON CONFLICT catches
 	 * the (astronomically rare) collision, as Django retries. */
 	s->exists = 0;
@@ -148,13 +227,14 @@ session_save(struct req *r, struct resp *rs, struct session *s)
 {
 	struct buf	 data = BUF_INIT;
 	enum fail	 f;
+	int		 fresh;
 
 	if (!s->modified || rs->status >= 500)
 		return FAIL_OK;
 	if (s->old_key[0]) {
-		if (session_row_delete(r, s->old_key) != FAIL_OK) {
-			log_error("session: could not delete the previous row");
-			return FAIL_DB;
+		if ((f = forget(r, s->old_key)) != FAIL_OK) {
+			log_error("session: could not delete the previous session");
+			return f;
 		}
 		s->old_key[0] = '\0';
 	}
@@ -169,8 +249,10 @@ session_save(struct req *r, struct resp *rs, struct session *s)
 		log_error("session: could not encode");
 		return FAIL_INTERNAL;
 	}
-	f = store(r, s, buf_cstr(&data));
+	f = store(r, s, buf_cstr(&data), &fresh);
 	buf_free(&data);
+	if (f == FAIL_OK)
+		f = remember(r, s, fresh);
 	if (f != FAIL_OK) {
 		log_error("session: could not save");
 		return f;

@@ -5,6 +5,10 @@ request per line ({"op": NAME, ...}) and answers one JSON line ({"result": ...} 
 Django runs in its own process so its settings (this stack's SECRET_KEY and database) never
 clash with the in-process Django of other test modules.
 
+DJANGO_SESSION_ENGINE=cached_db (DjangoPeer(session_engine="cached_db")) runs Django's cached_db
+session engine with django-redis on the stack's Redis (REDIS_URL), as a Django beside the site
+in that mode would; the default is Django's db engine.
+
 Hasher lists: "django51" is Django 5.1's default PASSWORD_HASHERS (PBKDF2 with 870000 iterations
 first, scrypt with p=5), reproduced on 3.2 with test-local subclasses; "all" adds every other
 hasher Django ever shipped (plain bcrypt, md5, sha1, unsalted md5/sha1, crypt).
@@ -38,8 +42,20 @@ def database_settings(url):
             "HOST": u.hostname or "", "PORT": str(u.port or "")}
 
 
+def session_settings():
+    """Django's default db engine, or cached_db on the stack's Redis through django-redis."""
+    if os.environ.get("DJANGO_SESSION_ENGINE", "db") != "cached_db":
+        return {}
+    return {"SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "CACHES": {"default": {"BACKEND": "django_redis.cache.RedisCache",
+                                   "LOCATION": os.environ["REDIS_URL"],
+                                   "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", ""),
+                                   "VERSION": int(os.environ.get("DJANGO_CACHE_VERSION", "1"))}}}
+
+
 def configure():
     settings.configure(
+        **session_settings(),
         SECRET_KEY=os.environ["SECRET_KEY"],
         INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
                         "django.contrib.sessions"],
@@ -95,13 +111,18 @@ def op_authenticate(req):
         return user_dict(authenticate(None, username=req["username"], password=req["password"]))
 
 
+def session_store():
+    """The configured engine's SessionStore (db or cached_db)."""
+    from importlib import import_module
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
 def request_with_session(session_key=None):
-    from django.contrib.sessions.backends.db import SessionStore
     from django.http import HttpRequest
     request = HttpRequest()
     request.META["SERVER_NAME"] = "testserver"
     request.META["SERVER_PORT"] = "80"
-    request.session = SessionStore(session_key)
+    request.session = session_store()(session_key)
     return request
 
 
@@ -129,8 +150,7 @@ def op_anonymous_session(req):
 
 def op_load_session(req):
     """SessionStore(key).load(): the decoded data ({} when missing or bad, as Django reads it)."""
-    from django.contrib.sessions.backends.db import SessionStore
-    return SessionStore(req["session_key"]).load()
+    return session_store()(req["session_key"]).load()
 
 
 def op_get_user(req):
@@ -140,6 +160,28 @@ def op_get_user(req):
     user = get_user(request)
     out = user_dict(user)
     return {"user": out, "session_exists": request.session.exists(req["session_key"])}
+
+
+def op_cached_session(req):
+    """cached_db: Django's cache.get of the session's entry (None when absent), as load() reads it first."""
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+    return caches[settings.SESSION_CACHE_ALIAS].get(KEY_PREFIX + req["session_key"])
+
+
+def op_logout(req):
+    """django.contrib.auth.logout on the session: flush() (row, and cache entry in cached_db)."""
+    from django.contrib.auth import get_user, logout
+    request = request_with_session(req["session_key"])
+    request.user = get_user(request)
+    logout(request)
+    return None
+
+
+def op_delete_session_rows(req):
+    """A queryset delete of the rows, behind every session engine's back (no cache touched)."""
+    from django.contrib.sessions.models import Session
+    return Session.objects.filter(session_key=req["session_key"]).delete()[0]
 
 
 def op_validate_password(req):

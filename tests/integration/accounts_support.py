@@ -39,8 +39,9 @@ def build_dir():
 class DjangoPeer:
     """Real Django 3.2 in a child process on the same database and SECRET_KEY (accounts_djserver)."""
 
-    def __init__(self):
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    def __init__(self, session_engine="db", cache_key_prefix="", cache_version=1):
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DJANGO_SESSION_ENGINE=session_engine,
+                   DJANGO_CACHE_KEY_PREFIX=cache_key_prefix, DJANGO_CACHE_VERSION=str(cache_version))
         self.proc = subprocess.Popen(["/usr/bin/python3", str(HERE / "accounts_djserver.py")],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                      text=True, encoding="utf-8", cwd=str(HERE))

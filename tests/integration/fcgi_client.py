@@ -1,5 +1,6 @@
 """fcgi_client.py: a minimal FastCGI responder client (one request per connection), as nginx talks
 to the workers, so a test can drive one worker on a private socket without nginx in between."""
+import os
 import socket
 import struct
 
@@ -100,3 +101,23 @@ def request(path, method="GET", uri=None, body=b"", headers=None, timeout=120):
                 return Response(out, err)
     finally:
         s.close()
+
+
+def listen(path):
+    """A listening unix socket at path, to hand to the program as its standard input (as spawn-fcgi does)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    return listener
+
+
+def worker_env(root, **extra):
+    """The environment of one worker beside the stack: its servers and secret, the repository's files."""
+    env = {k: os.environ[k] for k in ("PATH", "SECRET_KEY", "DATABASE_URL", "REDIS_URL",
+                                      "TMDB_BASE_URL", "TMDB_API_KEY") if k in os.environ}
+    # One worker; cheap password hashes so that logging in takes milliseconds.
+    env.update(WORKERS="1", MAX_REQUESTS="0", PBKDF2_ITERATIONS="1000", LOG_LEVEL="warn",
+               TEMPLATE_DIR=os.path.join(root, "fcgi", "templates"),
+               DATA_DIR=os.path.join(root, "common", "data"), STATIC_URL="/static")
+    env.update(extra)
+    return env

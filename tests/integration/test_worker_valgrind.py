@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -133,15 +132,8 @@ def valgrind_worker(tmp_path):
     shutil.rmtree(vdir, ignore_errors=True)
     os.makedirs(vdir)
     path = os.path.join(vdir, "fcgi.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(64)
-    program_env = {k: os.environ[k] for k in ("PATH", "SECRET_KEY", "DATABASE_URL", "REDIS_URL",
-                                              "TMDB_BASE_URL", "TMDB_API_KEY") if k in os.environ}
-    # One worker; cheap password hashes so that logging in under valgrind takes seconds.
-    program_env.update(WORKERS="1", MAX_REQUESTS="0", PBKDF2_ITERATIONS="1000", LOG_LEVEL="warn",
-                       TEMPLATE_DIR=os.path.join(root, "fcgi", "templates"),
-                       DATA_DIR=os.path.join(root, "common", "data"), STATIC_URL="/static")
+    listener = fcgi_client.listen(path)
+    program_env = fcgi_client.worker_env(root)
     log = open(os.path.join(vdir, "program.log"), "w")
     # As spawn-fcgi does: the listening socket is the program's standard input.
     proc = subprocess.Popen(["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",

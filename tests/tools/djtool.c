@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "csrf.h"
 #include "djsession.h"
+#include "pickle.h"
 #include "signing.h"
 #include "util.h"
 #include "validators.h"
@@ -19,6 +20,7 @@ usage(void)
 	fputs("usage: djtool COMMAND [options]\n"
 	    "  session-encode [--time T]          JSON on stdin -> session_data\n"
 	    "  session-decode                     session_data on stdin -> JSON\n"
+	    "  pickle                             JSON on stdin -> Python pickle (protocol 4) on stdout\n"
 	    "  dumps [--salt S] [--compress] [--time T]   JSON on stdin -> signed\n"
 	    "  loads [--salt S] [--max-age N] [--now T]   signed on stdin -> JSON\n"
 	    "  auth-hash [--legacy] PASSWORDFIELD\n"
@@ -163,6 +165,25 @@ cmd_session_decode(void)
 	obj = djsession_decode(&key, buf_cstr(&in), in.len);
 	buf_free(&in);
 	return print_json(obj == NULL ? -1 : 0, obj);
+}
+
+/* The bytes a cached_db session entry holds in Redis, for Python to unpickle. */
+static int
+cmd_pickle(void)
+{
+	struct buf		 in = BUF_INIT, out = BUF_INIT;
+	struct json_object	*obj;
+	int			 rc;
+
+	read_stdin(&in);
+	obj = json_tokener_parse(buf_cstr(&in));
+	rc = obj == NULL || pickle_json(obj, &out) != 0;
+	if (rc == 0)
+		fwrite(out.data, 1, out.len, stdout);
+	json_object_put(obj);
+	buf_free(&in);
+	buf_free(&out);
+	return rc;
 }
 
 static int
@@ -372,6 +393,8 @@ main(int argc, char **argv)
 		return cmd_session_encode(argc, argv);
 	if (strcmp(cmd, "session-decode") == 0)
 		return cmd_session_decode();
+	if (strcmp(cmd, "pickle") == 0)
+		return cmd_pickle();
 	if (strcmp(cmd, "dumps") == 0)
 		return cmd_dumps(argc, argv);
 	if (strcmp(cmd, "loads") == 0)
