@@ -137,67 +137,82 @@ valid_url(const char *v)
 	return 0;
 }
 
+/* Sets one entry's field from its environment variable or default. Returns 0, or -1 after
+ * printing to err why the value is missing or invalid (the field is then left alone). */
+static int
+load_entry(const struct cfg_entry *e, FILE *err)
+{
+	const char *v = getenv(e->name);
+
+	if (v == NULL || (*v == '\0' && !(e->flags & CFG_EMPTY_OK)))
+		v = e->def;
+	if (v == NULL) {
+		fprintf(err, "configuration: %s is required (%s)\n", e->name, e->help);
+		return -1;
+	}
+	switch (e->type) {
+	case CFG_INT: {
+		int n;
+
+		if (parse_int(v, (int)e->min, (int)e->max, &n) != 0) {
+			fprintf(err, "configuration: %s=\"%s\" is not a whole number from %ld to %ld\n",
+			    e->name, (e->flags & CFG_SECRET) ? "..." : v, e->min, e->max);
+			return -1;
+		}
+		*int_field(e) = n;
+		break;
+	}
+	case CFG_URL:
+		if (!valid_url(v)) {
+			fprintf(err, "configuration: %s is not a URL this program understands "
+			    "(http://, https://, postgresql://, redis:// or unix://)\n", e->name);
+			return -1;
+		}
+		/* FALLTHROUGH */
+	case CFG_STR:
+		*str_field(e) = v;
+		break;
+	}
+	return 0;
+}
+
+/* The rules that tie values together, checked once every entry loaded. Returns 0, or -1 after
+ * printing the first broken rule to err. */
+static int
+check_combined(FILE *err)
+{
+	if (config.secret_key && strlen(config.secret_key) < 16) {
+		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+		return -1;
+	}
+	if (config.login_user_fail_ceiling <= config.login_fail_limit) {
+		/* Else one address could lock a user out for everyone. */
+		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
+		return -1;
+	}
+	if (region_name(config.watch_region) == NULL) {
+		fprintf(err, "configuration: WATCH_REGION must be a country code where-to-watch covers "
+		    "(common/regions.c), in capitals, such as US or GB\n");
+		return -1;
+	}
+	if (strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&
+	    strcmp(config.log_level, "info") && strcmp(config.log_level, "debug")) {
+		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(FILE *err)
 {
 	int bad = 0;
 
-	for (size_t i = 0; i < NELEM(table); i++) {
-		const struct cfg_entry	*e = &table[i];
-		const char		*v = getenv(e->name);
-
-		if (v == NULL || (*v == '\0' && !(e->flags & CFG_EMPTY_OK)))
-			v = e->def;
-		if (v == NULL) {
-			fprintf(err, "configuration: %s is required (%s)\n", e->name, e->help);
+	for (size_t i = 0; i < NELEM(table); i++)
+		if (load_entry(&table[i], err) != 0)
 			bad = 1;
-			continue;
-		}
-		switch (e->type) {
-		case CFG_INT: {
-			int n;
-
-			if (parse_int(v, (int)e->min, (int)e->max, &n) != 0) {
-				fprintf(err, "configuration: %s=\"%s\" is not a whole number from %ld to %ld\n",
-				    e->name, (e->flags & CFG_SECRET) ? "..." : v, e->min, e->max);
-				bad = 1;
-				continue;
-			}
-			*int_field(e) = n;
-			break;
-		}
-		case CFG_URL:
-			if (!valid_url(v)) {
-				fprintf(err, "configuration: %s is not a URL this program understands "
-				    "(http://, https://, postgresql://, redis:// or unix://)\n", e->name);
-				bad = 1;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case CFG_STR:
-			*str_field(e) = v;
-			break;
-		}
-	}
-	if (!bad && config.secret_key && strlen(config.secret_key) < 16) {
-		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
+	if (!bad && check_combined(err) != 0)
 		bad = 1;
-	}
-	if (!bad && config.login_user_fail_ceiling <= config.login_fail_limit) {
-		/* Else one address could lock a user out for everyone. */
-		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
-		bad = 1;
-	}
-	if (!bad && region_name(config.watch_region) == NULL) {
-		fprintf(err, "configuration: WATCH_REGION must be a country code where-to-watch covers "
-		    "(common/regions.c), in capitals, such as US or GB\n");
-		bad = 1;
-	}
-	if (!bad && strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&
-	    strcmp(config.log_level, "info") && strcmp(config.log_level, "debug")) {
-		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
-		bad = 1;
-	}
 	return bad ? -1 : 0;
 }
 

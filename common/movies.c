@@ -396,40 +396,27 @@ claim(struct movies *m, struct slot **ss, size_t n, const char *token)
 	free(got);
 }
 
-/* Step 3: the TMDb calls (concurrent when several), the cache writes, the unlocks. */
+/* TMDb asked us to slow down (a Retry-After in rs): every worker holds back for as long as it said. */
 static void
-fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
+honour_retry_after(struct movies *m, const struct tmdb_result *rs, size_t n)
 {
-	struct tmdb_query	 *qs = xcalloc(n, sizeof(*qs));
-	struct tmdb_result	 *rs = xcalloc(n, sizeof(*rs));
-	int			 *have_stale = xcalloc(n, sizeof(*have_stale));
-	struct cache_item	 *items = xcalloc(2 * n, sizeof(*items));
-	const char		**locks = xcalloc(n, sizeof(*locks));
-	size_t			  k = 0, nlocks = 0;
-
 	for (size_t i = 0; i < n; i++) {
-		qs[i] = ss[i]->q;
-		have_stale[i] = ss[i]->stale != NULL;
-	}
-	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
-	for (size_t i = 0; i < n; i++) {
-		/* TMDb asked us to slow down: every worker holds back for as long as it said. */
 		if (rs[i].retry_after_ms > 0 && m->rate > 0) {
 			cache_pause(m->cache, PAUSE_KEY, rs[i].retry_after_ms < PAUSE_MAX_MS ?
 			    rs[i].retry_after_ms : PAUSE_MAX_MS);
 			break;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		/*
-		 * A failed refresh with a stale copy keeps its lock until the lock expires: meanwhile
-		 * the other workers serve the stale copy at once instead of each waiting on TMDb.
-		 */
-		int failed = rs[i].status != TMDB_OK && rs[i].status != TMDB_NOT_FOUND;
+}
 
-		if (ss[i]->locked && !(failed && ss[i]->stale != NULL))
-			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
-	}
+/* Writes what TMDb answered for the slots to Redis in one round trip: a value with its stale
+ * copy, or a 404 marker. Failures write nothing. */
+static void
+store_results(struct movies *m, struct slot **ss, const struct tmdb_result *rs, size_t n)
+{
+	struct cache_item	*items = xcalloc(2 * n, sizeof(*items));
+	size_t			 k = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		struct slot *s = ss[i];
 
@@ -447,8 +434,48 @@ fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 	}
 	if (k > 0)
 		cache_set_many(m->cache, items, k);
+	free(items);
+}
+
+/* Releases the locks this fetch held, in one round trip, except as said below. */
+static void
+release_fetched(struct movies *m, struct slot **ss, const struct tmdb_result *rs, size_t n,
+    const char *token)
+{
+	const char	**locks = xcalloc(n, sizeof(*locks));
+	size_t		  nlocks = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		/*
+		 * A failed refresh with a stale copy keeps its lock until the lock expires: meanwhile
+		 * the other workers serve the stale copy at once instead of each waiting on TMDb.
+		 */
+		int failed = rs[i].status != TMDB_OK && rs[i].status != TMDB_NOT_FOUND;
+
+		if (ss[i]->locked && !(failed && ss[i]->stale != NULL))
+			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
+	}
 	if (nlocks > 0)
 		cache_unlock_many(m->cache, locks, nlocks, token);
+	free(locks);
+}
+
+/* Step 3: the TMDb calls (concurrent when several), the cache writes, the unlocks. */
+static void
+fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
+{
+	struct tmdb_query	*qs = xcalloc(n, sizeof(*qs));
+	struct tmdb_result	*rs = xcalloc(n, sizeof(*rs));
+	int			*have_stale = xcalloc(n, sizeof(*have_stale));
+
+	for (size_t i = 0; i < n; i++) {
+		qs[i] = ss[i]->q;
+		have_stale[i] = ss[i]->stale != NULL;
+	}
+	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
+	honour_retry_after(m, rs, n);
+	store_results(m, ss, rs, n);
+	release_fetched(m, ss, rs, n, token);
 	for (size_t i = 0; i < n; i++) {
 		if (rs[i].status == TMDB_OK)
 			finish(ss[i], MOVIES_OK, rs[i].json);
@@ -460,8 +487,6 @@ fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 	free(qs);
 	free(rs);
 	free(have_stale);
-	free(items);
-	free(locks);
 }
 
 /*
@@ -865,31 +890,65 @@ card_of(struct json_object *details)
 	return card;
 }
 
-enum movies_status
-movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
+/* The Redis keys of the cards of ids, each allocated (the caller frees them and the array). */
+static char **
+card_keys(const int64_t *ids, size_t n)
 {
-	char			**keys, **vals;
-	int64_t			 *miss_ids;
-	size_t			 *miss_at, nmiss = 0, nitems = 0;
-	struct json_object	**details;
-	struct cache_item	 *items;
-	enum movies_status	  st = MOVIES_OK;
+	char **keys = xcalloc(n ? n : 1, sizeof(*keys));
 
-	if (n > MOVIES_MANY_MAX)
-		return MOVIES_BAD_REQUEST;
-	keys = xcalloc(n, sizeof(*keys));
-	vals = xcalloc(n, sizeof(*vals));
-	miss_ids = xcalloc(n, sizeof(*miss_ids));
-	miss_at = xcalloc(n, sizeof(*miss_at));
-	details = xcalloc(n, sizeof(*details));
-	items = xcalloc(n, sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
 		struct buf k = BUF_INIT;
 
 		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
 		keys[i] = buf_detach(&k);
-		outs[i] = NULL;
 	}
+	return keys;
+}
+
+/* Fills outs[miss_at[j]] from the details of miss_ids[j] (through the movie layer) and stores
+ * the new cards under keys in one round trip. Returns movies_details_many's status. */
+static enum movies_status
+fill_missing_cards(struct movies *m, char **keys, const int64_t *miss_ids, const size_t *miss_at,
+    size_t nmiss, struct json_object **outs)
+{
+	struct json_object	**details = xcalloc(nmiss, sizeof(*details));
+	struct cache_item	 *items = xcalloc(nmiss, sizeof(*items));
+	size_t			  nitems = 0;
+	enum movies_status	  st;
+
+	st = movies_details_many(m, miss_ids, nmiss, details, NULL);
+	for (size_t j = 0; j < nmiss; j++) {
+		if (details[j] == NULL)
+			continue;
+		outs[miss_at[j]] = card_of(details[j]);
+		json_object_put(details[j]);
+		const char *v = json_object_to_json_string_ext(outs[miss_at[j]],
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		items[nitems++] = (struct cache_item){ keys[miss_at[j]], v, strlen(v), MOVIES_TTL_DETAILS };
+	}
+	if (nitems > 0)
+		cache_set_many(m->cache, items, nitems);
+	free(details);
+	free(items);
+	return st;
+}
+
+enum movies_status
+movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
+{
+	char			**keys, **vals;
+	int64_t			 *miss_ids;
+	size_t			 *miss_at, nmiss = 0;
+	enum movies_status	  st = MOVIES_OK;
+
+	if (n > MOVIES_MANY_MAX)
+		return MOVIES_BAD_REQUEST;
+	keys = card_keys(ids, n);
+	vals = xcalloc(n ? n : 1, sizeof(*vals));
+	miss_ids = xcalloc(n ? n : 1, sizeof(*miss_ids));
+	miss_at = xcalloc(n ? n : 1, sizeof(*miss_at));
+	for (size_t i = 0; i < n; i++)
+		outs[i] = NULL;
 	/* One round trip for every card; a miss costs the details call, which refills the card. */
 	int cache_up = cache_mget(m->cache, (const char *const *)keys, n, vals, NULL) == 0;
 	for (size_t i = 0; i < n; i++) {
@@ -903,20 +962,8 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 		metrics_add(MET_CACHE_LOOKUPS, n - nmiss, METRICS_LABELS("card", "hit"));
 	if (cache_up && nmiss > 0)
 		metrics_add(MET_CACHE_LOOKUPS, nmiss, METRICS_LABELS("card", "miss"));
-	if (nmiss > 0) {
-		st = movies_details_many(m, miss_ids, nmiss, details, NULL);
-		for (size_t j = 0; j < nmiss; j++) {
-			if (details[j] == NULL)
-				continue;
-			outs[miss_at[j]] = card_of(details[j]);
-			json_object_put(details[j]);
-			const char *v = json_object_to_json_string_ext(outs[miss_at[j]],
-			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-			items[nitems++] = (struct cache_item){ keys[miss_at[j]], v, strlen(v), MOVIES_TTL_DETAILS };
-		}
-		if (nitems > 0)
-			cache_set_many(m->cache, items, nitems);
-	}
+	if (nmiss > 0)
+		st = fill_missing_cards(m, keys, miss_ids, miss_at, nmiss, outs);
 	for (size_t i = 0; i < n; i++) {
 		free(keys[i]);
 		free(vals[i]);
@@ -925,22 +972,14 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 	free(vals);
 	free(miss_ids);
 	free(miss_at);
-	free(details);
-	free(items);
 	return st;
 }
 
 void
 movies_cards_cached(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
 {
-	char **keys = xcalloc(n ? n : 1, sizeof(*keys)), **vals = xcalloc(n ? n : 1, sizeof(*vals));
+	char **keys = card_keys(ids, n), **vals = xcalloc(n ? n : 1, sizeof(*vals));
 
-	for (size_t i = 0; i < n; i++) {
-		struct buf k = BUF_INIT;
-
-		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
-		keys[i] = buf_detach(&k);
-	}
 	if (n > 0)
 		cache_mget(m->cache, (const char *const *)keys, n, vals, NULL);
 	for (size_t i = 0; i < n; i++) {
