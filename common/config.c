@@ -89,6 +89,8 @@ static const struct cfg_entry table[] = {
 	  "TMDb calls a second for all workers together, through Redis (TMDb allows about 50; 0 = no limit)" },
 	{ "TMDB_RATE_BURST", CFG_INT, S(tmdb_rate_burst), "40", 0, 1, 100000,
 	  "TMDb calls that may go at once after a quiet spell" },
+	{ "TMDB_IMPORT_SHARE", CFG_INT, S(tmdb_import_share), "50", 0, 1, 100,
+	  "percent of TMDB_RATE_LIMIT and TMDB_RATE_BURST imports may spend; visitors keep the rest" },
 	{ "TMDB_MAX_RESPONSE_BYTES", CFG_INT, S(tmdb_max_response_bytes), "2097152", 0, 4096, 67108864, "" },
 	{ "TMDB_MAX_CONCURRENCY", CFG_INT, S(tmdb_max_concurrency), "5", 0, 1, 19,
 	  "parallel TMDb connections per worker; times WORKERS, at most 20 (TMDb's limit per IP)" },

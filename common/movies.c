@@ -22,9 +22,11 @@ struct movies {
 	struct cache	*cache;
 	int64_t		 deadline_ms;	/* the current page's (monotonic), 0 = none */
 	int		 rate, burst;	/* the TMDb budget all workers share; rate 0 = none */
+	int		 bg_rate, bg_burst; /* background calls' share of it; bg_rate 0 = all of it */
 };
 
 #define BUDGET_KEY	"tmdb:budget"
+#define BG_BUDGET_KEY	"tmdb:budget:background"
 #define PAUSE_KEY	"tmdb:pause"
 #define PAUSE_MAX_MS	600000	/* the longest Retry-After honoured across workers */
 
@@ -161,7 +163,7 @@ const char *
 movies_status_name(enum movies_status st)
 {
 	static const char *names[] = { "ok", "stale", "not_found", "unavailable", "config_error",
-	    "bad_request" };
+	    "bad_request", "deferred" };
 
 	return (size_t)st < NELEM(names) ? names[st] : "unknown";
 }
@@ -490,12 +492,37 @@ fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 }
 
 /*
+ * Takes up to want calls from the budget all workers share. Background calls first take from
+ * their own bucket (their share of the rate and burst), then as many from the shared one while
+ * it keeps the visitors' part of its burst: so they spend at most their share over time, and
+ * never the calls visitors have left. (What the second refuses of the first's grant is lost:
+ * the share errs on the visitors' side.) Returns the calls granted (0..want, with *pause_ms set
+ * while TMDb's Retry-After runs), or -1 when Redis is down.
+ */
+static int
+take_budget(struct movies *m, int want, enum movies_priority prio, long long *pause_ms)
+{
+	int keep = 0;
+
+	if (prio == MOVIES_BACKGROUND && m->bg_rate > 0) {
+		want = cache_bucket_take(m->cache, BG_BUDGET_KEY, PAUSE_KEY, m->bg_rate, m->bg_burst, 0,
+		    want, pause_ms);
+		if (want <= 0)
+			return want;
+		keep = m->burst - m->bg_burst;
+	}
+	return cache_bucket_take(m->cache, BUDGET_KEY, PAUSE_KEY, m->rate, m->burst, keep, want,
+	    pause_ms);
+}
+
+/*
  * Step 3 within the budget all workers share: as many calls as the token bucket grants now
  * (all of them when Redis is down: the per-worker concurrency still bounds them); the rest,
- * and everything while TMDb's Retry-After runs, get their stale copy or fail at once.
+ * and everything while TMDb's Retry-After runs, get their stale copy, or else fail at once
+ * (a visitor's) or are deferred (background calls: they ask again later).
  */
 static void
-fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
+fetch(struct movies *m, struct slot **ss, size_t n, const char *token, enum movies_priority prio)
 {
 	long long	 pause_ms = 0;
 	int		 granted = (int)n;
@@ -503,14 +530,16 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 	size_t		  nlocks = 0;
 
 	if (m->rate > 0 && token != NULL)
-		granted = cache_bucket_take(m->cache, BUDGET_KEY, PAUSE_KEY, m->rate, m->burst, (int)n,
-		    &pause_ms);
+		granted = take_budget(m, (int)n, prio, &pause_ms);
 	if (granted < 0 || (size_t)granted >= n) {
 		fetch_now(m, ss, n, token);
 		return;
 	}
 	if (pause_ms > 0)
 		log_warn("movies: TMDb asked to wait; %lld ms left: serving stale copies", pause_ms);
+	else if (prio == MOVIES_BACKGROUND)
+		log_info("movies: background calls' share of the TMDb budget is spent or visitors need "
+		    "the rest (%d of %zu calls granted): the rest wait", granted, n);
 	else
 		log_warn("movies: the shared TMDb budget is spent (%d of %zu calls granted)", granted, n);
 	if (granted > 0)
@@ -520,7 +549,10 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 		/* Released unless a stale copy is served: then others serve it too meanwhile. */
 		if (ss[i]->locked && ss[i]->stale == NULL)
 			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
-		finish_failed(ss[i], TMDB_RATE_LIMITED);
+		if (prio == MOVIES_BACKGROUND && ss[i]->stale == NULL)
+			finish(ss[i], MOVIES_DEFERRED, NULL);
+		else
+			finish_failed(ss[i], TMDB_RATE_LIMITED);
 	}
 	if (nlocks > 0)
 		cache_unlock_many(m->cache, locks, nlocks, token);
@@ -582,9 +614,9 @@ await(struct movies *m, struct slot **ss, size_t n)
 	free(vals);
 }
 
-/* Resolves the slots (all valid, distinct keys) through Redis and TMDb. */
+/* Resolves the slots (all valid, distinct keys) through Redis and TMDb, on prio's budget. */
 static void
-resolve(struct movies *m, struct slot *slots, size_t n)
+resolve(struct movies *m, struct slot *slots, size_t n, enum movies_priority prio)
 {
 	struct slot	**pending = xcalloc(n ? n : 1, sizeof(*pending));
 	size_t		  k = 0, f = 0, w = 0;
@@ -605,7 +637,7 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 	if (k == 0)
 		goto out;
 	if (!cache_up) {
-		fetch(m, pending, k, NULL);
+		fetch(m, pending, k, NULL, prio);
 		goto out;
 	}
 	rand_string(token, 20, RAND_ALNUM);
@@ -626,7 +658,7 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 				theirs[w++] = pending[i];
 		}
 		if (f > 0)
-			fetch(m, mine, f, token);
+			fetch(m, mine, f, token, prio);
 		if (w > 0)
 			await(m, theirs, w);
 		free(mine);
@@ -672,7 +704,7 @@ one(struct movies *m, const struct tmdb_query *q, struct json_object **out)
 		slot_free(&s);
 		return MOVIES_BAD_REQUEST;
 	}
-	resolve(m, &s, 1);
+	resolve(m, &s, 1, MOVIES_VISITOR);
 	st = s.st;
 	*out = s.json;
 	s.json = NULL;
@@ -780,7 +812,7 @@ movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_
 	sts = xcalloc(n ? n : 1, sizeof(*sts));
 	for (size_t i = 0; i < n; i++)
 		qs[i] = (struct tmdb_query){ .kind = TMDB_DETAILS, .id = ids[i] };
-	movies_resolve_many(m, qs, n, outs, sts);
+	movies_resolve_many(m, qs, n, outs, sts, MOVIES_VISITOR);
 	for (size_t i = 0; i < n; i++) {
 		if (each)
 			each[i] = sts[i];
@@ -796,7 +828,7 @@ movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_
 
 void
 movies_resolve_many(struct movies *m, const struct tmdb_query *qs, size_t n, struct json_object **outs,
-    enum movies_status *sts)
+    enum movies_status *sts, enum movies_priority prio)
 {
 	struct slot	*slots = xcalloc(n ? n : 1, sizeof(*slots));
 	size_t		*which = xcalloc(n ? n : 1, sizeof(*which)), k = 0;
@@ -820,7 +852,7 @@ movies_resolve_many(struct movies *m, const struct tmdb_query *qs, size_t n, str
 			k++;
 		which[i] = j;
 	}
-	resolve(m, slots, k);
+	resolve(m, slots, k, prio);
 	for (size_t i = 0; i < n; i++) {
 		if (which[i] == SIZE_MAX)
 			continue;
@@ -850,6 +882,11 @@ movies_open(const struct movies_settings *s)
 
 	m->rate = s->shared_rate > 0 ? s->shared_rate : 0;
 	m->burst = s->shared_burst > 0 ? s->shared_burst : m->rate;
+	if (m->rate > 0 && s->background_share > 0 && s->background_share < 100) {
+		/* At least one call a second, or an import could never finish. */
+		m->bg_rate = m->rate * s->background_share / 100 > 0 ? m->rate * s->background_share / 100 : 1;
+		m->bg_burst = m->burst * s->background_share / 100 > 0 ? m->burst * s->background_share / 100 : 1;
+	}
 	if ((m->tmdb = tmdb_open(&s->tmdb)) == NULL || (m->cache = cache_open(&s->cache)) == NULL) {
 		movies_close(m);
 		return NULL;
