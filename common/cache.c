@@ -42,13 +42,13 @@ static const char unlock_script[] =
 static const char bucket_script[] =
     "local pause = redis.call('pttl', KEYS[2])\n"
     "if pause > 0 then return {0, pause} end\n"
-    "local rate, burst, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+    "local rate, burst, want, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])\n"
     "local t = redis.call('time')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
     "local v = redis.call('hmget', KEYS[1], 'tokens', 'ts')\n"
     "local tokens, ts = tonumber(v[1]) or burst, tonumber(v[2]) or now\n"
     "if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end\n"
-    "local got = math.min(want, math.floor(tokens))\n"
+    "local got = math.max(0, math.min(want, math.floor(tokens - keep)))\n"
     "redis.call('hset', KEYS[1], 'tokens', tostring(tokens - got), 'ts', tostring(math.max(now, ts)))\n"
     "redis.call('pexpire', KEYS[1], 60000)\n"
     "return {got, 0}\n";
@@ -570,10 +570,11 @@ cache_counter_get(struct cache *c, const char *key, long long *count, long long 
 
 int
 cache_bucket_take(struct cache *c, const char *bucket, const char *pause_key, int rate, int burst,
-    int want, long long *pause_ms)
+    int keep, int want, long long *pause_ms)
 {
-	char		 a_rate[16], a_burst[16], a_want[16];
-	const char	*argv[] = { "EVAL", bucket_script, "2", bucket, pause_key, a_rate, a_burst, a_want };
+	char		 a_rate[16], a_burst[16], a_want[16], a_keep[16];
+	const char	*argv[] = { "EVAL", bucket_script, "2", bucket, pause_key, a_rate, a_burst, a_want,
+	    a_keep };
 	redisReply	*r;
 	int		 got = -1;
 
@@ -581,6 +582,7 @@ cache_bucket_take(struct cache *c, const char *bucket, const char *pause_key, in
 	snprintf(a_rate, sizeof(a_rate), "%d", rate);
 	snprintf(a_burst, sizeof(a_burst), "%d", burst);
 	snprintf(a_want, sizeof(a_want), "%d", want);
+	snprintf(a_keep, sizeof(a_keep), "%d", keep);
 	if ((r = command(c, (int)NELEM(argv), argv, NULL)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&

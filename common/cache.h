@@ -84,11 +84,12 @@ int		 cache_counter_get(struct cache *, const char *key, long long *count, long 
 
 /*
  * Takes up to want tokens from a token bucket shared by every worker (rate a second, at most
- * burst stored) in one atomic script. While pause_key exists nothing is granted and *pause_ms
- * is its remaining time. Returns the tokens granted (0..want), or -1 when Redis is unavailable.
+ * burst stored) in one atomic script, leaving at least keep tokens in it (a reserve for other
+ * callers; 0 = none). While pause_key exists nothing is granted and *pause_ms is its remaining
+ * time. Returns the tokens granted (0..want), or -1 when Redis is unavailable.
  */
 int		 cache_bucket_take(struct cache *, const char *bucket, const char *pause_key, int rate,
-		    int burst, int want, long long *pause_ms);
+		    int burst, int keep, int want, long long *pause_ms);
 /* Sets pause_key for ms milliseconds (see cache_bucket_take). 0, or -1 when Redis is down. */
 int		 cache_pause(struct cache *, const char *pause_key, long long ms);
 

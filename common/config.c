@@ -96,6 +96,8 @@ static const struct cfg_entry table[] = {
 	  "TMDb calls a second for all workers together, through Redis (TMDb allows about 50; 0 = no limit)" },
 	{ "TMDB_RATE_BURST", CFG_INT, S(tmdb_rate_burst), "40", 0, 1, 100000,
 	  "TMDb calls that may go at once after a quiet spell" },
+	{ "TMDB_IMPORT_SHARE", CFG_INT, S(tmdb_import_share), "50", 0, 1, 100,
+	  "percent of TMDB_RATE_LIMIT and TMDB_RATE_BURST imports may spend; visitors keep the rest" },
 	{ "TMDB_MAX_RESPONSE_BYTES", CFG_INT, S(tmdb_max_response_bytes), "2097152", 0, 4096, 67108864, "" },
 	{ "TMDB_MAX_CONCURRENCY", CFG_INT, S(tmdb_max_concurrency), "5", 0, 1, 19,
 	  "parallel TMDb connections per worker; times WORKERS, at most 20 (TMDb's limit per IP)" },
@@ -158,9 +160,49 @@ session_engine(const char *v, int *cached_db)
 	return 0;
 }
 
-/* The checks across settings, once each one parsed: 0, or -1 after printing the first problem. */
+/* Sets one entry's field from its environment variable or default. Returns 0, or -1 after
+ * printing to err why the value is missing or invalid (the field is then left alone). */
 static int
-check_values(FILE *err)
+load_entry(const struct cfg_entry *e, FILE *err)
+{
+	const char *v = getenv(e->name);
+
+	if (v == NULL || (*v == '\0' && !(e->flags & CFG_EMPTY_OK)))
+		v = e->def;
+	if (v == NULL) {
+		fprintf(err, "configuration: %s is required (%s)\n", e->name, e->help);
+		return -1;
+	}
+	switch (e->type) {
+	case CFG_INT: {
+		int n;
+
+		if (parse_int(v, (int)e->min, (int)e->max, &n) != 0) {
+			fprintf(err, "configuration: %s=\"%s\" is not a whole number from %ld to %ld\n",
+			    e->name, (e->flags & CFG_SECRET) ? "..." : v, e->min, e->max);
+			return -1;
+		}
+		*int_field(e) = n;
+		break;
+	}
+	case CFG_URL:
+		if (!valid_url(v)) {
+			fprintf(err, "configuration: %s is not a URL this program understands "
+			    "(http://, https://, postgresql://, redis:// or unix://)\n", e->name);
+			return -1;
+		}
+		/* FALLTHROUGH */
+	case CFG_STR:
+		*str_field(e) = v;
+		break;
+	}
+	return 0;
+}
+
+/* The rules that tie values together, checked once every entry loaded. Returns 0, or -1 after
+ * printing the first broken rule to err. */
+static int
+check_combined(FILE *err)
 {
 	if (config.secret_key && strlen(config.secret_key) < 16) {
 		fprintf(err, "configuration: SECRET_KEY is too short (at least 16 characters)\n");
@@ -195,44 +237,10 @@ config_load(FILE *err)
 {
 	int bad = 0;
 
-	for (size_t i = 0; i < NELEM(table); i++) {
-		const struct cfg_entry	*e = &table[i];
-		const char		*v = getenv(e->name);
-
-		if (v == NULL || (*v == '\0' && !(e->flags & CFG_EMPTY_OK)))
-			v = e->def;
-		if (v == NULL) {
-			fprintf(err, "configuration: %s is required (%s)\n", e->name, e->help);
+	for (size_t i = 0; i < NELEM(table); i++)
+		if (load_entry(&table[i], err) != 0)
 			bad = 1;
-			continue;
-		}
-		switch (e->type) {
-		case CFG_INT: {
-			int n;
-
-			if (parse_int(v, (int)e->min, (int)e->max, &n) != 0) {
-				fprintf(err, "configuration: %s=\"%s\" is not a whole number from %ld to %ld\n",
-				    e->name, (e->flags & CFG_SECRET) ? "..." : v, e->min, e->max);
-				bad = 1;
-				continue;
-			}
-			*int_field(e) = n;
-			break;
-		}
-		case CFG_URL:
-			if (!valid_url(v)) {
-				fprintf(err, "configuration: %s is not a URL this program understands "
-				    "(http://, https://, postgresql://, redis:// or unix://)\n", e->name);
-				bad = 1;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case CFG_STR:
-			*str_field(e) = v;
-			break;
-		}
-	}
-	if (!bad && check_values(err) != 0)
+	if (!bad && check_combined(err) != 0)
 		bad = 1;
 	return bad ? -1 : 0;
 }

@@ -44,6 +44,7 @@ struct config {
 	int		 tmdb_page_deadline_ms;	/* no page waits on TMDb past this */
 	int		 tmdb_rate_limit;	/* calls a second, all workers together (0 = none) */
 	int		 tmdb_rate_burst;
+	int		 tmdb_import_share;	/* percent of the budget imports may spend */
 	int		 tmdb_max_response_bytes;
 	int		 tmdb_max_concurrency;
 	/* workers */

@@ -484,6 +484,87 @@ db_close(struct db *db)
 	free(db);
 }
 
+/* Makes sure db has a live connection with its statements prepared. Returns 0, or -1 with
+ * db->sqlstate set: 08000 while the breaker is open (nothing tried), 08001 if connecting failed. */
+static int
+ensure_conn(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
+		return 0;
+	/* The breaker is open: answer at once instead of paying the timeout again. */
+	if (db->retry_at_ms != 0 && now_ms() < db->retry_at_ms) {
+		db->ok = 0;
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
+		return -1;
+	}
+	if (db_connect(db) != 0) {
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08001");
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends statement s and waits for its result until the statement deadline. Returns the result,
+ * or NULL if it could not be sent. If the server stopped answering, sets *timed_out, drops the
+ * connection, opens the breaker, sets sqlstate 57014 and returns NULL. */
+static PGresult *
+send_and_await(struct db *db, enum db_stmt s, int nparams, const char *const *params, int *timed_out)
+{
+	PGresult *r;
+
+	*timed_out = 0;
+	/*
+	 * A named statement lives in one server session, which PgBouncer's transaction
+	 * pooling does not keep: there each exec sends the unnamed statement anew.
+	 */
+	if (!(db->s.unnamed_statements ?
+	    PQsendQueryParams(db->conn, stmts[s].sql, nparams, NULL, params, NULL, NULL, 0) :
+	    PQsendQueryPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0)))
+		return NULL;
+	r = await_result(db, statement_deadline(db), timed_out);
+	if (*timed_out) {
+		/*
+		 * The server stopped answering (a hung host looks like this): drop the
+		 * connection, whose state is unknown, and fail fast for a while.
+		 */
+		log_error("db: %s: no answer within %d ms; dropping the connection", stmts[s].name,
+		    db->s.statement_timeout_ms + DB_DEADLINE_MARGIN_MS);
+		metrics_inc(MET_PG_ERRORS, "connection_lost");
+		drop_conn(db);
+		breaker_open(db, "a statement timed out");
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "57014");
+		return NULL;
+	}
+	return r;
+}
+
+/* Takes the failed result r (or NULL) of statement s, frees it and records its sqlstate. Returns
+ * 1 if the connection was lost (now dropped: the caller may retry on a new one), 0 if the
+ * statement itself failed (logged, unless it broke a constraint, which is the caller's business). */
+static int
+lost_after_failure(struct db *db, enum db_stmt s, PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	if (PQstatus(db->conn) == CONNECTION_OK) {
+		/* Constraint violations are the caller's business; anything else is a bug. */
+		if (strncmp(db->sqlstate, "23", 2) != 0) {
+			log_error("db: %s: %s", stmts[s].name, r ? PQresultErrorMessage(r) :
+			    PQerrorMessage(db->conn));
+			metrics_inc(MET_PG_ERRORS, "query");
+		}
+		PQclear(r);
+		return 0;
+	}
+	PQclear(r);
+	log_warn("db: connection lost during %s, reconnecting", stmts[s].name);
+	metrics_inc(MET_PG_ERRORS, "connection_lost");
+	drop_conn(db);
+	db->ok = 0;
+	return 1;
+}
+
 PGresult *
 db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 {
@@ -495,64 +576,18 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 		die("db: %s takes %d parameters, got %d", stmts[s].name, stmts[s].nparams, nparams);
 	metrics_inc(MET_PG_STATEMENTS, stmts[s].name);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK || !db->prepared) {
-			/* The breaker is open: answer at once instead of paying the timeout again. */
-			if (db->retry_at_ms != 0 && now_ms() < db->retry_at_ms) {
-				db->ok = 0;
-				snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
-				return NULL;
-			}
-			if (db_connect(db) != 0) {
-				snprintf(db->sqlstate, sizeof(db->sqlstate), "08001");
-				return NULL;
-			}
-		}
-		/*
-		 * A named statement lives in one server session, which PgBouncer's transaction
-		 * pooling does not keep: there each exec sends the unnamed statement anew.
-		 */
-		if (!(db->s.unnamed_statements ?
-		    PQsendQueryParams(db->conn, stmts[s].sql, nparams, NULL, params, NULL, NULL, 0) :
-		    PQsendQueryPrepared(db->conn, stmts[s].name, nparams, params, NULL, NULL, 0))) {
-			r = NULL;
-			timed_out = 0;
-		} else
-			r = await_result(db, statement_deadline(db), &timed_out);
-		if (timed_out) {
-			/*
-			 * The server stopped answering (a hung host looks like this): drop the
-			 * connection, whose state is unknown, and fail fast for a while.
-			 */
-			log_error("db: %s: no answer within %d ms; dropping the connection", stmts[s].name,
-			    db->s.statement_timeout_ms + DB_DEADLINE_MARGIN_MS);
-			metrics_inc(MET_PG_ERRORS, "connection_lost");
-			drop_conn(db);
-			breaker_open(db, "a statement timed out");
-			snprintf(db->sqlstate, sizeof(db->sqlstate), "57014");
+		if (ensure_conn(db) != 0)
 			return NULL;
-		}
+		r = send_and_await(db, s, nparams, params, &timed_out);
+		if (timed_out)
+			return NULL;
 		ExecStatusType st = PQresultStatus(r);
 		if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
 			db->ok = 1;
 			return r;
 		}
-		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-		snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
-		if (PQstatus(db->conn) == CONNECTION_OK) {
-			/* Constraint violations are the caller's business; anything else is a bug. */
-			if (strncmp(db->sqlstate, "23", 2) != 0) {
-				log_error("db: %s: %s", stmts[s].name, r ? PQresultErrorMessage(r) :
-				    PQerrorMessage(db->conn));
-				metrics_inc(MET_PG_ERRORS, "query");
-			}
-			PQclear(r);
+		if (!lost_after_failure(db, s, r))
 			return NULL;
-		}
-		PQclear(r);
-		log_warn("db: connection lost during %s, reconnecting", stmts[s].name);
-		metrics_inc(MET_PG_ERRORS, "connection_lost");
-		drop_conn(db);
-		db->ok = 0;
 	}
 	return NULL;
 }

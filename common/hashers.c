@@ -423,28 +423,24 @@ decoded_len(size_t l)
 }
 
 /*
- * argon2-cffi extract_parameters() compared with Parameters(ID, 19, hash_len 16, t, m, p),
- * plus Django's raw-salt length check.
+ * Splits what follows "argon2" ("$type$v=..$m=..,t=..,p=..$salt$hash") at its '$'s into
+ * part[1..], part[0] being the empty text before the first '$'; without a v= field, "v=18" is
+ * put in, as argon2-cffi assumes. Returns the number of parts, or -1 if there are too many.
  */
 static int
-argon2_must_update(const struct hasher_policy *pol, const char *encoded)
+argon2_split(const char *s, struct strview part[8])
 {
-	struct strview	 part[8], tok[4];
-	size_t		 nparts = 0, ntok = 0, i;
-	const char	*s = encoded + strlen("argon2"), *d;
-	int64_t		 v = -1, m = -1, t = -1, p = -1;
-	argon2_type	 type;
-	struct buf	 salt = BUF_INIT;
-	int		 short_salt;
+	size_t		 nparts = 0;
+	const char	*d;
 
 	if (*s != '$')
-		return MALFORMED;
+		return -1;
 	s++;
 	part[nparts++] = (struct strview){ "", 0 };
 	for (;;) {
 		d = strchr(s, '$');
-		if (nparts == NELEM(part))
-			return MALFORMED;
+		if (nparts == 8)
+			return -1;
 		part[nparts].ptr = s;
 		part[nparts].len = d ? (size_t)(d - s) : strlen(s);
 		nparts++;
@@ -457,20 +453,25 @@ argon2_must_update(const struct hasher_policy *pol, const char *encoded)
 		part[2] = (struct strview){ "v=18", 4 };
 		nparts = 6;
 	}
-	if (nparts != 6 || argon2_type_of(encoded + strlen("argon2"), &type) != 0)
-		return MALFORMED;
-	if (!(part[1].len == 7 && memcmp(part[1].ptr, "argon2i", 7) == 0) &&
-	    !(part[1].len == 7 && memcmp(part[1].ptr, "argon2d", 7) == 0) &&
-	    !(part[1].len == 8 && memcmp(part[1].ptr, "argon2id", 8) == 0))
-		return MALFORMED;
-	tok[ntok++] = part[2];
-	s = part[3].ptr;
+	return (int)nparts;
+}
+
+/* Reads v= (from vpart) and m=, t=, p= (comma-separated, from mtp). 0, or -1 if any is
+ * missing, unknown, repeated beyond the four or not a whole number. */
+static int
+argon2_costs(struct strview vpart, struct strview mtp, int64_t *v, int64_t *m, int64_t *t, int64_t *p)
+{
+	struct strview	 tok[4];
+	size_t		 ntok = 0;
+	const char	*s = mtp.ptr, *end = mtp.ptr + mtp.len;
+
+	*v = *m = *t = *p = -1;
+	tok[ntok++] = vpart;
 	for (;;) {
-		const char *end = part[3].ptr + part[3].len;
 		const char *c = memchr(s, ',', (size_t)(end - s));
 
 		if (ntok == NELEM(tok))
-			return MALFORMED;
+			return -1;
 		tok[ntok].ptr = s;
 		tok[ntok].len = c ? (size_t)(c - s) : (size_t)(end - s);
 		ntok++;
@@ -478,24 +479,47 @@ argon2_must_update(const struct hasher_policy *pol, const char *encoded)
 			break;
 		s = c + 1;
 	}
-	for (i = 0; i < ntok; i++) {
+	for (size_t i = 0; i < ntok; i++) {
 		int64_t		*slot;
 		struct strview	 val;
 
 		if (tok[i].len < 2 || tok[i].ptr[1] != '=')
-			return MALFORMED;
+			return -1;
 		switch (tok[i].ptr[0]) {
-		case 'v': slot = &v; break;
-		case 'm': slot = &m; break;
-		case 't': slot = &t; break;
-		case 'p': slot = &p; break;
-		default: return MALFORMED;
+		case 'v': slot = v; break;
+		case 'm': slot = m; break;
+		case 't': slot = t; break;
+		case 'p': slot = p; break;
+		default: return -1;
 		}
 		val = (struct strview){ tok[i].ptr + 2, tok[i].len - 2 };
 		if (memchr(val.ptr, '=', val.len) != NULL || view_int(val, slot) != 0)
-			return MALFORMED;
+			return -1;
 	}
-	if (v < 0 || m < 0 || t < 0 || p < 0)
+	return *v < 0 || *m < 0 || *t < 0 || *p < 0 ? -1 : 0;
+}
+
+/*
+ * argon2-cffi extract_parameters() compared with Parameters(ID, 19, hash_len 16, t, m, p),
+ * plus Django's raw-salt length check.
+ */
+static int
+argon2_must_update(const struct hasher_policy *pol, const char *encoded)
+{
+	struct strview	 part[8];
+	int64_t		 v, m, t, p;
+	argon2_type	 type;
+	struct buf	 salt = BUF_INIT;
+	int		 short_salt;
+
+	if (argon2_split(encoded + strlen("argon2"), part) != 6 ||
+	    argon2_type_of(encoded + strlen("argon2"), &type) != 0)
+		return MALFORMED;
+	if (!(part[1].len == 7 && memcmp(part[1].ptr, "argon2i", 7) == 0) &&
+	    !(part[1].len == 7 && memcmp(part[1].ptr, "argon2d", 7) == 0) &&
+	    !(part[1].len == 8 && memcmp(part[1].ptr, "argon2id", 8) == 0))
+		return MALFORMED;
+	if (argon2_costs(part[2], part[3], &v, &m, &t, &p) != 0)
 		return MALFORMED;
 	if (b64_decode(&salt, part[4].ptr, part[4].len, B64_STD) != 0) {
 		buf_free(&salt);
@@ -807,6 +831,39 @@ crypt_verify(const char *pw, size_t len, const char *encoded)
 
 /* ---- dispatch ---- */
 
+/* A new bcrypt or bcrypt_sha256 hash of pw into b, salted as bcrypt.gensalt(rounds) does:
+ * $2b$NN$ + bcrypt-base64 of 16 random bytes. 0, or -1 (logged when the salt failed). */
+static int
+bcrypt_make(const struct hasher_policy *pol, struct buf *b, enum hasher_alg alg, const char *pw,
+    size_t len)
+{
+	char		setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	unsigned char	rnd[16];
+
+	rand_bytes(rnd, sizeof(rnd));
+	if (crypt_gensalt_rn("$2b$", (unsigned long)pol->bcrypt_rounds, (const char *)rnd,
+	    (int)sizeof(rnd), setting, (int)sizeof(setting)) == NULL) {
+		log_error("hashers: crypt_gensalt for bcrypt failed");
+		return -1;
+	}
+	return bcrypt_encode(b, alg, pw, len, setting);
+}
+
+/* A new crypt hash of pw into b ("crypt$$" + crypt(3) with a random 2-character salt). 0 or -1. */
+static int
+crypt_make(struct buf *b, const char *pw, size_t len)
+{
+	char	 salt[3];
+	char	*h;
+
+	rand_string(salt, 2, RAND_ALNUM);
+	if ((h = crypt_phrase(pw, len, salt)) == NULL)
+		return -1;
+	buf_printf(b, "crypt$$%s", h);
+	free(h);
+	return 0;
+}
+
 /* hasher.encode(pw, fresh salt) with the policy's parameters; NULL on failure. */
 static char *
 make_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len)
@@ -828,20 +885,9 @@ make_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, 
 		rc = argon2_encode(pol, &b, pw, len, salt, SALT_CHARS);
 		break;
 	case HASHER_BCRYPT_SHA256:
-	case HASHER_BCRYPT: {
-		/* bcrypt.gensalt(rounds): $2b$NN$ + bcrypt-base64 of 16 random bytes. */
-		char		setting[CRYPT_GENSALT_OUTPUT_SIZE];
-		unsigned char	rnd[16];
-
-		rand_bytes(rnd, sizeof(rnd));
-		if (crypt_gensalt_rn("$2b$", (unsigned long)pol->bcrypt_rounds, (const char *)rnd,
-		    (int)sizeof(rnd), setting, (int)sizeof(setting)) == NULL) {
-			log_error("hashers: crypt_gensalt for bcrypt failed");
-			break;
-		}
-		rc = bcrypt_encode(&b, alg, pw, len, setting);
+	case HASHER_BCRYPT:
+		rc = bcrypt_make(pol, &b, alg, pw, len);
 		break;
-	}
 	case HASHER_SCRYPT:
 		rand_string(salt, SALT_CHARS, RAND_ALNUM);
 		rc = scrypt_encode(&b, pw, len, salt, SALT_CHARS, pol->scrypt_n, pol->scrypt_r,
@@ -856,17 +902,9 @@ make_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, 
 	case HASHER_UNSALTED_SHA1:
 		rc = unsalted_encode(&b, alg, pw, len);
 		break;
-	case HASHER_CRYPT: {
-		char *h;
-
-		rand_string(salt, 2, RAND_ALNUM);
-		if ((h = crypt_phrase(pw, len, salt)) != NULL) {
-			buf_printf(&b, "crypt$$%s", h);
-			free(h);
-			rc = 0;
-		}
+	case HASHER_CRYPT:
+		rc = crypt_make(&b, pw, len);
 		break;
-	}
 	default:
 		break;
 	}

@@ -22,9 +22,11 @@ struct movies {
 	struct cache	*cache;
 	int64_t		 deadline_ms;	/* the current page's (monotonic), 0 = none */
 	int		 rate, burst;	/* the TMDb budget all workers share; rate 0 = none */
+	int		 bg_rate, bg_burst; /* background calls' share of it; bg_rate 0 = all of it */
 };
 
 #define BUDGET_KEY	"tmdb:budget"
+#define BG_BUDGET_KEY	"tmdb:budget:background"
 #define PAUSE_KEY	"tmdb:pause"
 #define PAUSE_MAX_MS	600000	/* the longest Retry-After honoured across workers */
 
@@ -161,7 +163,7 @@ const char *
 movies_status_name(enum movies_status st)
 {
 	static const char *names[] = { "ok", "stale", "not_found", "unavailable", "config_error",
-	    "bad_request" };
+	    "bad_request", "deferred" };
 
 	return (size_t)st < NELEM(names) ? names[st] : "unknown";
 }
@@ -396,40 +398,27 @@ claim(struct movies *m, struct slot **ss, size_t n, const char *token)
 	free(got);
 }
 
-/* Step 3: the TMDb calls (concurrent when several), the cache writes, the unlocks. */
+/* TMDb asked us to slow down (a Retry-After in rs): every worker holds back for as long as it said. */
 static void
-fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
+honour_retry_after(struct movies *m, const struct tmdb_result *rs, size_t n)
 {
-	struct tmdb_query	 *qs = xcalloc(n, sizeof(*qs));
-	struct tmdb_result	 *rs = xcalloc(n, sizeof(*rs));
-	int			 *have_stale = xcalloc(n, sizeof(*have_stale));
-	struct cache_item	 *items = xcalloc(2 * n, sizeof(*items));
-	const char		**locks = xcalloc(n, sizeof(*locks));
-	size_t			  k = 0, nlocks = 0;
-
 	for (size_t i = 0; i < n; i++) {
-		qs[i] = ss[i]->q;
-		have_stale[i] = ss[i]->stale != NULL;
-	}
-	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
-	for (size_t i = 0; i < n; i++) {
-		/* TMDb asked us to slow down: every worker holds back for as long as it said. */
 		if (rs[i].retry_after_ms > 0 && m->rate > 0) {
 			cache_pause(m->cache, PAUSE_KEY, rs[i].retry_after_ms < PAUSE_MAX_MS ?
 			    rs[i].retry_after_ms : PAUSE_MAX_MS);
 			break;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		/*
-		 * A failed refresh with a stale copy keeps its lock until the lock expires: meanwhile
-		 * the other workers serve the stale copy at once instead of each waiting on TMDb.
-		 */
-		int failed = rs[i].status != TMDB_OK && rs[i].status != TMDB_NOT_FOUND;
+}
 
-		if (ss[i]->locked && !(failed && ss[i]->stale != NULL))
-			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
-	}
+/* Writes what TMDb answered for the slots to Redis in one round trip: a value with its stale
+ * copy, or a 404 marker. Failures write nothing. */
+static void
+store_results(struct movies *m, struct slot **ss, const struct tmdb_result *rs, size_t n)
+{
+	struct cache_item	*items = xcalloc(2 * n, sizeof(*items));
+	size_t			 k = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		struct slot *s = ss[i];
 
@@ -447,8 +436,48 @@ fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 	}
 	if (k > 0)
 		cache_set_many(m->cache, items, k);
+	free(items);
+}
+
+/* Releases the locks this fetch held, in one round trip, except as said below. */
+static void
+release_fetched(struct movies *m, struct slot **ss, const struct tmdb_result *rs, size_t n,
+    const char *token)
+{
+	const char	**locks = xcalloc(n, sizeof(*locks));
+	size_t		  nlocks = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		/*
+		 * A failed refresh with a stale copy keeps its lock until the lock expires: meanwhile
+		 * the other workers serve the stale copy at once instead of each waiting on TMDb.
+		 */
+		int failed = rs[i].status != TMDB_OK && rs[i].status != TMDB_NOT_FOUND;
+
+		if (ss[i]->locked && !(failed && ss[i]->stale != NULL))
+			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
+	}
 	if (nlocks > 0)
 		cache_unlock_many(m->cache, locks, nlocks, token);
+	free(locks);
+}
+
+/* Step 3: the TMDb calls (concurrent when several), the cache writes, the unlocks. */
+static void
+fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
+{
+	struct tmdb_query	*qs = xcalloc(n, sizeof(*qs));
+	struct tmdb_result	*rs = xcalloc(n, sizeof(*rs));
+	int			*have_stale = xcalloc(n, sizeof(*have_stale));
+
+	for (size_t i = 0; i < n; i++) {
+		qs[i] = ss[i]->q;
+		have_stale[i] = ss[i]->stale != NULL;
+	}
+	tmdb_fetch_many(m->tmdb, qs, have_stale, n, rs);
+	honour_retry_after(m, rs, n);
+	store_results(m, ss, rs, n);
+	release_fetched(m, ss, rs, n, token);
 	for (size_t i = 0; i < n; i++) {
 		if (rs[i].status == TMDB_OK)
 			finish(ss[i], MOVIES_OK, rs[i].json);
@@ -460,17 +489,40 @@ fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 	free(qs);
 	free(rs);
 	free(have_stale);
-	free(items);
-	free(locks);
+}
+
+/*
+ * Takes up to want calls from the budget all workers share. Background calls first take from
+ * their own bucket (their share of the rate and burst), then as many from the shared one while
+ * it keeps the visitors' part of its burst: so they spend at most their share over time, and
+ * never the calls visitors have left. (What the second refuses of the first's grant is lost:
+ * the share errs on the visitors' side.) Returns the calls granted (0..want, with *pause_ms set
+ * while TMDb's Retry-After runs), or -1 when Redis is down.
+ */
+static int
+take_budget(struct movies *m, int want, enum movies_priority prio, long long *pause_ms)
+{
+	int keep = 0;
+
+	if (prio == MOVIES_BACKGROUND && m->bg_rate > 0) {
+		want = cache_bucket_take(m->cache, BG_BUDGET_KEY, PAUSE_KEY, m->bg_rate, m->bg_burst, 0,
+		    want, pause_ms);
+		if (want <= 0)
+			return want;
+		keep = m->burst - m->bg_burst;
+	}
+	return cache_bucket_take(m->cache, BUDGET_KEY, PAUSE_KEY, m->rate, m->burst, keep, want,
+	    pause_ms);
 }
 
 /*
  * Step 3 within the budget all workers share: as many calls as the token bucket grants now
  * (all of them when Redis is down: the per-worker concurrency still bounds them); the rest,
- * and everything while TMDb's Retry-After runs, get their stale copy or fail at once.
+ * and everything while TMDb's Retry-After runs, get their stale copy, or else fail at once
+ * (a visitor's) or are deferred (background calls: they ask again later).
  */
 static void
-fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
+fetch(struct movies *m, struct slot **ss, size_t n, const char *token, enum movies_priority prio)
 {
 	long long	 pause_ms = 0;
 	int		 granted = (int)n;
@@ -478,14 +530,16 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 	size_t		  nlocks = 0;
 
 	if (m->rate > 0 && token != NULL)
-		granted = cache_bucket_take(m->cache, BUDGET_KEY, PAUSE_KEY, m->rate, m->burst, (int)n,
-		    &pause_ms);
+		granted = take_budget(m, (int)n, prio, &pause_ms);
 	if (granted < 0 || (size_t)granted >= n) {
 		fetch_now(m, ss, n, token);
 		return;
 	}
 	if (pause_ms > 0)
 		log_warn("movies: TMDb asked to wait; %lld ms left: serving stale copies", pause_ms);
+	else if (prio == MOVIES_BACKGROUND)
+		log_info("movies: background calls' share of the TMDb budget is spent or visitors need "
+		    "the rest (%d of %zu calls granted): the rest wait", granted, n);
 	else
 		log_warn("movies: the shared TMDb budget is spent (%d of %zu calls granted)", granted, n);
 	if (granted > 0)
@@ -495,7 +549,10 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token)
 		/* Released unless a stale copy is served: then others serve it too meanwhile. */
 		if (ss[i]->locked && ss[i]->stale == NULL)
 			locks[nlocks++] = buf_cstr(&ss[i]->lock_key);
-		finish_failed(ss[i], TMDB_RATE_LIMITED);
+		if (prio == MOVIES_BACKGROUND && ss[i]->stale == NULL)
+			finish(ss[i], MOVIES_DEFERRED, NULL);
+		else
+			finish_failed(ss[i], TMDB_RATE_LIMITED);
 	}
 	if (nlocks > 0)
 		cache_unlock_many(m->cache, locks, nlocks, token);
@@ -557,9 +614,9 @@ await(struct movies *m, struct slot **ss, size_t n)
 	free(vals);
 }
 
-/* Resolves the slots (all valid, distinct keys) through Redis and TMDb. */
+/* Resolves the slots (all valid, distinct keys) through Redis and TMDb, on prio's budget. */
 static void
-resolve(struct movies *m, struct slot *slots, size_t n)
+resolve(struct movies *m, struct slot *slots, size_t n, enum movies_priority prio)
 {
 	struct slot	**pending = xcalloc(n ? n : 1, sizeof(*pending));
 	size_t		  k = 0, f = 0, w = 0;
@@ -580,7 +637,7 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 	if (k == 0)
 		goto out;
 	if (!cache_up) {
-		fetch(m, pending, k, NULL);
+		fetch(m, pending, k, NULL, prio);
 		goto out;
 	}
 	rand_string(token, 20, RAND_ALNUM);
@@ -601,7 +658,7 @@ resolve(struct movies *m, struct slot *slots, size_t n)
 				theirs[w++] = pending[i];
 		}
 		if (f > 0)
-			fetch(m, mine, f, token);
+			fetch(m, mine, f, token, prio);
 		if (w > 0)
 			await(m, theirs, w);
 		free(mine);
@@ -647,7 +704,7 @@ one(struct movies *m, const struct tmdb_query *q, struct json_object **out)
 		slot_free(&s);
 		return MOVIES_BAD_REQUEST;
 	}
-	resolve(m, &s, 1);
+	resolve(m, &s, 1, MOVIES_VISITOR);
 	st = s.st;
 	*out = s.json;
 	s.json = NULL;
@@ -755,7 +812,7 @@ movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_
 	sts = xcalloc(n ? n : 1, sizeof(*sts));
 	for (size_t i = 0; i < n; i++)
 		qs[i] = (struct tmdb_query){ .kind = TMDB_DETAILS, .id = ids[i] };
-	movies_resolve_many(m, qs, n, outs, sts);
+	movies_resolve_many(m, qs, n, outs, sts, MOVIES_VISITOR);
 	for (size_t i = 0; i < n; i++) {
 		if (each)
 			each[i] = sts[i];
@@ -771,7 +828,7 @@ movies_details_many(struct movies *m, const int64_t *ids, size_t n, struct json_
 
 void
 movies_resolve_many(struct movies *m, const struct tmdb_query *qs, size_t n, struct json_object **outs,
-    enum movies_status *sts)
+    enum movies_status *sts, enum movies_priority prio)
 {
 	struct slot	*slots = xcalloc(n ? n : 1, sizeof(*slots));
 	size_t		*which = xcalloc(n ? n : 1, sizeof(*which)), k = 0;
@@ -795,7 +852,7 @@ movies_resolve_many(struct movies *m, const struct tmdb_query *qs, size_t n, str
 			k++;
 		which[i] = j;
 	}
-	resolve(m, slots, k);
+	resolve(m, slots, k, prio);
 	for (size_t i = 0; i < n; i++) {
 		if (which[i] == SIZE_MAX)
 			continue;
@@ -825,6 +882,11 @@ movies_open(const struct movies_settings *s)
 
 	m->rate = s->shared_rate > 0 ? s->shared_rate : 0;
 	m->burst = s->shared_burst > 0 ? s->shared_burst : m->rate;
+	if (m->rate > 0 && s->background_share > 0 && s->background_share < 100) {
+		/* At least one call a second, or an import could never finish. */
+		m->bg_rate = m->rate * s->background_share / 100 > 0 ? m->rate * s->background_share / 100 : 1;
+		m->bg_burst = m->burst * s->background_share / 100 > 0 ? m->burst * s->background_share / 100 : 1;
+	}
 	if ((m->tmdb = tmdb_open(&s->tmdb)) == NULL || (m->cache = cache_open(&s->cache)) == NULL) {
 		movies_close(m);
 		return NULL;
@@ -865,31 +927,65 @@ card_of(struct json_object *details)
 	return card;
 }
 
-enum movies_status
-movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
+/* The Redis keys of the cards of ids, each allocated (the caller frees them and the array). */
+static char **
+card_keys(const int64_t *ids, size_t n)
 {
-	char			**keys, **vals;
-	int64_t			 *miss_ids;
-	size_t			 *miss_at, nmiss = 0, nitems = 0;
-	struct json_object	**details;
-	struct cache_item	 *items;
-	enum movies_status	  st = MOVIES_OK;
+	char **keys = xcalloc(n ? n : 1, sizeof(*keys));
 
-	if (n > MOVIES_MANY_MAX)
-		return MOVIES_BAD_REQUEST;
-	keys = xcalloc(n, sizeof(*keys));
-	vals = xcalloc(n, sizeof(*vals));
-	miss_ids = xcalloc(n, sizeof(*miss_ids));
-	miss_at = xcalloc(n, sizeof(*miss_at));
-	details = xcalloc(n, sizeof(*details));
-	items = xcalloc(n, sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
 		struct buf k = BUF_INIT;
 
 		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
 		keys[i] = buf_detach(&k);
-		outs[i] = NULL;
 	}
+	return keys;
+}
+
+/* Fills outs[miss_at[j]] from the details of miss_ids[j] (through the movie layer) and stores
+ * the new cards under keys in one round trip. Returns movies_details_many's status. */
+static enum movies_status
+fill_missing_cards(struct movies *m, char **keys, const int64_t *miss_ids, const size_t *miss_at,
+    size_t nmiss, struct json_object **outs)
+{
+	struct json_object	**details = xcalloc(nmiss, sizeof(*details));
+	struct cache_item	 *items = xcalloc(nmiss, sizeof(*items));
+	size_t			  nitems = 0;
+	enum movies_status	  st;
+
+	st = movies_details_many(m, miss_ids, nmiss, details, NULL);
+	for (size_t j = 0; j < nmiss; j++) {
+		if (details[j] == NULL)
+			continue;
+		outs[miss_at[j]] = card_of(details[j]);
+		json_object_put(details[j]);
+		const char *v = json_object_to_json_string_ext(outs[miss_at[j]],
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		items[nitems++] = (struct cache_item){ keys[miss_at[j]], v, strlen(v), MOVIES_TTL_DETAILS };
+	}
+	if (nitems > 0)
+		cache_set_many(m->cache, items, nitems);
+	free(details);
+	free(items);
+	return st;
+}
+
+enum movies_status
+movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
+{
+	char			**keys, **vals;
+	int64_t			 *miss_ids;
+	size_t			 *miss_at, nmiss = 0;
+	enum movies_status	  st = MOVIES_OK;
+
+	if (n > MOVIES_MANY_MAX)
+		return MOVIES_BAD_REQUEST;
+	keys = card_keys(ids, n);
+	vals = xcalloc(n ? n : 1, sizeof(*vals));
+	miss_ids = xcalloc(n ? n : 1, sizeof(*miss_ids));
+	miss_at = xcalloc(n ? n : 1, sizeof(*miss_at));
+	for (size_t i = 0; i < n; i++)
+		outs[i] = NULL;
 	/* One round trip for every card; a miss costs the details call, which refills the card. */
 	int cache_up = cache_mget(m->cache, (const char *const *)keys, n, vals, NULL) == 0;
 	for (size_t i = 0; i < n; i++) {
@@ -903,20 +999,8 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 		metrics_add(MET_CACHE_LOOKUPS, n - nmiss, METRICS_LABELS("card", "hit"));
 	if (cache_up && nmiss > 0)
 		metrics_add(MET_CACHE_LOOKUPS, nmiss, METRICS_LABELS("card", "miss"));
-	if (nmiss > 0) {
-		st = movies_details_many(m, miss_ids, nmiss, details, NULL);
-		for (size_t j = 0; j < nmiss; j++) {
-			if (details[j] == NULL)
-				continue;
-			outs[miss_at[j]] = card_of(details[j]);
-			json_object_put(details[j]);
-			const char *v = json_object_to_json_string_ext(outs[miss_at[j]],
-			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-			items[nitems++] = (struct cache_item){ keys[miss_at[j]], v, strlen(v), MOVIES_TTL_DETAILS };
-		}
-		if (nitems > 0)
-			cache_set_many(m->cache, items, nitems);
-	}
+	if (nmiss > 0)
+		st = fill_missing_cards(m, keys, miss_ids, miss_at, nmiss, outs);
 	for (size_t i = 0; i < n; i++) {
 		free(keys[i]);
 		free(vals[i]);
@@ -925,22 +1009,14 @@ movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_ob
 	free(vals);
 	free(miss_ids);
 	free(miss_at);
-	free(details);
-	free(items);
 	return st;
 }
 
 void
 movies_cards_cached(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
 {
-	char **keys = xcalloc(n ? n : 1, sizeof(*keys)), **vals = xcalloc(n ? n : 1, sizeof(*vals));
+	char **keys = card_keys(ids, n), **vals = xcalloc(n ? n : 1, sizeof(*vals));
 
-	for (size_t i = 0; i < n; i++) {
-		struct buf k = BUF_INIT;
-
-		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
-		keys[i] = buf_detach(&k);
-	}
 	if (n > 0)
 		cache_mget(m->cache, (const char *const *)keys, n, vals, NULL);
 	for (size_t i = 0; i < n; i++) {

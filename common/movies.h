@@ -29,6 +29,7 @@
  *   last good copy            stale:<key>                                  7 d  served when TMDb fails
  *   refresh lock              lock:<key>  (random token)   tmdb_worst_case_ms() + 1 s
  *   shared TMDb budget        tmdb:budget  (hash: tokens, ts)                60 s  token bucket
+ *   background calls' share   tmdb:budget:background  (hash: tokens, ts)     60 s  token bucket
  *   TMDb's Retry-After        tmdb:pause   ("1")               what TMDb said (max 10 min)
  * Keys carry no language: one deployment serves one TMDb language (except search, hashed).
  */
@@ -51,6 +52,8 @@ struct movies_settings {
 	struct cache_settings	cache;	/* cache.url NULL or "" runs without Redis */
 	int			shared_rate;	/* TMDb calls a second for all workers together (0 = no limit) */
 	int			shared_burst;	/* calls that may go at once after a quiet spell (0 = rate) */
+	int			background_share; /* percent of that budget background calls may spend
+						   * (0 or 100 = all of it) */
 };
 
 enum movies_status {
@@ -59,7 +62,19 @@ enum movies_status {
 	MOVIES_NOT_FOUND,	/* TMDb 404 (negative-cached): the site answers 404 */
 	MOVIES_UNAVAILABLE,	/* TMDb failed and nothing is cached: 503 */
 	MOVIES_CONFIG_ERROR,	/* TMDb refused our key/token (logged at ERROR): 503 */
-	MOVIES_BAD_REQUEST	/* invalid parameters (page outside 1..500, bad id, empty query): 400 */
+	MOVIES_BAD_REQUEST,	/* invalid parameters (page outside 1..500, bad id, empty query): 400 */
+	MOVIES_DEFERRED		/* background calls only: the budget grants them nothing now and no
+				 * copy is cached; nothing failed: ask again later */
+};
+
+/*
+ * Who a call is for. A visitor's page may spend the whole shared TMDb budget; background work
+ * (imports) at most background_share of it, so visitors always keep the rest. What background
+ * calls are not granted is MOVIES_DEFERRED (or STALE when a copy is cached), never unavailable.
+ */
+enum movies_priority {
+	MOVIES_VISITOR,
+	MOVIES_BACKGROUND
 };
 
 struct movies;
@@ -73,7 +88,7 @@ void		 movies_close(struct movies *);
 /* The worker's Redis connection, for other users of the cache (login throttles, "for you"). */
 struct cache	*movies_cache(struct movies *);
 
-/* "ok", "stale", "not_found", "unavailable", "config_error", "bad_request". */
+/* "ok", "stale", "not_found", "unavailable", "config_error", "bad_request", "deferred". */
 const char	*movies_status_name(enum movies_status);
 
 /*
@@ -133,10 +148,11 @@ void		 movies_cards_cached(struct movies *, const int64_t *ids, size_t n, struct
 /*
  * Any n queries at once: one MGET for all, then the misses from TMDb concurrently (the same
  * key twice is resolved once). outs[i] (caller puts) and sts[i] as the single calls give
- * them; an invalid query gets MOVIES_BAD_REQUEST.
+ * them; an invalid query gets MOVIES_BAD_REQUEST. prio: whose share of the TMDb budget the
+ * calls spend (the single calls are MOVIES_VISITOR's).
  */
 void		 movies_resolve_many(struct movies *, const struct tmdb_query *qs, size_t n,
-		    struct json_object **outs, enum movies_status *sts);
+		    struct json_object **outs, enum movies_status *sts, enum movies_priority prio);
 
 /*
  * The current page's deadline (monotonic ms, util.h's now_ms; 0 = none): no TMDb call and no

@@ -170,6 +170,20 @@ part_headers(struct arena *a, const char *h, const char *hend, struct multipart_
 	return named;
 }
 
+/* Where the body goes on after its first delimiter (delim is "\r\n--" boundary), or NULL if it
+ * has none. The first delimiter may open the body (no CRLF before it) or follow a preamble. */
+static const char *
+after_opening(const char *body, size_t len, const char *delim, size_t dlen)
+{
+	const char *p;
+
+	if (len >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0)
+		return body + dlen - 2;
+	if ((p = memmem(body, len, delim, dlen)) != NULL)
+		return p + dlen;
+	return NULL;
+}
+
 int
 multipart_parse(struct multipart *mp, struct arena *a, const char *boundary, const char *body,
     size_t len, const char **why)
@@ -186,12 +200,7 @@ multipart_parse(struct multipart *mp, struct arena *a, const char *boundary, con
 	memcpy(delim, "\r\n--", 4);
 	memcpy(delim + 4, boundary, blen);
 	dlen = blen + 4;
-	/* The first delimiter may open the body (no CRLF before it) or follow a preamble. */
-	if (len >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0)
-		p = body + dlen - 2;
-	else if ((p = memmem(body, len, delim, dlen)) != NULL)
-		p += dlen;
-	else {
+	if ((p = after_opening(body, len, delim, dlen)) == NULL) {
 		*why = "no opening boundary";
 		return -1;
 	}

@@ -237,6 +237,50 @@ set_delimiters(struct compiler *c, size_t pos, const char *s, size_t len)
 	return 0;
 }
 
+/* A '#' or '^' tag (sigil) named name at tag_pos: a section node, pushed on the stack until
+ * its closing tag. bol: the tag starts its line. 0, or -1 with the compile error set. */
+static int
+open_section(struct compiler *c, size_t tag_pos, char sigil, const char *name, size_t len, int bol)
+{
+	struct open_section	*open;
+	struct node		*n;
+
+	if (c->depth == MUSTACHE_MAX_NESTING)
+		return compile_error(c, tag_pos, "sections nested deeper than %d",
+		    MUSTACHE_MAX_NESTING);
+	n = add_node(c, sigil == '#' ? N_SECTION : N_INVERTED, bol);
+	if (set_name(c, n, tag_pos, name, len) == -1)
+		return -1;
+	open = &c->stack[c->depth++];
+	open->node = c->nnodes - 1;
+	open->tag_pos = tag_pos;
+	open->name = name;
+	open->name_len = len;
+	return 0;
+}
+
+/* A '/' tag named name at tag_pos: ends the innermost open section, which must bear that
+ * name. bol: the tag starts its line. 0, or -1 with the compile error set. */
+static int
+close_section(struct compiler *c, size_t tag_pos, const char *name, size_t len, int bol)
+{
+	struct open_section *open;
+
+	if (c->depth == 0)
+		return compile_error(c, tag_pos, "closing tag '%.*s' without an open section",
+		    (int)(len > 40 ? 40 : len), name);
+	open = &c->stack[c->depth - 1];
+	if (len != open->name_len || memcmp(name, open->name, len) != 0)
+		return compile_error(c, tag_pos, "closing tag '%.*s' does not match '%.*s'",
+		    (int)(len > 40 ? 40 : len), name,
+		    (int)(open->name_len > 40 ? 40 : open->name_len), open->name);
+	c->nodes[open->node].end = c->nnodes;
+	c->depth--;
+	if (bol)
+		c->pending_bol = 1;
+	return 0;
+}
+
 /*
  * Handles one tag at tag_pos whose sigil (or 0) and trimmed content are given; standalone
  * tags have had their line removed already.
@@ -245,9 +289,8 @@ static int
 compile_tag(struct compiler *c, size_t tag_pos, char sigil, const char *name, size_t len,
     int standalone, size_t indent_from)
 {
-	struct open_section	*open;
-	struct node		*n;
-	int			 bol = !standalone && at_line_start(c, tag_pos);
+	struct node	*n;
+	int		 bol = !standalone && at_line_start(c, tag_pos);
 
 	switch (sigil) {
 	case '!':
@@ -260,32 +303,9 @@ compile_tag(struct compiler *c, size_t tag_pos, char sigil, const char *name, si
 		return set_delimiters(c, tag_pos, name, len);
 	case '#':
 	case '^':
-		if (c->depth == MUSTACHE_MAX_NESTING)
-			return compile_error(c, tag_pos, "sections nested deeper than %d",
-			    MUSTACHE_MAX_NESTING);
-		n = add_node(c, sigil == '#' ? N_SECTION : N_INVERTED, bol);
-		if (set_name(c, n, tag_pos, name, len) == -1)
-			return -1;
-		open = &c->stack[c->depth++];
-		open->node = c->nnodes - 1;
-		open->tag_pos = tag_pos;
-		open->name = name;
-		open->name_len = len;
-		return 0;
+		return open_section(c, tag_pos, sigil, name, len, bol);
 	case '/':
-		if (c->depth == 0)
-			return compile_error(c, tag_pos, "closing tag '%.*s' without an open section",
-			    (int)(len > 40 ? 40 : len), name);
-		open = &c->stack[c->depth - 1];
-		if (len != open->name_len || memcmp(name, open->name, len) != 0)
-			return compile_error(c, tag_pos, "closing tag '%.*s' does not match '%.*s'",
-			    (int)(len > 40 ? 40 : len), name,
-			    (int)(open->name_len > 40 ? 40 : open->name_len), open->name);
-		c->nodes[open->node].end = c->nnodes;
-		c->depth--;
-		if (bol)
-			c->pending_bol = 1;
-		return 0;
+		return close_section(c, tag_pos, name, len, bol);
 	case '>':
 		if (len == 0)
 			return compile_error(c, tag_pos, "empty partial name");
@@ -313,6 +333,29 @@ find(const struct compiler *c, size_t from, const char *needle, size_t nlen)
 
 	p = memmem(c->src + from, c->len - from, needle, nlen);
 	return p ? (size_t)(p - c->src) : c->len;
+}
+
+/*
+ * A tag alone on its line (but for whitespace) takes the whole line with it. Given the tag's
+ * start in *ws and its end in *eol (text_start: where the text before it starts), returns 1 if
+ * it stands alone, with *ws moved back to the line's start and *eol past the line's end.
+ */
+static int
+standalone_line(const struct compiler *c, size_t text_start, size_t *ws, size_t *eol)
+{
+	size_t w = *ws, e = *eol;
+
+	while (w > text_start && (c->src[w - 1] == ' ' || c->src[w - 1] == '\t'))
+		w--;
+	while (e < c->len && (c->src[e] == ' ' || c->src[e] == '\t'))
+		e++;
+	if (e < c->len && c->src[e] == '\r' && e + 1 < c->len && c->src[e + 1] == '\n')
+		e++;
+	if (!at_line_start(c, w) || (e != c->len && c->src[e] != '\n'))
+		return 0;
+	*ws = w;
+	*eol = e < c->len ? e + 1 : e;
+	return 1;
 }
 
 static int
@@ -343,24 +386,10 @@ compile_all(struct compiler *c)
 			return compile_error(c, tag_pos, "unclosed tag");
 		tag_end = close + closer_len;
 
-		/* A tag alone on its line (but for whitespace) takes the whole line with it. */
-		standalone = 0;
 		ws = tag_pos;
 		eol = tag_end;
-		if (sigil != 0 && sigil != '{' && sigil != '&') {
-			while (ws > text_start && (c->src[ws - 1] == ' ' || c->src[ws - 1] == '\t'))
-				ws--;
-			while (eol < c->len && (c->src[eol] == ' ' || c->src[eol] == '\t'))
-				eol++;
-			if (eol < c->len && c->src[eol] == '\r' && eol + 1 < c->len &&
-			    c->src[eol + 1] == '\n')
-				eol++;
-			if (at_line_start(c, ws) && (eol == c->len || c->src[eol] == '\n')) {
-				standalone = 1;
-				if (eol < c->len)
-					eol++;
-			}
-		}
+		standalone = sigil != 0 && sigil != '{' && sigil != '&' &&
+		    standalone_line(c, text_start, &ws, &eol);
 		add_text(c, text_start, standalone ? ws : tag_pos);
 
 		/* Trim the content; comments keep whatever they hold. */

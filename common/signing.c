@@ -308,6 +308,49 @@ put_py_string(struct buf *out, const char *str, size_t len)
 	return 0;
 }
 
+static int put_py_json(struct buf *, struct json_object *, int);
+
+/* A JSON array (at nesting depth) as json.dumps(separators=(",", ":")) writes it. 0 or -1. */
+static int
+put_py_array(struct buf *out, struct json_object *obj, int depth)
+{
+	size_t n = json_object_array_length(obj);
+
+	buf_putc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(out, ',');
+		if (put_py_json(out, json_object_array_get_idx(obj, i), depth + 1) != 0)
+			return -1;
+	}
+	buf_putc(out, ']');
+	return 0;
+}
+
+/* A JSON object (at nesting depth) as json.dumps(separators=(",", ":")) writes it. 0 or -1. */
+static int
+put_py_object(struct buf *out, struct json_object *obj, int depth)
+{
+	int first = 1;
+
+	buf_putc(out, '{');
+	/* json-c iterates in insertion order, which is the order Python keeps. */
+	json_object_object_foreach(obj, k, v) {
+		if (!first)
+			buf_putc(out, ',');
+		first = 0;
+		if (put_py_string(out, k, strlen(k)) != 0)
+			return -1;
+		buf_putc(out, ':');
+		if (put_py_json(out, v, depth + 1) != 0)
+			return -1;
+	}
+	buf_putc(out, '}');
+	return 0;
+}
+
+/* obj as Python's json.dumps(obj, separators=(",", ":")) writes it (ensure_ascii, insertion
+ * order). 0, or -1 when nested past 1000 levels (logged) or a string is not UTF-8. */
 static int
 put_py_json(struct buf *out, struct json_object *obj, int depth)
 {
@@ -338,37 +381,10 @@ put_py_json(struct buf *out, struct json_object *obj, int depth)
 	case json_type_string:
 		return put_py_string(out, json_object_get_string(obj),
 		    (size_t)json_object_get_string_len(obj));
-	case json_type_array: {
-		size_t n = json_object_array_length(obj);
-
-		buf_putc(out, '[');
-		for (size_t i = 0; i < n; i++) {
-			if (i > 0)
-				buf_putc(out, ',');
-			if (put_py_json(out, json_object_array_get_idx(obj, i), depth + 1) != 0)
-				return -1;
-		}
-		buf_putc(out, ']');
-		return 0;
-	}
-	case json_type_object: {
-		int first = 1;
-
-		buf_putc(out, '{');
-		/* json-c iterates in insertion order, which is the order Python keeps. */
-		json_object_object_foreach(obj, k, v) {
-			if (!first)
-				buf_putc(out, ',');
-			first = 0;
-			if (put_py_string(out, k, strlen(k)) != 0)
-				return -1;
-			buf_putc(out, ':');
-			if (put_py_json(out, v, depth + 1) != 0)
-				return -1;
-		}
-		buf_putc(out, '}');
-		return 0;
-	}
+	case json_type_array:
+		return put_py_array(out, obj, depth);
+	case json_type_object:
+		return put_py_object(out, obj, depth);
 	}
 	return -1;
 }

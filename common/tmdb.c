@@ -176,6 +176,47 @@ add_int_param(CURLU *u, const char *name, int64_t v)
 	return add_param(u, name, s);
 }
 
+/* Appends the query parameters q's kind takes (lang where it takes a language). 0, or -1 if
+ * one could not be added. */
+static int
+add_kind_params(CURLU *u, const struct tmdb_query *q, const char *lang)
+{
+	switch (q->kind) {
+	case TMDB_TRENDING:
+	case TMDB_RECOMMENDATIONS:
+	case TMDB_SIMILAR:
+		return add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1 ? -1 : 0;
+	case TMDB_DETAILS:
+		return add_param(u, "language", lang) == -1 ||
+		    add_param(u, "append_to_response", "credits,videos") == -1 ? -1 : 0;
+	case TMDB_SEARCH:
+		if (add_param(u, "query", q->text) == -1 || add_param(u, "include_adult", "false") == -1 ||
+		    add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1)
+			return -1;
+		if (q->year != 0 && add_int_param(u, "year", q->year) == -1)
+			return -1;
+		if (q->primary_release_year != 0 &&
+		    add_int_param(u, "primary_release_year", q->primary_release_year) == -1)
+			return -1;
+		return 0;
+	case TMDB_GENRES:
+		return add_param(u, "language", lang) == -1 ? -1 : 0;
+	case TMDB_DISCOVER:
+		return add_int_param(u, "with_genres", q->id) == -1 ||
+		    add_param(u, "include_adult", "false") == -1 ||
+		    add_param(u, "include_video", "false") == -1 ||
+		    add_param(u, "sort_by", "popularity.desc") == -1 ||
+		    add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1 ? -1 : 0;
+	case TMDB_CONFIGURATION:
+	case TMDB_WATCH_PROVIDERS:	/* every region at once; no language */
+		return 0;
+	case TMDB_FIND:
+		return add_param(u, "external_source", "imdb_id") == -1 ||
+		    add_param(u, "language", lang) == -1 ? -1 : 0;
+	}
+	return 0;
+}
+
 int
 tmdb_build_url(const struct tmdb_settings *s, const struct tmdb_query *q, struct buf *out)
 {
@@ -206,48 +247,8 @@ tmdb_build_url(const struct tmdb_settings *s, const struct tmdb_query *q, struct
 	if ((s->read_token == NULL || s->read_token[0] == '\0') && s->api_key && s->api_key[0] &&
 	    add_param(u, "api_key", s->api_key) == -1)
 		goto out;
-	switch (q->kind) {
-	case TMDB_TRENDING:
-	case TMDB_RECOMMENDATIONS:
-	case TMDB_SIMILAR:
-		if (add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1)
-			goto out;
-		break;
-	case TMDB_DETAILS:
-		if (add_param(u, "language", lang) == -1 ||
-		    add_param(u, "append_to_response", "credits,videos") == -1)
-			goto out;
-		break;
-	case TMDB_SEARCH:
-		if (add_param(u, "query", q->text) == -1 || add_param(u, "include_adult", "false") == -1 ||
-		    add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1)
-			goto out;
-		if (q->year != 0 && add_int_param(u, "year", q->year) == -1)
-			goto out;
-		if (q->primary_release_year != 0 &&
-		    add_int_param(u, "primary_release_year", q->primary_release_year) == -1)
-			goto out;
-		break;
-	case TMDB_GENRES:
-		if (add_param(u, "language", lang) == -1)
-			goto out;
-		break;
-	case TMDB_DISCOVER:
-		if (add_int_param(u, "with_genres", q->id) == -1 ||
-		    add_param(u, "include_adult", "false") == -1 ||
-		    add_param(u, "include_video", "false") == -1 ||
-		    add_param(u, "sort_by", "popularity.desc") == -1 ||
-		    add_param(u, "language", lang) == -1 || add_int_param(u, "page", q->page) == -1)
-			goto out;
-		break;
-	case TMDB_CONFIGURATION:
-	case TMDB_WATCH_PROVIDERS:	/* every region at once; no language */
-		break;
-	case TMDB_FIND:
-		if (add_param(u, "external_source", "imdb_id") == -1 || add_param(u, "language", lang) == -1)
-			goto out;
-		break;
-	}
+	if (add_kind_params(u, q, lang) == -1)
+		goto out;
 	if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
 		goto out;
 	buf_puts(out, full);
@@ -875,13 +876,34 @@ count_attempt(CURL *e, const struct xfer *x)
 	}
 }
 
+/* An HTTP 429 (what = the call, for the log): rate limited, retryable after TMDb's Retry-After
+ * (capped for this worker's wait; reported in x->res so every worker can hold back). */
+static void
+finish_429(CURL *e, struct xfer *x, const char *what)
+{
+	curl_off_t retry_after = 0;
+
+	x->res->status = TMDB_RATE_LIMITED;
+	x->retryable = 1;
+	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK || retry_after <= 0)
+		retry_after = 0;
+	x->res->retry_after_ms = retry_after > 0 && retry_after < 86400 ?
+	    (long)retry_after * 1000 : TMDB_RETRY_AFTER_DEFAULT_MS;
+	if (retry_after <= 0)
+		x->wait_ms = TMDB_RETRY_AFTER_DEFAULT_MS;
+	else if (retry_after > TMDB_RETRY_AFTER_CAP_MS / 1000)
+		x->wait_ms = TMDB_RETRY_AFTER_CAP_MS;
+	else
+		x->wait_ms = (long)retry_after * 1000;
+	log_warn("tmdb: %s: HTTP 429 (retry after %ld ms)", what, x->wait_ms);
+}
+
 /* Classifies a finished attempt into x->res and decides whether another is worth it. */
 static void
 xfer_finish(struct tmdb *t, CURL *e, struct xfer *x, CURLcode rc)
 {
 	struct buf	 what = BUF_INIT;
 	long		 code = 0;
-	curl_off_t	 retry_after = 0;
 
 	tmdb_describe(x->q, &what);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
@@ -914,19 +936,7 @@ xfer_finish(struct tmdb *t, CURL *e, struct xfer *x, CURLcode rc)
 		log_error("tmdb: %s: HTTP 401: the TMDb API key / read token is refused; "
 		    "check the TMDB configuration", buf_cstr(&what));
 	} else if (code == 429) {
-		x->res->status = TMDB_RATE_LIMITED;
-		x->retryable = 1;
-		if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK || retry_after <= 0)
-			retry_after = 0;
-		x->res->retry_after_ms = retry_after > 0 && retry_after < 86400 ?
-		    (long)retry_after * 1000 : TMDB_RETRY_AFTER_DEFAULT_MS;
-		if (retry_after <= 0)
-			x->wait_ms = TMDB_RETRY_AFTER_DEFAULT_MS;
-		else if (retry_after > TMDB_RETRY_AFTER_CAP_MS / 1000)
-			x->wait_ms = TMDB_RETRY_AFTER_CAP_MS;
-		else
-			x->wait_ms = (long)retry_after * 1000;
-		log_warn("tmdb: %s: HTTP 429 (retry after %ld ms)", buf_cstr(&what), x->wait_ms);
+		finish_429(e, x, buf_cstr(&what));
 	} else if (code == 400 || code == 422) {
 		x->res->status = TMDB_BAD_REQUEST;
 		log_warn("tmdb: %s: HTTP %ld", buf_cstr(&what), code);

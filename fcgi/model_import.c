@@ -261,14 +261,19 @@ import_match_next(struct req *r, int64_t user_id, struct import_job *job)
 	struct json_object	*outs[IMPORT_BATCH] = { 0 }, *res = get(job->doc, "res");
 	enum movies_status	 sts[IMPORT_BATCH];
 	size_t			 k = 0;
+	int			 deferred = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		norm[i] = (struct buf)BUF_INIT;
 		row_query(&job->rows[job->done + i], &norm[i], &qs[i]);
 	}
-	movies_resolve_many(app.movies, qs, n, outs, sts);
+	/* Imports spend their share of the TMDb budget only: visitors keep the rest. */
+	movies_resolve_many(app.movies, qs, n, outs, sts, MOVIES_BACKGROUND);
 	/* In file order: a row the service did not answer stops the batch, unless it keeps failing. */
 	for (; k < n; k++) {
+		/* The share is spent for now: the row waits for the next batch, and no stall counts. */
+		if ((deferred = sts[k] == MOVIES_DEFERRED))
+			break;
 		struct json_object *one = answer(&job->rows[job->done + k], &qs[k], sts[k], outs[k]);
 
 		if (one == NULL && job->stalls + 1 < IMPORT_MAX_STALLS)
@@ -279,7 +284,8 @@ import_match_next(struct req *r, int64_t user_id, struct import_job *job)
 		json_object_put(outs[i]);
 		buf_free(&norm[i]);
 	}
-	job->stalls = k == 0 && n > 0 ? job->stalls + 1 : 0;
+	if (k > 0 || !deferred)
+		job->stalls = k == 0 && n > 0 ? job->stalls + 1 : 0;
 	json_object_object_add(job->doc, "stalls", json_object_new_int(job->stalls));
 	if (save(r, user_id, job->id, job->doc) != FAIL_OK)
 		return FAIL_CACHE;

@@ -60,8 +60,9 @@ enum fail	 import_create(struct req *, int64_t user_id, enum movie_list, const s
 enum fail	 import_load(struct req *, int64_t user_id, int64_t job_id, struct import_job *);
 /*
  * Matches the next IMPORT_BATCH rows concurrently through the movie layer (tmdbID by details,
- * IMDb ids by /find, titles by search with the year) and stores the job. Rows the movie
- * service could not answer wait for the next batch. FAIL_OK or FAIL_CACHE.
+ * IMDb ids by /find, titles by search with the year) on imports' share of the TMDb budget and
+ * stores the job. Rows the movie service could not answer, or the share had no call for, wait
+ * for the next batch. FAIL_OK or FAIL_CACHE.
  */
 enum fail	 import_match_next(struct req *, int64_t user_id, struct import_job *);
 /* Forgets the job (after it was saved). */

@@ -189,6 +189,7 @@ movies_fail(enum movies_status st)
 		return FAIL_INPUT;
 	case MOVIES_UNAVAILABLE:
 	case MOVIES_CONFIG_ERROR:
+	case MOVIES_DEFERRED:
 		break;
 	}
 	return FAIL_MOVIES;

@@ -54,7 +54,7 @@ resolve_seeds(const int64_t *saved_ids, int nsaved, struct json_object **got)
 
 	for (int s = 0; s < n; s++)
 		qs[s] = (struct tmdb_query){ .kind = TMDB_RECOMMENDATIONS, .id = saved_ids[s], .page = 1 };
-	movies_resolve_many(app.movies, qs, (size_t)n, got, sts);
+	movies_resolve_many(app.movies, qs, (size_t)n, got, sts, MOVIES_VISITOR);
 	return n;
 }
 

@@ -173,7 +173,7 @@ page_movie(struct req *r, struct resp *rs)
 	struct json_object	*got[3] = { NULL, NULL, NULL };
 	enum movies_status	 sts[3];
 
-	movies_resolve_many(app.movies, qs, 3, got, sts);
+	movies_resolve_many(app.movies, qs, 3, got, sts, MOVIES_VISITOR);
 	details = got[0];
 	if (movieview_take(r, rs, sts[0], &details) != 0) {
 		req_keep_json(r, got[1]);

@@ -1,13 +1,19 @@
-"""test_import_export.py: lists (favorites, watchlist) in and out as CSV: Letterboxd, IMDb and our own exports imported through a preview, bad files refused, 5,000 rows in bounded requests, the export's escaping."""
+"""test_import_export.py: lists (favorites, watchlist) in and out as CSV: Letterboxd, IMDb and our own exports imported through a preview, bad files refused, 5,000 rows in bounded requests, imports on their share of the TMDb budget (visitors keep the rest), the export's escaping."""
 import csv
 import html
 import io
+import random
 import re
+import threading
 import time
 
 import pytest
+import requests
 
 from support import Visitor, favorite_ids, redis_command, token_in, user_id, watchlist_ids
+from support import site as base_url
+
+IMPORT_MAX_STALLS = 5   # fcgi/model_import.h: batches an unanswered row may stall before it is given up
 
 LETTERBOXD = (
     "Date,Name,Year,Letterboxd URI,Rating\r\n"
@@ -344,3 +350,103 @@ def test_5000_rows_finish_in_bounded_requests(db):
     assert time.monotonic() - t0 < 5
     assert r.status_code == 303 and r.headers["Location"] == "/favorites?imported=300"
     assert len(favorite_ids(db, v.username)) == 300
+
+
+def fresh_synthetic(n):
+    """n consecutive ids of films the stand-in makes up, which no test asked for before (uncached)."""
+    start = random.randint(1_100_000, 1_999_000 - n)
+    return list(range(start, start + n))
+
+
+def freeze_budget(key, tokens, for_s):
+    """Sets a TMDb token bucket as every worker sees it: tokens left, none added for for_s seconds."""
+    sec, usec = redis_command("TIME")
+    now_ms = int(sec) * 1000 + int(usec) // 1000
+    redis_command("HSET", key, "tokens", str(tokens), "ts", str(now_ms + for_s * 1000))
+
+
+def standin_calls(standin_url, ids):
+    by_path = requests.get(standin_url + "/__standin/stats", timeout=5).json()["by_path"]
+    return sum(by_path.get(f"/3/movie/{i}", 0) for i in ids)
+
+
+def visitor_sees_fresh_movie(movie_id):
+    r = requests.get(f"{base_url()}/movie/{movie_id}", timeout=30)
+    return r.status_code, f"Synthetic Movie {movie_id}" in r.text
+
+
+def test_a_small_budget_left_goes_to_visitors_and_the_import_waits_for_it(db, standin_url):
+    """Little of the shared TMDb budget left (10 calls, none added for a while): an import of uncached
+    titles takes none of it, however many times its page refreshes, and no row is given up or "not
+    found" for that; a visitor's movie page meanwhile is served fresh from TMDb. Once the budget
+    refills, the import completes with the right matches."""
+    v = Visitor().signed_up()
+    ids, (seen,) = fresh_synthetic(30), fresh_synthetic(1)
+    freeze_budget("tmdb:budget", 10, 60)
+    try:
+        job = started(v, "Name,Year,tmdbID\n" + "".join(f"Synthetic Movie {i},,{i}\n" for i in ids),
+                      filename="uncached.csv")
+        # More refreshes than the batches an unanswered row may stall before it is given up.
+        for _ in range(IMPORT_MAX_STALLS + 2):
+            r = v.get(job)
+            assert r.status_code == 200, (r.status_code, r.text[:500])
+            assert 'http-equiv="refresh"' in r.text
+            assert "Matched <strong>0</strong> of <strong>30</strong> rows" in r.text
+        assert standin_calls(standin_url, ids) == 0
+        assert visitor_sees_fresh_movie(seen) == (200, True)
+        assert standin_calls(standin_url, [seen]) == 1
+    finally:
+        redis_command("DEL", "tmdb:budget")
+    preview, _, _ = run(v, job)
+    assert sorted(linked_ids(section(preview.text, "matched"))) == ids
+    assert "30 matched" in preview.text and '<h2 id="missing">Not found (0)</h2>' in preview.text
+
+
+def test_a_spent_import_share_defers_rows_while_visitors_spend_the_rest(db, standin_url):
+    """The shared budget is full but imports' share of it is spent: the import waits (no TMDb call, no row
+    given up), a visitor is served fresh, and the import completes when its share refills."""
+    v = Visitor().signed_up()
+    ids, (seen,) = fresh_synthetic(20), fresh_synthetic(1)
+    freeze_budget("tmdb:budget:background", 0, 60)
+    try:
+        job = started(v, "Name,Year,tmdbID\n" + "".join(f"Synthetic Movie {i},,{i}\n" for i in ids))
+        for _ in range(IMPORT_MAX_STALLS + 2):
+            r = v.get(job)
+            assert r.status_code == 200 and "Matched <strong>0</strong> of <strong>20</strong> rows" in r.text
+        assert standin_calls(standin_url, ids) == 0
+        assert visitor_sees_fresh_movie(seen) == (200, True)
+    finally:
+        redis_command("DEL", "tmdb:budget:background")
+    preview, _, _ = run(v, job)
+    assert sorted(linked_ids(section(preview.text, "matched"))) == ids
+    assert '<h2 id="missing">Not found (0)</h2>' in preview.text
+
+
+def test_a_large_uncached_import_leaves_visitors_served_and_completes(db, standin_url):
+    """300 uncached titles on the stack's own budget (40 calls a second, imports 50% of it), while a
+    visitor opens one uncached movie after another: every visitor page is 200 with fresh data, and
+    the import completes with the right matches."""
+    v = Visitor().signed_up()
+    ids = fresh_synthetic(300)
+    seen = iter(fresh_synthetic(200))
+    job = started(v, "Name,Year,tmdbID\n" + "".join(f"Synthetic Movie {i},,{i}\n" for i in ids),
+                  filename="large.csv")
+    done, visits = threading.Event(), []
+
+    def visitor():
+        while not done.is_set():
+            visits.append(visitor_sees_fresh_movie(next(seen)))
+            time.sleep(0.5)
+
+    t = threading.Thread(target=visitor)
+    t.start()
+    try:
+        preview, requests_made, _ = run(v, job, limit_s=10.0)
+    finally:
+        done.set()
+        t.join()
+    # The share lets one batch make 20 calls, then 20 a second: several refreshes.
+    assert requests_made >= 3, requests_made
+    assert len(visits) >= 5 and visits == [(200, True)] * len(visits), visits
+    assert sorted(linked_ids(section(preview.text, "matched"))) == ids
+    assert "300 matched" in preview.text
