@@ -95,3 +95,16 @@ def test_new_data_in_redis_is_rendered_anew_on_every_worker():
         assert '<p class="tagline">&lt;b&gt;not markup&lt;/b&gt;</p>' in page
         fav = v.get("/favorites").text
         assert '<span class="title">Renamed &amp; re-released</span>' in fav and old not in fav
+
+
+def test_where_to_watch_is_kept_per_region():
+    """The providers' part of a movie page is kept per data version and region (fcgi/watchview.c)."""
+    gb, us = Visitor(), Visitor()
+    assert gb.get("/watch-region?next=/movie/550").status_code == 200
+    r = gb.post("/watch-region", {"region": "GB", "next": "/movie/550"}, form_page="/watch-region")
+    assert r.status_code == 303
+    for _ in range(ROUNDS):
+        a, b = gb.get("/movie/550").text, us.get("/movie/550").text
+        assert "Where to watch in United Kingdom" in a and "locale=GB" in a and "locale=US" not in a
+        assert "Where to watch in United States" in b and "locale=US" in b and "locale=GB" not in b
+        assert a.count('href="/watch-region?next=%2Fmovie%2F550"') == b.count('href="/watch-region?next=%2Fmovie%2F550"') == 1
