@@ -66,7 +66,7 @@ joined(char *out, size_t cap, const char *const *parts)
 }
 
 struct json_object *
-movieview_card_brief(struct json_object *item)
+movieview_card_brief(struct json_object *item, int with_url)
 {
 	struct json_object	*card = json_object_new_object(), *v;
 	const char		*title = json_str(item, "title");
@@ -74,8 +74,10 @@ movieview_card_brief(struct json_object *item)
 	char			 url[32];
 
 	json_object_object_add(card, "id", json_object_new_int64(id));
-	snprintf(url, sizeof(url), "/movie/%lld", (long long)id);
-	json_object_object_add(card, "url", json_object_new_string(url));
+	if (with_url) {
+		snprintf(url, sizeof(url), "/movie/%lld", (long long)id);
+		json_object_object_add(card, "url", json_object_new_string(url));
+	}
 	json_object_object_add(card, "title", json_object_new_string(title ? title : "Untitled"));
 	return card;
 }
@@ -83,7 +85,7 @@ movieview_card_brief(struct json_object *item)
 struct json_object *
 movieview_card(struct json_object *item)
 {
-	struct json_object	*card = movieview_card_brief(item), *v;
+	struct json_object	*card = movieview_card_brief(item, 1), *v;
 	const char		*date = json_str(item, "release_date"), *poster = json_str(item, "poster_path");
 	const char		*base = image_base_url();
 	char			 buf[512];
@@ -162,7 +164,8 @@ struct json_object *
 movieview_card_part(struct req *r, struct json_object *src, int index, struct json_object *item,
     const char *tpl)
 {
-	struct json_object *card = movieview_card_brief(item);
+	/* The address is in the HTML: the visitor's part needs only the id and the title. */
+	struct json_object *card = movieview_card_brief(item, 0);
 
 	json_object_object_add(card, "html", movieview_fragment(r, src, index, item, tpl, card_context));
 	return card;

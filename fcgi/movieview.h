@@ -8,8 +8,8 @@
 #include "http.h"
 #include "movies.h"
 
-/* The id, url ("/movie/<id>") and title ("Untitled" when none) of a list item or details object. A new object. */
-struct json_object	*movieview_card_brief(struct json_object *item);
+/* The id, url ("/movie/<id>", if with_url) and title ("Untitled" when none) of a list item or details object. A new object. */
+struct json_object	*movieview_card_brief(struct json_object *item, int with_url);
 /*
  * A card for a list item or details object: movieview_card_brief's and year, rating, overview,
  * poster (w342 URL, with w185/w500 srcset) or no_poster. Returns a new object.
@@ -27,8 +27,8 @@ typedef struct json_object *(*movieview_fragment_fn)(struct req *, struct json_o
 struct json_object	*movieview_fragment(struct req *, struct json_object *src, int index,
 			    struct json_object *item, const char *name, movieview_fragment_fn build);
 /*
- * A card as a grid shows it: movieview_card_brief's members (the visitor's buttons use them)
- * and "html", template tpl (card_movie, card_head) rendered from item as a fragment of src.
+ * A card as a grid shows it: movieview_card_brief's id and title (the visitor's buttons use
+ * them) and "html", template tpl (card_movie, card_head) rendered from item as a fragment of src.
  */
 struct json_object	*movieview_card_part(struct req *, struct json_object *src, int index,
 			    struct json_object *item, const char *tpl);

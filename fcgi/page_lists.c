@@ -49,7 +49,6 @@ saved_card(struct req *r, const struct list_row *row)
 		card = movieview_card_part(r, NULL, -1, stand_in, "card_head");
 		json_object_put(stand_in);
 	}
-	json_object_object_add(card, "saved_at", json_object_new_string(row->created_at));
 	return card;
 }
 

@@ -194,7 +194,7 @@ page_movie(struct req *r, struct resp *rs)
 		return;
 	}
 	/* The movie's own parts are rendered once per data version; the visitor's forms need only these. */
-	card = movieview_card_brief(details);
+	card = movieview_card_brief(details, 1);
 	json_object_object_add(ctx, "movie", card);
 	json_object_object_add(ctx, "movie_top", movieview_fragment(r, details, -1, details, "movie_top", movie_context));
 	json_object_object_add(ctx, "movie_cast", movieview_fragment(r, details, -1, details, "movie_cast",

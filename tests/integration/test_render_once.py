@@ -68,6 +68,13 @@ def test_kept_fragments_show_each_visitor_their_own_state():
         assert list(cards_html(fa)) == [550] and cards_html(fb) == {}
 
 
+def escaped(text):
+    """As the templates write a value: & < > " ' escaped."""
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;")):
+        text = text.replace(a, b)
+    return text
+
+
 def redis_json(key):
     text = redis_command("GET", key)
     assert text, f"{key} is not cached"
@@ -108,3 +115,31 @@ def test_where_to_watch_is_kept_per_region():
         assert "Where to watch in United Kingdom" in a and "locale=GB" in a and "locale=US" not in a
         assert "Where to watch in United States" in b and "locale=US" in b and "locale=GB" not in b
         assert a.count('href="/watch-region?next=%2Fmovie%2F550"') == b.count('href="/watch-region?next=%2Fmovie%2F550"') == 1
+
+
+def test_fragments_go_with_their_values_when_the_memo_is_full():
+    """More movies than a worker keeps values (32): the kept fragments are dropped with their
+    values, and an address reused by a new value finds none of them. The movies' own values are
+    written into Redis (no TMDb calls); their recommendations and providers are the same bytes,
+    so one kept value serves all their pages, each with its own way back."""
+    v = Visitor().signed_up()
+    base = SYNTHETIC + 100
+    assert v.get(f"/movie/{base}").status_code == 200
+    details = redis_json(f"movie_{base}_details")
+    shared = {key: redis_command("GET", key.format(base))
+              for key in ("movie_rec:recommendations_{}", "movie_{}_watch_providers")}
+    assert all(shared.values())
+    movies = [base + 1 + i for i in range(40)]
+    for i, movie in enumerate(movies):
+        details.update(id=movie, title=f"Kept {i} <{movie}>")
+        assert redis_command("SET", f"movie_{movie}_details", json.dumps(details), "EX", "600") == "OK"
+        for key, text in shared.items():
+            assert redis_command("SET", key.format(movie), text, "EX", "600") == "OK"
+    for _ in range(2):
+        for i, movie in enumerate(movies):
+            r = v.get(f"/movie/{movie}")
+            assert r.status_code == 200
+            assert f"<h1>Kept {i} &lt;{movie}&gt; <span" in r.text
+            assert f'<div class="favorite" data-movie="{movie}">' in r.text
+            assert f'href="/watch-region?next=%2Fmovie%2F{movie}"' in r.text
+            assert "More like this" in r.text and len(cards_html(r.text)) >= 2
