@@ -173,17 +173,27 @@ movies_status_name(enum movies_status st)
 /*
  * The values this worker parsed last, with their text: the same bytes from Redis again (a
  * popular movie between two cache fills) are not parsed again. Parsing was about half of a
- * worker's instructions for a movie page. Bounded by entries and by text bytes, so a worker's
- * memory stays small; the least recently used goes first.
+ * worker's instructions for a movie page. Texts made from a value alone (its JSON for the API,
+ * page fragments rendered from it) are kept with it and go with it: the value's bytes are their
+ * data version. Bounded by entries and by text bytes (the values' and the derived texts'), so a
+ * worker's memory stays small; the least recently used goes first.
  */
 #define PARSED_ENTRIES		32
 #define PARSED_MAX_BYTES	(256 * 1024)
+/* A text made from a kept value alone: its JSON (name NULL), or a page fragment rendered from it. */
+struct derived {
+	char		*name;
+	int		 index;		/* which item of the value, or -1 for the whole */
+	uint64_t	 context;	/* what else the text depends on (templates, settings), as the caller hashed it */
+	char		*text;
+	size_t		 len;
+};
 static struct parsed {
 	char			*text;
 	size_t			 len;
 	struct json_object	*obj;
-	char			*json;		/* obj written as movies_json_text() writes it, once asked */
-	size_t			 json_len;
+	struct derived		*derived;
+	size_t			 nderived, cap;
 	uint64_t		 used;
 } parsed[PARSED_ENTRIES];
 static size_t	parsed_bytes;
@@ -192,11 +202,31 @@ static uint64_t	parsed_clock;
 static void
 parsed_drop(struct parsed *p)
 {
-	parsed_bytes -= p->len + p->json_len;
+	parsed_bytes -= p->len;
+	for (size_t i = 0; i < p->nderived; i++) {
+		parsed_bytes -= p->derived[i].len;
+		free(p->derived[i].name);
+		free(p->derived[i].text);
+	}
+	free(p->derived);
 	free(p->text);
-	free(p->json);
 	json_object_put(p->obj);
 	memset(p, 0, sizeof(*p));
+}
+
+/* Drops the least recently used entry other than keep. 0, or -1 when there is none. */
+static int
+parsed_drop_oldest(const struct parsed *keep)
+{
+	struct parsed *old = NULL;
+
+	for (size_t i = 0; i < PARSED_ENTRIES; i++)
+		if (parsed[i].text && &parsed[i] != keep && (old == NULL || parsed[i].used < old->used))
+			old = &parsed[i];
+	if (old == NULL)
+		return -1;
+	parsed_drop(old);
+	return 0;
 }
 
 static void
@@ -211,14 +241,8 @@ parsed_keep(const char *s, size_t len, struct json_object *o)
 			victim = &parsed[i];
 	if (victim->text)
 		parsed_drop(victim);
-	while (parsed_bytes + len > PARSED_MAX_BYTES) {
-		struct parsed *old = NULL;
-
-		for (size_t i = 0; i < PARSED_ENTRIES; i++)
-			if (parsed[i].text && (old == NULL || parsed[i].used < old->used))
-				old = &parsed[i];
-		parsed_drop(old);
-	}
+	while (parsed_bytes + len > PARSED_MAX_BYTES && parsed_drop_oldest(NULL) == 0)
+		;
 	victim->text = xstrdup(s);
 	victim->len = len;
 	victim->obj = json_object_get(o);
@@ -226,26 +250,82 @@ parsed_keep(const char *s, size_t len, struct json_object *o)
 	parsed_bytes += len;
 }
 
+/* The kept entry of o, or NULL (o was built, or parsed for one request only). */
+static struct parsed *
+parsed_of(const struct json_object *o)
+{
+	for (size_t i = 0; i < PARSED_ENTRIES && o != NULL; i++)
+		if (parsed[i].obj == o)
+			return &parsed[i];
+	return NULL;
+}
+
+static struct derived *
+derived_find(struct parsed *p, const char *name, int index)
+{
+	for (size_t i = 0; p && i < p->nderived; i++) {
+		struct derived *d = &p->derived[i];
+
+		if (d->index == index && (d->name == name || (d->name && name && strcmp(d->name, name) == 0)))
+			return d;
+	}
+	return NULL;
+}
+
+const char *
+movies_derived(const struct json_object *o, const char *name, int index, uint64_t context, size_t *len)
+{
+	struct derived *d = derived_find(parsed_of(o), name, index);
+
+	if (d == NULL || d->context != context)
+		return NULL;
+	*len = d->len;
+	return d->text;
+}
+
+int
+movies_derive(const struct json_object *o, const char *name, int index, uint64_t context,
+    const char *text, size_t len)
+{
+	struct parsed	*p = parsed_of(o);
+	struct derived	*d;
+
+	if (p == NULL || len > PARSED_MAX_BYTES / 4)
+		return -1;
+	/* Room is made as for a new value: other values go first, the least recently used first. */
+	while (parsed_bytes + len > PARSED_MAX_BYTES && parsed_drop_oldest(p) == 0)
+		;
+	if (parsed_bytes + len > PARSED_MAX_BYTES)
+		return -1;
+	if ((d = derived_find(p, name, index)) != NULL) {
+		/* Made under another context (new templates, another image address): replaced. */
+		parsed_bytes -= d->len;
+		free(d->text);
+	} else {
+		if (p->nderived == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 4;
+			p->derived = xrealloc(p->derived, p->cap * sizeof(*p->derived));
+		}
+		d = &p->derived[p->nderived++];
+		d->name = name ? xstrdup(name) : NULL;
+		d->index = index;
+	}
+	d->context = context;
+	d->text = xstrndup(text, len);
+	d->len = len;
+	parsed_bytes += len;
+	return 0;
+}
+
 const char *
 movies_json_text(struct json_object *o, size_t *len)
 {
-	struct parsed	*p = NULL;
-	const char	*s;
+	const char *s = movies_derived(o, NULL, -1, 0, len);
 
-	for (size_t i = 0; i < PARSED_ENTRIES && p == NULL; i++)
-		if (parsed[i].obj == o && o != NULL)
-			p = &parsed[i];
-	if (p && p->json) {
-		*len = p->json_len;
-		return p->json;
-	}
+	if (s != NULL)
+		return s;
 	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
-	/* Kept within the same bound as the texts (an entry may grow past it until evicted). */
-	if (p && parsed_bytes + *len <= PARSED_MAX_BYTES) {
-		p->json = xstrdup(s);
-		p->json_len = *len;
-		parsed_bytes += *len;
-	}
+	movies_derive(o, NULL, -1, 0, s, *len);
 	return s;
 }
 

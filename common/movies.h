@@ -104,6 +104,23 @@ const char	*movies_status_name(enum movies_status);
  */
 const char	*movies_json_text(struct json_object *o, size_t *len);
 
+/*
+ * A text made from o alone (a page fragment rendered from it; index: which of its items, -1
+ * for the whole), kept with o when o is a value read from Redis and kept (see above): the same
+ * bytes from Redis again find it, new bytes do not. context is what else the text depends on
+ * (a digest of the templates and settings used): a text made under another context is not
+ * given. NULL when there is none; else the text and *len, valid until the next movies_ call.
+ */
+const char	*movies_derived(const struct json_object *o, const char *name, int index, uint64_t context,
+		    size_t *len);
+/*
+ * Keeps len bytes of text for movies_derived (name and text copied), replacing one made under
+ * another context. 0, or -1 when o is not a kept value (built per request) or the text is too
+ * large: then nothing is kept and the caller makes it again next time.
+ */
+int		 movies_derive(const struct json_object *o, const char *name, int index, uint64_t context,
+		    const char *text, size_t len);
+
 /* window "day" or "week", page 1..500. */
 enum movies_status movies_trending(struct movies *, const char *window, int page, struct json_object **out);
 enum movies_status movies_details(struct movies *, int64_t id, struct json_object **out);

@@ -741,6 +741,7 @@ struct set_entry {
 struct mustache_set {
 	struct set_entry	*v;	/* sorted by name for bsearch */
 	size_t			 n, cap;
+	uint64_t		 digest;	/* sum of each template's FNV-1a: the order added does not count */
 };
 
 struct mustache_set *
@@ -796,7 +797,14 @@ mustache_set_add(struct mustache_set *s, const char *name, const char *src, size
 	s->v[at].name = xstrdup(name);
 	s->v[at].tpl = t;
 	s->n++;
+	s->digest += fnv1a64(src, len, fnv1a64(name, strlen(name) + 1, FNV1A64_INIT));
 	return 0;
+}
+
+uint64_t
+mustache_set_digest(const struct mustache_set *s)
+{
+	return s ? s->digest : 0;
 }
 
 const struct mustache *

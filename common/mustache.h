@@ -3,6 +3,7 @@
 #define MUSTACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -67,6 +68,12 @@ int	 mustache_set_add(struct mustache_set *, const char *name, const char *src, 
  * "{{! unescaped: <reason> }}".
  */
 struct mustache_set *mustache_set_load_dir(const char *dir);
+
+/*
+ * A digest of every name and source in the set: a text rendered from its templates is kept
+ * under it, so new templates never meet an old rendering. 0 for NULL.
+ */
+uint64_t mustache_set_digest(const struct mustache_set *);
 
 /* The template called name, or NULL. */
 const struct mustache *mustache_set_get(const struct mustache_set *, const char *name);

@@ -108,6 +108,16 @@ parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+uint64_t
+fnv1a64(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
 int
 ct_equal(const void *a, size_t alen, const void *b, size_t blen)
 {

@@ -22,6 +22,13 @@ void	 die(const char *, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int	 parse_int64(const char *, size_t, int64_t min, int64_t max, int64_t *out);
 int	 parse_int(const char *, int min, int max, int *out);
 
+/*
+ * FNV-1a (64 bits) of n bytes, continuing from h (FNV1A64_INIT to start): a key for memo
+ * entries, not a defence against anyone choosing the bytes.
+ */
+#define FNV1A64_INIT	14695981039346656037ULL
+uint64_t fnv1a64(const void *, size_t n, uint64_t h);
+
 /* Compares two byte strings in time that depends only on the lengths. 1 if equal. */
 int	 ct_equal(const void *, size_t, const void *, size_t);
 

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "log.h"
 #include "model_lists.h"
 #include "model_user.h"
 #include "movieview.h"
+#include "mustache.h"
 #include "reqjson.h"
 #include "util.h"
 #include "view.h"
@@ -64,19 +66,30 @@ joined(char *out, size_t cap, const char *const *parts)
 }
 
 struct json_object *
-movieview_card(struct json_object *item)
+movieview_card_brief(struct json_object *item, int with_url)
 {
 	struct json_object	*card = json_object_new_object(), *v;
-	const char		*title = json_str(item, "title"), *date = json_str(item, "release_date");
-	const char		*poster = json_str(item, "poster_path");
-	const char		*base = image_base_url();
+	const char		*title = json_str(item, "title");
 	int64_t			 id = json_object_object_get_ex(item, "id", &v) ? json_object_get_int64(v) : 0;
-	char			 buf[512];
+	char			 url[32];
 
 	json_object_object_add(card, "id", json_object_new_int64(id));
-	snprintf(buf, sizeof(buf), "/movie/%lld", (long long)id);
-	json_object_object_add(card, "url", json_object_new_string(buf));
+	if (with_url) {
+		snprintf(url, sizeof(url), "/movie/%lld", (long long)id);
+		json_object_object_add(card, "url", json_object_new_string(url));
+	}
 	json_object_object_add(card, "title", json_object_new_string(title ? title : "Untitled"));
+	return card;
+}
+
+struct json_object *
+movieview_card(struct json_object *item)
+{
+	struct json_object	*card = movieview_card_brief(item, 1), *v;
+	const char		*date = json_str(item, "release_date"), *poster = json_str(item, "poster_path");
+	const char		*base = image_base_url();
+	char			 buf[512];
+
 	if (date && strlen(date) >= 4)
 		json_object_object_add(card, "year", json_object_new_string_len(date, 4));
 	if (json_object_object_get_ex(item, "vote_average", &v) && json_object_get_double(v) > 0) {
@@ -98,8 +111,68 @@ movieview_card(struct json_object *item)
 	return card;
 }
 
+/*
+ * What a fragment depends on besides its data: the templates (their digest), the static files'
+ * address and TMDb's image address. A change of any of them makes every kept fragment a miss.
+ */
+static uint64_t
+fragment_context(void)
+{
+	const char	*base = image_base_url();
+	uint64_t	 h = mustache_set_digest(app.templates);
+
+	h = fnv1a64(config.static_url, strlen(config.static_url) + 1, h);
+	return fnv1a64(base, strlen(base), h);
+}
+
 struct json_object *
-movieview_cards(struct json_object *page, size_t max)
+movieview_fragment(struct req *r, struct json_object *src, int index, struct json_object *item,
+    const char *name, movieview_fragment_fn build)
+{
+	/* Sized once per worker: a fragment is rendered here, then copied. */
+	static struct buf	 out = BUF_INIT;
+	uint64_t		 context = fragment_context();
+	const char		*kept;
+	size_t			 len;
+	struct json_object	*ctx;
+
+	if ((kept = movies_derived(src, name, index, context, &len)) != NULL)
+		return json_object_new_string_len(kept, (int)len);
+	ctx = build(r, item);
+	buf_reset(&out);
+	if (app.templates == NULL || mustache_set_render(app.templates, name, ctx, &out) != 0) {
+		log_error("view: fragment %s failed to render", name);
+		buf_reset(&out);
+	} else	/* Under the context as it is now: building may have read TMDb's image address anew. */
+		movies_derive(src, name, index, fragment_context(), buf_cstr(&out), out.len);
+	json_object_put(ctx);
+	return json_object_new_string_len(buf_cstr(&out), (int)out.len);
+}
+
+/* A grid card's data (movieview_card) and the static files' address: what card_head shows. */
+static struct json_object *
+card_context(struct req *r, struct json_object *item)
+{
+	struct json_object *card = movieview_card(item);
+
+	(void)r;
+	json_object_object_add(card, "static_url", json_object_new_string(config.static_url));
+	return card;
+}
+
+struct json_object *
+movieview_card_part(struct req *r, struct json_object *src, int index, struct json_object *item,
+    const char *tpl)
+{
+	/* The address is in the HTML: the visitor's part needs only the id and the title. */
+	struct json_object *card = movieview_card_brief(item, 0);
+
+	json_object_object_add(card, "html", movieview_fragment(r, src, index, item, tpl, card_context));
+	return card;
+}
+
+struct json_object *
+movieview_cards(struct req *r, struct json_object *page, size_t max)
 {
 	struct json_object *cards = json_object_new_array(), *results;
 
@@ -111,7 +184,8 @@ movieview_cards(struct json_object *page, size_t max)
 			n = max;
 
 		for (size_t i = 0; i < n; i++)
-			json_object_array_add(cards, movieview_card(json_object_array_get_idx(results, i)));
+			json_object_array_add(cards, movieview_card_part(r, page, (int)i,
+			    json_object_array_get_idx(results, i), "card_movie"));
 	}
 	return cards;
 }

@@ -8,13 +8,32 @@
 #include "http.h"
 #include "movies.h"
 
+/* The id, url ("/movie/<id>", if with_url) and title ("Untitled" when none) of a list item or details object. A new object. */
+struct json_object	*movieview_card_brief(struct json_object *item, int with_url);
 /*
- * A card for a list item or details object: id, title, year, rating, overview, url, poster
- * (w342 URL, with w185/w500 srcset) or no_poster. Returns a new object.
+ * A card for a list item or details object: movieview_card_brief's and year, rating, overview,
+ * poster (w342 URL, with w185/w500 srcset) or no_poster. Returns a new object.
  */
 struct json_object	*movieview_card(struct json_object *item);
-/* Cards for the first max results of a page object (0: every one); NULL-safe. Returns a new array. */
-struct json_object	*movieview_cards(struct json_object *page, size_t max);
+/* Builds the context (a new object) a fragment of the movie's data is rendered from. */
+typedef struct json_object *(*movieview_fragment_fn)(struct req *, struct json_object *item);
+/*
+ * Template name rendered against build(r, item), as a new string object: the part of a page that
+ * shows only movie data. item must come from src (index: which of its items, -1 for src itself),
+ * and the context must hold nothing of the visitor's: when src is a value kept by the movie layer
+ * (movies_derived), the text is kept with it and later requests for the same data, templates and
+ * settings get it without building or rendering. Pages splice it in unescaped ({{{x}}}).
+ */
+struct json_object	*movieview_fragment(struct req *, struct json_object *src, int index,
+			    struct json_object *item, const char *name, movieview_fragment_fn build);
+/*
+ * A card as a grid shows it: movieview_card_brief's id and title (the visitor's buttons use
+ * them) and "html", template tpl (card_movie, card_head) rendered from item as a fragment of src.
+ */
+struct json_object	*movieview_card_part(struct req *, struct json_object *src, int index,
+			    struct json_object *item, const char *tpl);
+/* movieview_card_part (card_movie) for the first max results of a page object (0: every one); NULL-safe. A new array. */
+struct json_object	*movieview_cards(struct req *, struct json_object *page, size_t max);
 /* The image URL of a path at a size ("w342"), or NULL when path is null. Arena-owned. */
 const char		*movieview_image(struct req *, const char *size, const char *path);
 /*

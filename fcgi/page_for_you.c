@@ -159,7 +159,9 @@ page_for_you(struct req *r, struct resp *rs)
 	}
 	cards = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
-		struct json_object *item = json_object_array_get_idx(items, i), *card = movieview_card(item), *v;
+		struct json_object	*item = json_object_array_get_idx(items, i), *v;
+		/* The visitor's own list: rendered per request (src NULL), nothing of it kept. */
+		struct json_object	*card = movieview_card_part(r, NULL, (int)i, item, "card_movie");
 
 		if (json_object_object_get_ex(item, "for_you_votes", &v) && json_object_get_int(v) > 1)
 			json_object_object_add(card, "votes", json_object_new_int(json_object_get_int(v)));

@@ -38,7 +38,7 @@ page_genre(struct req *r, struct resp *rs)
 	if (movieview_take(r, rs, movies_discover(app.movies, id, r->arg.page, &data), &data) != 0)
 		return;
 	json_object_object_add(ctx, "genre", json_object_new_string(name));
-	json_object_object_add(ctx, "movies", movieview_cards(data, 0));
+	json_object_object_add(ctx, "movies", movieview_cards(r, data, 0));
 	if (movieview_pager(r, rs, ctx, r->arg.page, movieview_int(data, "total_pages"),
 	    arena_printf(r->arena, "/genre/%lld?page=", (long long)id)) != 0)
 		return;

@@ -15,7 +15,7 @@ page_home(struct req *r, struct resp *rs)
 
 	if (movieview_take(r, rs, movies_trending(app.movies, window, r->arg.page, &data), &data) != 0)
 		return;
-	json_object_object_add(ctx, "movies", movieview_cards(data, 0));
+	json_object_object_add(ctx, "movies", movieview_cards(r, data, 0));
 	json_object_object_add(ctx, strcmp(window, "day") == 0 ? "window_day" : "window_week",
 	    json_object_new_boolean(1));
 	if (movieview_pager(r, rs, ctx, r->arg.page, movieview_int(data, "total_pages"),

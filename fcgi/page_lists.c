@@ -31,20 +31,18 @@ static const struct site_list site_lists[] = {
 static struct json_object *
 saved_card(struct req *r, const struct list_row *row)
 {
-	struct json_object *card;
+	struct json_object *card, *stand_in;
 
 	if (row->movie)
-		card = movieview_card(row->movie);
+		card = movieview_card_part(r, row->movie, -1, row->movie, "card_head");
 	else {
-		card = json_object_new_object();
-		json_object_object_add(card, "id", json_object_new_int64(row->movie_id));
-		json_object_object_add(card, "url", json_object_new_string(
-		    arena_printf(r->arena, "/movie/%lld", (long long)row->movie_id)));
-		json_object_object_add(card, "title", json_object_new_string(
+		stand_in = json_object_new_object();
+		json_object_object_add(stand_in, "id", json_object_new_int64(row->movie_id));
+		json_object_object_add(stand_in, "title", json_object_new_string(
 		    arena_printf(r->arena, "Movie %lld", (long long)row->movie_id)));
-		json_object_object_add(card, "no_poster", json_object_new_boolean(1));
+		card = movieview_card_part(r, NULL, -1, stand_in, "card_head");
+		json_object_put(stand_in);
 	}
-	json_object_object_add(card, "saved_at", json_object_new_string(row->created_at));
 	return card;
 }
 

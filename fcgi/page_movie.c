@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "buf.h"
+#include "config.h"
 #include "csrf_web.h"
 #include "handlers.h"
 #include "model_user.h"
@@ -127,6 +128,18 @@ add_details(struct req *r, struct json_object *card, struct json_object *details
 		json_object_object_add(card, "trailer", json_object_new_string(trailer));
 }
 
+/* What movie_top and movie_cast show: the movie's card with the details of its own page, nothing of the visitor's. */
+static struct json_object *
+movie_context(struct req *r, struct json_object *details)
+{
+	struct json_object *ctx = json_object_new_object(), *card = movieview_card(details);
+
+	add_details(r, card, details);
+	json_object_object_add(ctx, "movie", card);
+	json_object_object_add(ctx, "static_url", json_object_new_string(config.static_url));
+	return ctx;
+}
+
 /* "More like this" is a bonus: the page still works without it. */
 static void
 add_recommendations(struct req *r, struct json_object *ctx, struct json_object *recs, enum movies_status st)
@@ -137,7 +150,7 @@ add_recommendations(struct req *r, struct json_object *ctx, struct json_object *
 	if (recs == NULL || movies_fail(st) != FAIL_OK)
 		return;
 	/* Only the cards shown are built (TMDb sends 20). */
-	cards = movieview_cards(recs, MORE_LIKE_THIS);
+	cards = movieview_cards(r, recs, MORE_LIKE_THIS);
 	json_object_object_add(ctx, "recommendations", cards);
 	movieview_watch_buttons(r, ctx, "recommendations");
 }
@@ -180,9 +193,12 @@ page_movie(struct req *r, struct resp *rs)
 		req_keep_json(r, got[2]);
 		return;
 	}
-	card = movieview_card(details);
+	/* The movie's own parts are rendered once per data version; the visitor's forms need only these. */
+	card = movieview_card_brief(details, 1);
 	json_object_object_add(ctx, "movie", card);
-	add_details(r, card, details);
+	json_object_object_add(ctx, "movie_top", movieview_fragment(r, details, -1, details, "movie_top", movie_context));
+	json_object_object_add(ctx, "movie_cast", movieview_fragment(r, details, -1, details, "movie_cast",
+	    movie_context));
 	add_recommendations(r, ctx, got[1], sts[1]);
 	watchview_add(r, ctx, got[2], sts[2], json_str(card, "url"));
 	if (r->user && add_saved_state(r, rs, ctx, id) != 0)

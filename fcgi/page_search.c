@@ -45,7 +45,7 @@ page_search(struct req *r, struct resp *rs)
 		return;
 	total = movieview_int(data, "total_results");
 	json_object_object_add(ctx, "searched", json_object_new_boolean(1));
-	json_object_object_add(ctx, "movies", movieview_cards(data, 0));
+	json_object_object_add(ctx, "movies", movieview_cards(r, data, 0));
 	json_object_object_add(ctx, "total_results", json_object_new_int(total));
 	if (total == 1)
 		json_object_object_add(ctx, "one_result", json_object_new_boolean(1));

@@ -64,22 +64,22 @@ providers_of(struct req *r, struct json_object *list)
 	return out;
 }
 
-void
-watchview_add(struct req *r, struct json_object *ctx, struct json_object *providers,
-    enum movies_status st, const char *movie_url)
+/* The section is kept per region: its two letters (regions.c's codes all have two) as the fragment's index. */
+static int
+region_index(const char *region)
+{
+	return (unsigned char)region[0] << 8 | (region[0] ? (unsigned char)region[1] : 0);
+}
+
+/* What movie_watch shows: {region, region_name, offers} for the visitor's region, from the providers alone. */
+static struct json_object *
+watch_context(struct req *r, struct json_object *providers)
 {
 	const char		*region = watchview_region(r);
-	struct json_object	*results, *here = NULL, *watch, *list = json_object_new_array();
-	struct buf		 change = BUF_INIT;
+	struct json_object	*results, *here = NULL, *watch = json_object_new_object(), *list = json_object_new_array();
 
-	req_keep_json(r, providers);
-	if (providers == NULL || movies_fail(st) != FAIL_OK ||
-	    !json_object_object_get_ex(providers, "results", &results)) {
-		json_object_put(list);
-		json_object_object_add(ctx, "watch_unavailable", json_object_new_boolean(1));
-		return;
-	}
-	json_object_object_get_ex(results, region, &here);
+	if (json_object_object_get_ex(providers, "results", &results))
+		json_object_object_get_ex(results, region, &here);
 	for (size_t i = 0; here && i < NELEM(offers); i++) {
 		struct json_object *got, *o;
 
@@ -91,7 +91,6 @@ watchview_add(struct req *r, struct json_object *ctx, struct json_object *provid
 		json_object_object_add(o, "link", json_object_new_string(json_str(here, "link") ? json_str(here, "link") : ""));
 		json_object_array_add(list, o);
 	}
-	watch = json_object_new_object();
 	json_object_object_add(watch, "region", json_object_new_string(region));
 	json_object_object_add(watch, "region_name", json_object_new_string(region_name(region) ?
 	    region_name(region) : region));
@@ -99,6 +98,26 @@ watchview_add(struct req *r, struct json_object *ctx, struct json_object *provid
 		json_object_object_add(watch, "offers", list);
 	else
 		json_object_put(list);
+	return watch;
+}
+
+void
+watchview_add(struct req *r, struct json_object *ctx, struct json_object *providers,
+    enum movies_status st, const char *movie_url)
+{
+	struct json_object	*results, *watch;
+	struct buf		 change = BUF_INIT;
+
+	req_keep_json(r, providers);
+	if (providers == NULL || movies_fail(st) != FAIL_OK ||
+	    !json_object_object_get_ex(providers, "results", &results)) {
+		json_object_object_add(ctx, "watch_unavailable", json_object_new_boolean(1));
+		return;
+	}
+	watch = json_object_new_object();
+	/* The providers' part once per data version and region; the way back to this page per request. */
+	json_object_object_add(watch, "html", movieview_fragment(r, providers, region_index(watchview_region(r)),
+	    providers, "movie_watch", watch_context));
 	buf_puts(&change, "/watch-region?next=");
 	url_encode(&change, movie_url);
 	json_object_object_add(watch, "change_url", json_object_new_string(buf_cstr(&change)));

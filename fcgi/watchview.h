@@ -14,8 +14,9 @@ const char		*watchview_region(struct req *);
 /* [{code, name, selected}] of every region offered, by name, the current one selected. */
 struct json_object	*watchview_regions(const char *current);
 /*
- * Adds "watch" to ctx for the visitor's region from a watch/providers result: {region,
- * region_name, link, offers: [{label, providers: [{name, logo}]}], change_url}, or
+ * Adds "watch" to ctx for the visitor's region from a watch/providers result: {html (the
+ * fragment movie_watch.mustache renders from {region, region_name, offers: [{label, link,
+ * providers: [{name, logo}]}]}, kept per data version and region), change_url}, or
  * "watch_unavailable" when TMDb could not say (the page works without it).
  */
 void			 watchview_add(struct req *, struct json_object *ctx, struct json_object *providers,

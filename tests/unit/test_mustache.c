@@ -370,6 +370,34 @@ test_set_from_dir(void **state)
 	buf_free(&out);
 }
 
+/* Fragments are kept under the templates' digest: any change of a name or a source changes it, the order added does not. */
+static void
+test_set_digest(void **state)
+{
+	struct mustache_set	*a = mustache_set_new(), *b = mustache_set_new(), *c = mustache_set_new();
+	char			 err[64];
+
+	(void)state;
+	assert_int_equal(mustache_set_digest(NULL), 0);
+	assert_int_equal(mustache_set_add(a, "card", "<li>{{title}}</li>", 18, err, sizeof(err)), 0);
+	assert_int_equal(mustache_set_add(a, "page", "{{> card}}", 10, err, sizeof(err)), 0);
+	assert_int_equal(mustache_set_add(b, "page", "{{> card}}", 10, err, sizeof(err)), 0);
+	assert_int_equal(mustache_set_add(b, "card", "<li>{{title}}</li>", 18, err, sizeof(err)), 0);
+	assert_true(mustache_set_digest(a) == mustache_set_digest(b));
+	assert_int_equal(mustache_set_add(c, "card", "<li>{{title}} </li>", 19, err, sizeof(err)), 0);
+	assert_int_equal(mustache_set_add(c, "page", "{{> card}}", 10, err, sizeof(err)), 0);
+	assert_true(mustache_set_digest(a) != mustache_set_digest(c));
+	/* The same sources under swapped names are other templates. */
+	mustache_set_free(c);
+	c = mustache_set_new();
+	assert_int_equal(mustache_set_add(c, "page", "<li>{{title}}</li>", 18, err, sizeof(err)), 0);
+	assert_int_equal(mustache_set_add(c, "card", "{{> card}}", 10, err, sizeof(err)), 0);
+	assert_true(mustache_set_digest(a) != mustache_set_digest(c));
+	mustache_set_free(a);
+	mustache_set_free(b);
+	mustache_set_free(c);
+}
+
 static void
 test_set_add(void **state)
 {
@@ -485,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_recursion_bound),
 		cmocka_unit_test(test_set_from_dir),
 		cmocka_unit_test(test_set_add),
+		cmocka_unit_test(test_set_digest),
 		cmocka_unit_test(test_partial_indent),
 		cmocka_unit_test(test_large),
 	};
