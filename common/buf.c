@@ -49,6 +49,21 @@ buf_puts(struct buf *b, const char *s)
 }
 
 void
+buf_put_int(struct buf *b, long long v)
+{
+	char			 digits[24], *p = digits + sizeof(digits);
+	/* In unsigned arithmetic, so LLONG_MIN's magnitude fits. */
+	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+void
 buf_putc(struct buf *b, char c)
 {
 	buf_append(b, &c, 1);

@@ -584,7 +584,7 @@ put_value(struct buf *out, struct json_object *v, int escape)
 		if (i == INT64_MAX)
 			buf_printf(out, "%" PRIu64, json_object_get_uint64(v));
 		else
-			buf_printf(out, "%" PRId64, i);
+			buf_put_int(out, i);
 		break;
 	case json_type_double:
 		put_double(out, json_object_get_double(v));

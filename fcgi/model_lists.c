@@ -359,8 +359,11 @@ int_array(struct req *r, const int64_t *ids, size_t n)
 	const char	*s;
 
 	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		buf_put_int(&b, ids[i]);
+	}
 	buf_putc(&b, '}');
 	s = arena_strdup(r->arena, buf_cstr(&b));
 	buf_free(&b);

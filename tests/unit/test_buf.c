@@ -1,5 +1,7 @@
-/* test_buf.c: the growable buffer: appends, printf growth, embedded bytes, reset, detach. */
+/* test_buf.c: the growable buffer: appends, printf growth, integers, embedded bytes, reset, detach. */
+#include <limits.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -65,6 +67,27 @@ test_reset_keeps_capacity_detach_hands_over(void **state)
 	buf_free(&b);
 }
 
+/* buf_put_int writes what printf's %lld writes, at the edges too. */
+static void
+test_put_int_is_printf_lld(void **state)
+{
+	static const long long	 v[] = { 0, 7, -7, 9, 10, -10, 550, 1000000, LLONG_MAX, LLONG_MIN,
+	    LLONG_MIN + 1, 2147483647LL, -2147483648LL };
+	char			 want[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct buf b = BUF_INIT;
+
+		buf_puts(&b, "x");
+		buf_put_int(&b, v[i]);
+		snprintf(want, sizeof(want), "x%lld", v[i]);
+		assert_string_equal(buf_cstr(&b), want);
+		assert_int_equal(b.len, strlen(want));
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -72,6 +95,7 @@ main(void)
 		cmocka_unit_test(test_empty_is_empty_string),
 		cmocka_unit_test(test_appends_and_growth),
 		cmocka_unit_test(test_reset_keeps_capacity_detach_hands_over),
+		cmocka_unit_test(test_put_int_is_printf_lld),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
