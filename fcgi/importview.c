@@ -90,6 +90,22 @@ movie(struct req *r, const struct import_candidate *c)
 	return o;
 }
 
+/* Rows listed in full before a list folds into a <details> (a 5,000-row file stays readable). */
+#define PREVIEW_OPEN_ROWS	10
+
+/* A preview list and what its section shows: n_<name>, has_<name> (an empty <ul> is not valid), fold_<name>. */
+static void
+add_list(struct req *r, struct json_object *ctx, const char *name, struct json_object *list)
+{
+	size_t n = json_object_array_length(list);
+
+	json_object_object_add(ctx, name, list);
+	add_int(ctx, arena_printf(r->arena, "n_%s", name), (long long)n);
+	json_object_object_add(ctx, arena_printf(r->arena, "has_%s", name), json_object_new_boolean(n > 0));
+	json_object_object_add(ctx, arena_printf(r->arena, "fold_%s", name),
+	    json_object_new_boolean(n > PREVIEW_OPEN_ROWS));
+}
+
 static struct json_object *
 ambiguous(struct req *r, const struct import_row *row, size_t i, int choosable)
 {
@@ -135,18 +151,11 @@ importview_preview(struct req *r, const struct import_job *job, const int *prese
 			json_object_object_add(o, "failed", json_object_new_boolean(1));
 		json_object_array_add(row->state != IMPORT_MATCHED ? missing : present[i] ? already : matched, o);
 	}
-	json_object_object_add(ctx, "matched", matched);
-	json_object_object_add(ctx, "already", already);
+	add_list(r, ctx, "matched", matched);
+	add_list(r, ctx, "already", already);
+	add_list(r, ctx, "missing", missing);
 	json_object_object_add(ctx, "ambiguous", amb);
-	json_object_object_add(ctx, "missing", missing);
-	/* Lists are wrapped only when they have items (an empty <ul> is not valid). */
-	json_object_object_add(ctx, "has_matched", json_object_new_boolean(json_object_array_length(matched) > 0));
-	json_object_object_add(ctx, "has_already", json_object_new_boolean(json_object_array_length(already) > 0));
-	json_object_object_add(ctx, "has_missing", json_object_new_boolean(json_object_array_length(missing) > 0));
-	add_int(ctx, "n_matched", (long long)json_object_array_length(matched));
-	add_int(ctx, "n_already", (long long)json_object_array_length(already));
 	add_int(ctx, "n_ambiguous", (long long)json_object_array_length(amb));
-	add_int(ctx, "n_missing", (long long)json_object_array_length(missing));
 	if (choices > IMPORT_MAX_CHOICES)
 		add_int(ctx, "choices_cut", IMPORT_MAX_CHOICES);
 	return ctx;

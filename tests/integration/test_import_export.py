@@ -101,6 +101,8 @@ def test_letterboxd_file_preview_then_confirm(db):
     # Twins of one title and year are told apart by their release dates.
     assert "Twin Stand-in (released 2011-03-04)" in amb and "Twin Stand-in (released 2011-09-09)" in amb
     assert "No Such Movie Anywhere (2001)" in section(page, "missing")
+    # Short lists are shown open.
+    assert "<details>" not in page
     # Nothing is saved before the confirmation.
     assert favorite_ids(db, v.username) == [680]
     r = confirm(v, job, preview, {"pick3": "777002"})
@@ -400,6 +402,9 @@ def test_a_small_budget_left_goes_to_visitors_and_the_import_waits_for_it(db, st
     preview, _, _ = run(v, job)
     assert sorted(linked_ids(section(preview.text, "matched"))) == ids
     assert "30 matched" in preview.text and '<h2 id="missing">Not found (0)</h2>' in preview.text
+    # A long list folds (every row still in the page); an empty one says so, open.
+    assert "<details><summary>Show all 30</summary>" in section(preview.text, "matched")
+    assert "<details>" not in section(preview.text, "missing") + section(preview.text, "already")
 
 
 def test_a_spent_import_share_defers_rows_while_visitors_spend_the_rest(db, standin_url):
