@@ -22,7 +22,10 @@ else
 OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 HARDEN_LD := -pie -fsanitize=address,undefined
 endif
-CFLAGS   += $(CSTD) $(OPT) $(WARN) $(HARDEN) -MMD -MP -Icommon -Ifcgi -I$(BUILD) $(PKG_CFLAGS)
+CFLAGS   += $(CSTD) $(OPT) $(WARN) $(HARDEN) -MMD -MP -I$(BUILD) $(PKG_CFLAGS)
+# Includes point down, and the build keeps it so: common/ sees only common/ (a wrong-way include
+# of an fcgi/ header does not compile); fcgi/ and the tests see both.
+INCLUDES := -Icommon -Ifcgi
 LDLIBS   += $(PKG_LIBS) -lfcgi -lm -lpthread
 LDFLAGS  += $(HARDEN_LD)
 
@@ -33,17 +36,29 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 FCGI_OBJ   := $(FCGI_SRC:%.c=$(BUILD)/%.o)
 # Handlers are linked into unit tests too, without the program's main().
 FCGI_LIBOBJ := $(filter-out $(BUILD)/fcgi/main.o,$(FCGI_OBJ))
+# The same as an archive: a test or fuzz program links only the objects it reaches.
+LIBFCGI    := $(BUILD)/libfcgiapp.a
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 PROGRAM    := $(BUILD)/movies-fcgi
 MINIMAL    := $(BUILD)/minimal-fcgi
+# Small programs the tests drive (tests/tools/NAME.c -> $(BUILD)/tools/NAME), linked with common/.
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 # Objects of the test programs are kept, so a second make rebuilds nothing.
 .SECONDARY:
 
 .PHONY: all deps build-deps test-deps start stop run migrate test check unit integration asan valgrind \
-	bench clean check-config built-test built-check built-run built-bench apidocs FORCE prometheus test-pgbouncer
-all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL)
+	bench clean check-config built-test built-check built-run built-bench apidocs FORCE prometheus test-pgbouncer \
+	house
+# The fuzz targets: replay programs in every build, `make fuzz` (tests/fuzz/).
+include tests/fuzz/fuzz.mk
+
+.DEFAULT_GOAL := all
+# Everything a build makes: the program, the library, the benchmarks' responder, the tools the
+# tests drive and the fuzz targets' replay programs .
+all: $(PROGRAM) $(LIBCOMMON) $(MINIMAL) $(TOOL_BIN) $(FUZZ_REPLAY)
 
 # A missing library is named in one line (its Debian package) before any compiler error.
 build-deps:
@@ -53,7 +68,8 @@ test-deps:
 
 $(BUILD)/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+$(COMMON_OBJ): INCLUDES := -Icommon
 
 # The version and commit /metrics reports (movies_build_info), rewritten only when they change,
 # so a new commit recompiles one file.
@@ -71,6 +87,10 @@ $(LIBCOMMON): $(COMMON_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(LIBFCGI): $(FCGI_LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(PROGRAM): $(FCGI_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $(FCGI_OBJ) $(LIBCOMMON) $(LDLIBS)
 
@@ -78,8 +98,8 @@ $(PROGRAM): $(FCGI_OBJ) $(LIBCOMMON)
 $(MINIMAL): $(BUILD)/tests/bench/minimal.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(FCGI_LIBOBJ) $(LIBCOMMON) | test-deps
-	$(CC) $(LDFLAGS) -o $@ $< $(FCGI_LIBOBJ) $(LIBCOMMON) $(LDLIBS) -lcmocka
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBFCGI) $(LIBCOMMON) | test-deps
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBFCGI) $(LIBCOMMON) $(LDLIBS) -lcmocka
 # libcurl's multi calls fail only when it is in real trouble: the test stands in for them.
 $(BUILD)/tests/test_tmdb_multi: LDFLAGS += -Wl,--wrap=curl_multi_perform,--wrap=curl_multi_poll
 
@@ -96,10 +116,15 @@ $(APIDOCS_STAMP): fcgi/apidocs/package.json fcgi/apidocs/package-lock.json
 	@cd fcgi/apidocs && npm ci --no-audit --no-fund --loglevel=error \
 		|| echo "apidocs: npm ci failed: /api/docs/ and /api/redoc/ will be missing" >&2
 
-# Unit tests: pure code, no servers. Each binary prints cmocka's summary. First the house rule
-# that no function of common/ or fcgi/ runs over 60 lines.
-unit: $(UNIT_BIN)
+# The house rules the build can check (make unit, check and test run them first): no function
+# of common/ or fcgi/ over 60 lines; no include of an fcgi/ header from common/ (the compiler
+# refuses it too, with -Icommon only: this names the file and the rule).
+house:
 	@tests/function-length.sh
+	@tests/include-direction.sh
+
+# Unit tests: pure code, no servers. Each binary prints cmocka's summary.
+unit: house $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
 # The README's commands install what is missing, then build and go on in a second make, which
@@ -110,13 +135,13 @@ test run check bench: deps
 # Everything: unit tests (plain and sanitized), then a private stack (own ports and state dir)
 # running the sanitized program for the integration tests.
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
-built-test: all apidocs $(UNIT_BIN)
+built-test: house all apidocs $(UNIT_BIN)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(ASAN_UNIT_BIN)
 	@tests/run-all.sh
 
 # The quick tier for people changing the code: unit tests, then the smoke subset of the
 # integration tests (tests marked smoke) on a private stack.
-built-check: all apidocs $(UNIT_BIN)
+built-check: house all apidocs $(UNIT_BIN)
 	@tests/run-check.sh
 
 integration: all apidocs
@@ -165,15 +190,9 @@ clean:
 
 -include $(COMMON_OBJ:.o=.d) $(FCGI_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
 
-# Small programs the tests drive (tests/tools/NAME.c -> $(BUILD)/tools/NAME), linked with common/.
-TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
-all: $(TOOL_BIN)
 $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
 -include $(TOOL_SRC:%.c=$(BUILD)/%.d)
 $(UNIT_SRC:%.c=$(BUILD)/%.o): | test-deps
 
-# The fuzz targets: replay programs in every build, `make fuzz` (tests/fuzz/).
-include tests/fuzz/fuzz.mk

@@ -4,7 +4,7 @@
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_SUPPORT := $(BUILD)/tests/fuzz/util.o
-FUZZ_LINKED  := $(FCGI_LIBOBJ) $(LIBCOMMON)
+FUZZ_LINKED  := $(LIBFCGI) $(LIBCOMMON)
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
@@ -14,7 +14,6 @@ ifeq ($(FUZZ_LINK),1)
 CFLAGS += -fsanitize=fuzzer-no-link
 endif
 
-all: $(FUZZ_REPLAY)
 
 $(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_SUPPORT) $(FUZZ_LINKED)
 	@mkdir -p $(dir $@)
