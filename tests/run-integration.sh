@@ -30,7 +30,9 @@ export TEST_OUTPUT=$ROOT/tests/output
 status=0
 junit="$STATE_DIR/junit"; mkdir -p "$junit"
 # TEST_FILES narrows the run to some files (make test-pgbouncer); default: every one.
-for file in ${TEST_FILES:-tests/integration/test_*.py}; do
+# after_all_*.py check the whole run's record (e.g. every API operation validated): last, and only
+# when every file ran.
+for file in ${TEST_FILES:-tests/integration/test_*.py tests/integration/after_all_*.py}; do
 	name=$(basename "$file" .py)
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider -o junit_family=xunit2 \
 		--junitxml="$junit/$name.xml" "$file" "$@"

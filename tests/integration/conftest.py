@@ -50,6 +50,15 @@ def site(site_url):
 
 
 @pytest.fixture(scope="module")
+def api_proxy(site):
+    """Prism between the API tests and the site (openapi_proxy.py): an undocumented answer fails."""
+    from openapi_proxy import ValidatingProxy
+    proxy = ValidatingProxy(site)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(scope="module")
 def conn(database_url):
     """One autocommit connection per test file."""
     import psycopg2

@@ -2,6 +2,8 @@
 import html
 import os
 import re
+import shutil
+import subprocess
 import uuid
 
 import pytest
@@ -19,6 +21,17 @@ def site():
     if not url:
         pytest.skip("SITE_URL is not set: run through tests/run-integration.sh")
     return url.rstrip("/")
+
+
+def npm_ci(directory, marker):
+    """Installs a directory's pinned npm packages (package-lock.json) unless node_modules/marker is there."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed (make deps)")
+    if not (directory / "node_modules" / marker).exists():
+        npm = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=directory,
+                             env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1"),
+                             capture_output=True, text=True, timeout=600)
+        assert npm.returncode == 0, f"npm ci in {directory} failed:\n{npm.stdout}\n{npm.stderr}"
 
 
 def unique(prefix="site"):

@@ -13,9 +13,8 @@ import requests
 
 from accounts_support import Browser, pbkdf2_hash
 from conftest import env
-import requests.adapters
+from api_client import API, Client, unique
 
-API = "/api/v1"
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 NO_ACCOUNT = {"detail": "No active account found with the given credentials"}
 # A fresh block of the stand-in's synthetic movie ids (1000000..1999999) for this run.
@@ -36,57 +35,6 @@ def conn():
     c.close()
 
 
-class SourceAddress(requests.adapters.HTTPAdapter):
-    """Connects from another loopback address, so failed logins do not throttle 127.0.0.1."""
-
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
-class Client:
-    """A JSON API client: no cookies kept, a Bearer token when given one."""
-
-    def __init__(self, base, address=None):
-        self.base = base
-        self.s = requests.Session()
-        self.s.headers["User-Agent"] = "integration-tests (api)"
-        if address:
-            self.s.mount("http://", SourceAddress(address))
-
-    def call(self, method, path, body=None, token=None, headers=None, **kw):
-        h = dict(headers or {})
-        if token:
-            h["Authorization"] = f"Bearer {token}"
-        kw.setdefault("timeout", 30)
-        kw.setdefault("allow_redirects", False)
-        r = self.s.request(method, self.base + API + path, json=body, headers=h, **kw)
-        self.s.cookies.clear()
-        return r
-
-    def register(self, username=None, password=None, email=None):
-        username = username or unique()
-        password = password or "Pw-" + uuid.uuid4().hex
-        email = email or f"{uuid.uuid4().hex[:8]}@example.com"
-        r = self.call("POST", "/auth/register/", {"username": username, "password": password,
-                                                  "password2": password, "email": email})
-        assert r.status_code == 201, (r.status_code, r.text)
-        return r.json()["user"], password
-
-    def login(self, username, password):
-        r = self.call("POST", "/auth/login/", {"username": username, "password": password})
-        assert r.status_code == 200, (r.status_code, r.text)
-        return r.json()
-
-
-def unique(prefix="api"):
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-
 def claims(token):
     """The payload of a compact JWT, unverified (stdlib only)."""
     part = token.split(".")[1]
@@ -99,8 +47,8 @@ def header(token):
 
 
 @pytest.fixture(scope="module")
-def client(site):
-    return Client(site)
+def client(site, api_proxy):
+    return Client(site, proxy=api_proxy)
 
 
 @pytest.fixture(scope="module")
@@ -442,6 +390,11 @@ def test_movies(client):
     assert r.status_code == 404 and "error" in r.json()
     r = client.call("GET", "/movies/550/recommendations/")
     assert r.status_code == 200 and r.json()["results"]
+    r = client.call("GET", "/movies/999999/recommendations/")
+    assert (r.status_code, r.json()) == (404, {"error": "Movie not found"})
+    # An id out of range matches no route: Django's 404, as documented.
+    r = client.call("GET", "/movies/0/recommendations/")
+    assert (r.status_code, r.json()) == (404, {"detail": "There is no page at this address."})
     r = client.call("GET", "/movies/search/", params={"query": "fight club"})
     assert r.status_code == 200 and any(m["id"] == 550 for m in r.json()["results"])
     r = client.call("GET", "/movies/search/", params={"query": "fight", "year": "1999", "page": "1"})
@@ -615,3 +568,4 @@ def test_login_rehash_does_not_revoke_tokens(client, conn, secret_key):
         assert cur.fetchone()[0] != weak
     # The same password, stored anew: not a change, so earlier tokens stay valid.
     assert tokens_work(client, theirs) == (True, True)
+

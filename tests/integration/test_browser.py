@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+from support import npm_ci
+
 BROWSER_DIR = pathlib.Path(__file__).resolve().parents[1] / "browser"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -17,10 +19,7 @@ def test_browser_walk(site_url):
     env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
     output = pathlib.Path(os.environ.get("TEST_OUTPUT") or BROWSER_DIR.parent / "output")
     env["SCREENSHOT_DIR"] = str(output / "screenshots")
-    if not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir():
-        npm = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BROWSER_DIR, env=env,
-                             capture_output=True, text=True, timeout=300)
-        assert npm.returncode == 0, f"npm ci failed:\n{npm.stdout}\n{npm.stderr}"
+    npm_ci(BROWSER_DIR, "playwright-core")
     walk = subprocess.run([node, "walk.mjs"], cwd=BROWSER_DIR, env=dict(env, SITE_URL=site_url),
                           capture_output=True, text=True, timeout=180)
     print(walk.stdout)

@@ -10,6 +10,8 @@ import subprocess
 import pytest
 import requests
 
+from support import npm_ci
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BROWSER_DIR = ROOT / "tests" / "browser"
 APIDOCS_DIR = ROOT / "fcgi" / "apidocs"
@@ -19,16 +21,6 @@ FLAGS = {"M_GET": "GET", "M_POST": "POST", "M_DELETE": "DELETE", "M_PUT": "PUT",
 
 def node_env():
     return dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
-
-
-def npm_ci(directory, marker):
-    """Installs a directory's pinned npm packages (package-lock.json) unless marker is there."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (make deps)")
-    if not (directory / "node_modules" / marker).exists():
-        npm = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=directory, env=node_env(),
-                             capture_output=True, text=True, timeout=600)
-        assert npm.returncode == 0, f"npm ci in {directory} failed:\n{npm.stdout}\n{npm.stderr}"
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import re
 import pytest
 import requests
 
+from api_client import Client
 from support import Visitor, favorite_ids, redis_command, site, unique, user_id, watchlist_ids
 
-API = "/api/v1"
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 # A block of the stand-in's synthetic movie ids (1000000..1999999) of this file's own.
 SYNTHETIC_BASE = 1000000 + random.randrange(0, 900) * 1000
@@ -226,17 +226,8 @@ def test_for_you_seeds_from_both_lists_and_leaves_both_out(db):
 
 # ---- the API ----
 
-class Api:
-    def __init__(self):
-        self.base = site() + API
-        self.s = requests.Session()
-
-    def call(self, method, path, body=None, token=None, **kw):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        r = self.s.request(method, self.base + path, json=body, headers=headers, timeout=30,
-                           allow_redirects=False, **kw)
-        self.s.cookies.clear()
-        return r
+class Api(Client):
+    """The shared API client through the validating proxy, with a fresh user at hand."""
 
     def user(self):
         username, password = unique("wl_api"), "Pw-" + unique("x")
@@ -248,8 +239,12 @@ class Api:
         return r.json()["user"], login.json()["access"]
 
 
-def test_api_needs_a_token():
-    api = Api()
+@pytest.fixture(scope="module")
+def api(api_proxy):
+    return Api(site(), proxy=api_proxy)
+
+
+def test_api_needs_a_token(api):
     for method, path in (("GET", "/auth/watchlist/"), ("POST", "/auth/watchlist/"),
                          ("DELETE", "/auth/watchlist/550/")):
         r = api.call(method, path)
@@ -260,8 +255,7 @@ def test_api_needs_a_token():
 
 
 @pytest.mark.smoke
-def test_api_add_list_remove(db):
-    api = Api()
+def test_api_add_list_remove(db, api):
     user, token = api.user()
     r = api.call("GET", "/auth/watchlist/", token=token)
     assert r.status_code == 200 and r.json() == {"user": user, "watchlist_movies": []}
@@ -293,8 +287,7 @@ def test_api_add_list_remove(db):
     assert watchlist_ids(db, user["username"]) == [680]
 
 
-def test_api_bad_ids():
-    api = Api()
+def test_api_bad_ids(api):
     _, token = api.user()
     r = api.call("POST", "/auth/watchlist/", {"movie_id": 999999}, token=token)
     assert (r.status_code, r.json()) == (400, {"error": "Invalid movie ID"})
