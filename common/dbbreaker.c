@@ -21,7 +21,7 @@ struct state {
 	int	down;		/* an outage is under way (logged once, by whoever opened it) */
 	int64_t	hung_at_ms;	/* when a statement last got no answer; 0 since the close */
 	int64_t	stuck_until[MARKS];	/* a worker waiting DB_STUCK_MS or longer: its deadline; else 0 */
-	int	nworkers;	/* 0: unknown (no shared mapping), never all stuck */
+	int	nworkers;	/* 0: unknown (no shared mapping); under 2: never all stuck */
 };
 
 static struct state	 own;
@@ -121,7 +121,8 @@ dbbreaker_give_up(int64_t started_ms, int64_t deadline_ms, int *mark)
 
 	if (hung != 0 && hung >= started_ms)
 		return 1;
-	if (st->nworkers <= 0 || now - started_ms < DB_STUCK_MS)
+	/* A lone worker waiting is no sign of a hang, only of a slow statement. */
+	if (st->nworkers < 2 || now - started_ms < DB_STUCK_MS)
 		return 0;
 	if (*mark < 0)
 		*mark = mark_claim(now, deadline_ms > 0 ? deadline_ms : now + 3600000);

@@ -25,8 +25,8 @@ int	 dbbreaker_open(int max_ms, int hung);
 /*
  * Should a wait for the server that started at started_ms and ends by deadline_ms (monotonic)
  * end now, unanswered? 1 if a statement of another worker got no answer since it started (the
- * server is the same), or if every worker has been waiting on the server for DB_STUCK_MS (so
- * nobody is left for the pages that need no database). *mark is the caller's (-1 at the wait's
+ * server is the same), or if every worker of two or more has been waiting on the server for
+ * DB_STUCK_MS (so nobody is left for the pages that need no database). *mark is the caller's (-1 at the wait's
  * start); dbbreaker_wait_end(*mark) must follow the wait. A worker that dies waiting leaves a
  * mark that counts only until its deadline.
  */
