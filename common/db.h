@@ -74,7 +74,8 @@ struct db_settings {
  * Connects (after fork) and prepares every statement. Returns NULL only for a bad URL;
  * an unreachable server gives a handle that reconnects on a later db_exec. After a failed
  * connect or a timed-out statement, db_exec fails at once (a circuit breaker) for 250 ms,
- * doubling to breaker_max_ms, then one request tries again.
+ * doubling to breaker_max_ms, then one request tries again. The breaker is every worker's
+ * when the master mapped it before fork (dbbreaker_init), else this process's own.
  */
 struct db	*db_open_with(const struct db_settings *);
 /*
