@@ -170,18 +170,26 @@ cache_ok(struct cache *c)
 }
 
 /*
- * Sends n commands in one pipeline and collects their replies (caller frees each).
- * 0, or -1 with every reply NULL when the connection is or goes down.
+ * The connection was closed under us (a restarted Redis: EOF, or a reset or broken pipe), as
+ * opposed to a timeout (a hung one), which must not be paid twice.
  */
 static int
-pipeline(struct cache *c, const struct cmd *cmds, size_t n, redisReply **replies)
+closed_not_timed_out(const redisContext *ctx)
+{
+	if (ctx == NULL)
+		return 0;
+	if (ctx->err == REDIS_ERR_EOF)
+		return 1;
+	return ctx->err == REDIS_ERR_IO && (strcmp(ctx->errstr, strerror(ECONNRESET)) == 0 ||
+	    strcmp(ctx->errstr, strerror(EPIPE)) == 0);
+}
+
+/* One attempt of pipeline() on the current connection. 0, or -1 with every reply NULL. */
+static int
+pipeline_once(struct cache *c, const struct cmd *cmds, size_t n, redisReply **replies)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		replies[i] = NULL;
-	if (!cache_ok(c))
-		return -1;
 	for (i = 0; i < n; i++)
 		if (redisAppendCommandArgv(c->ctx, cmds[i].argc, cmds[i].argv, cmds[i].lens) != REDIS_OK)
 			goto fail;
@@ -197,6 +205,37 @@ fail:
 	for (i = 0; i < n; i++) {
 		freeReplyObject(replies[i]);
 		replies[i] = NULL;
+	}
+	return -1;
+}
+
+/*
+ * Sends n commands in one pipeline and collects their replies (caller frees each).
+ * 0, or -1 with every reply NULL when the connection is or goes down. A connection made
+ * before this call and found closed (Redis restarted since) is replaced once, at once: the
+ * commands never reached the old server, and the new attempt has the usual connect and
+ * command timeouts, so the call is bounded as one that had to connect.
+ */
+static int
+pipeline(struct cache *c, const struct cmd *cmds, size_t n, redisReply **replies)
+{
+	int established;
+
+	for (size_t i = 0; i < n; i++)
+		replies[i] = NULL;
+	established = c != NULL && c->ctx != NULL;
+	if (!cache_ok(c))
+		return -1;
+	if (pipeline_once(c, cmds, n, replies) == 0)
+		return 0;
+	if (established && closed_not_timed_out(c->ctx)) {
+		metrics_inc(MET_REDIS_ERRORS, "connection_lost");
+		redisFree(c->ctx);
+		c->ctx = NULL;
+		if (connect_now(c) == 0 && pipeline_once(c, cmds, n, replies) == 0)
+			return 0;
+		if (c->ctx == NULL)
+			return -1;
 	}
 	drop(c);
 	return -1;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "db.h"
 #include "regions.h"
 #include "util.h"
 
@@ -223,6 +224,12 @@ check_combined(FILE *err)
 		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
 		return -1;
 	}
+	if (db_url_check(config.database_url) != 0) {
+		/* libpq's own message may quote the URL, password included: not shown. */
+		fprintf(err, "configuration: DATABASE_URL is not a connection URI libpq accepts (check its "
+		    "hosts, ports, percent-encoding and ?parameters)\n");
+		return -1;
+	}
 	if (session_engine(config.session_engine, &config.session_cached_db) != 0) {
 		fprintf(err, "configuration: SESSION_ENGINE=\"%s\" is not db or cached_db (or Django's "
 		    "django.contrib.sessions.backends.db or .cached_db); the file, cache and signed_cookies "
@@ -245,29 +252,36 @@ config_load(FILE *err)
 	return bad ? -1 : 0;
 }
 
-/* Prints a URL with any password in its user-info replaced, so logs never hold it. */
+/*
+ * Prints a URL with any password replaced, so logs never hold it: the user-info's (which ends
+ * at the last '@' before the path, whatever the hosts, e.g. a libpq multi-host
+ * "h1:5432,h2:5432") and a query that names one (?password=, ?sslpassword=).
+ */
 static void
 print_redacted_url(FILE *f, const char *v)
 {
-	const char *scheme_end = strstr(v, "://"), *at, *colon;
+	const char	*scheme_end = strstr(v, "://"), *host, *path, *q, *at = NULL, *colon = NULL;
 
 	if (scheme_end == NULL) {
 		fputs(v, f);
 		return;
 	}
-	at = strchr(scheme_end + 3, '@');
-	colon = at ? memchr(scheme_end + 3, ':', (size_t)(at - scheme_end - 3)) : NULL;
-	if (colon == NULL) {
-		/* A password may also come as ?password=...: cut any query string. */
-		const char *q = strchr(v, '?');
-
-		if (q && strstr(q, "password"))
-			fprintf(f, "%.*s?<redacted>", (int)(q - v), v);
-		else
-			fputs(v, f);
-		return;
-	}
-	fprintf(f, "%.*s:<redacted>%s", (int)(colon - v), v, at);
+	host = scheme_end + 3;
+	path = host + strcspn(host, "/?");
+	for (const char *p = host; p < path; p++)
+		if (*p == '@')
+			at = p;
+	if (at)
+		colon = memchr(host, ':', (size_t)(at - host));
+	q = strchr(path, '?');
+	if (q == NULL)
+		q = path + strlen(path);
+	if (colon)
+		fprintf(f, "%.*s:<redacted>%.*s", (int)(colon - v), v, (int)(q - at), at);
+	else
+		fprintf(f, "%.*s", (int)(q - v), v);
+	if (*q)
+		fputs(strstr(q, "password") ? "?<redacted>" : q, f);
 }
 
 void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "dbbreaker.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
@@ -94,6 +95,14 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "AND $5::text = 'watchlist' " NEWEST_FIRST " " SESSION_PAGE_WINDOW ")) page) "
 	    "FROM django_session s LEFT JOIN (SELECT " USER_VISITOR_COLUMNS " FROM auth_user "
 	    "WHERE id = $2::integer) u ON true "
+	    "WHERE s.session_key = $1 AND s.expire_date > now()" },
+	/*
+	 * session_get without the lists: for a request whose session_get failed on a list's table
+	 * (unreadable, renamed, locked), so that only the parts needing that list fail.
+	 */
+	[DB_SESSION_GET_BARE] = { "session_get_bare", 2,
+	    "SELECT s.session_data, u.* FROM django_session s LEFT JOIN (SELECT " USER_COLUMNS
+	    " FROM auth_user WHERE id = $2::integer) u ON true "
 	    "WHERE s.session_key = $1 AND s.expire_date > now()" },
 	[DB_SESSION_INSERT] = { "session_insert", 3,
 	    "INSERT INTO django_session (session_key, session_data, expire_date) "
@@ -203,38 +212,36 @@ struct db {
 	int			 legacy_favorites;
 	int			 ok;
 	char			 sqlstate[6];
-	int64_t			 retry_at_ms;	/* breaker open: no connect before this (monotonic) */
-	int			 backoff_ms;	/* the breaker's current wait; 0 while healthy */
-	int			 down_logged;	/* the current outage has been logged */
 	int			 connects;	/* successful connections, for the reconnect count */
 };
 
-#define DB_BACKOFF_FIRST_MS	250
 #define DB_DEADLINE_MARGIN_MS	500	/* the server's statement_timeout answers before we give up */
 
-/* The outage starts: log once, and keep later requests from paying the timeout again. */
+/*
+ * The outage starts: keep later requests, in every worker (dbbreaker.c), from paying the
+ * timeout again. Logged once per outage, by the worker that opened it.
+ */
 static void
-breaker_open(struct db *db, const char *why)
+breaker_open(struct db *db, const char *why, int hung)
 {
-	db->backoff_ms = db->backoff_ms == 0 ? DB_BACKOFF_FIRST_MS : db->backoff_ms * 2;
-	if (db->backoff_ms > db->s.breaker_max_ms)
-		db->backoff_ms = db->s.breaker_max_ms;
-	db->retry_at_ms = now_ms() + db->backoff_ms;
 	db->ok = 0;
-	if (!db->down_logged)
+	if (dbbreaker_open(db->s.breaker_max_ms, hung))
 		log_warn("db: unavailable (%s); failing fast, retrying in the background of later requests", why);
-	db->down_logged = 1;
 }
 
 static void
 breaker_close(struct db *db)
 {
-	if (db->down_logged)
+	if (dbbreaker_close())
 		log_info("db: available again");
-	db->down_logged = 0;
-	db->backoff_ms = 0;
-	db->retry_at_ms = 0;
 	db->ok = 1;
+}
+
+/* How long a probe may take before another worker may probe: a connect, its setup, a statement. */
+static int
+probe_ms(const struct db *db)
+{
+	return 2 * db->s.connect_timeout_ms + db->s.statement_timeout_ms + DB_DEADLINE_MARGIN_MS;
 }
 
 static void
@@ -277,30 +284,58 @@ wait_fd(int fd, short events, int64_t deadline_ms)
 	}
 }
 
+/* One wait for the server's answer: when it started, its deadline, its mark (dbbreaker.h). */
+struct server_wait {
+	int64_t	started_ms, deadline_ms;
+	int	mark;
+};
+
+#define DB_WAIT_SLICE_MS	100	/* how often a long wait looks at the other workers' */
+
+/*
+ * wait_fd in slices, ending early (0) when dbbreaker_give_up says the wait is hopeless: the
+ * server hung for another worker since, or every worker is stuck waiting on it.
+ */
+static int
+wait_server(struct server_wait *w, int fd, short events)
+{
+	for (;;) {
+		int64_t	until = now_ms() + DB_WAIT_SLICE_MS;
+		int	n;
+
+		if (w->deadline_ms > 0 && until > w->deadline_ms)
+			until = w->deadline_ms;
+		if ((n = wait_fd(fd, events, until)) != 0)
+			return n;
+		if ((w->deadline_ms > 0 && now_ms() >= w->deadline_ms) ||
+		    dbbreaker_give_up(w->started_ms, w->deadline_ms, &w->mark))
+			return 0;
+	}
+}
+
 /*
  * Collects the results of what was just sent, by deadline_ms. Returns the first error result,
  * else the last result (caller clears), or NULL with *timed_out set when the deadline passed
- * (the connection is then unusable: the server may still be working on it).
+ * or the wait was given up (the connection is then unusable: the server may still be working on it).
  */
 static PGresult *
 await_result(struct db *db, int64_t deadline_ms, int *timed_out)
 {
-	PGconn		*c = db->conn;
-	PGresult	*keep = NULL, *r;
-	int		 f;
+	PGconn			*c = db->conn;
+	PGresult		*keep = NULL, *r;
+	int			 f;
+	struct server_wait	 w = { now_ms(), deadline_ms, -1 };
 
 	*timed_out = 0;
 	while ((f = PQflush(c)) == 1) {
-		int w = wait_fd(PQsocket(c), POLLIN | POLLOUT, deadline_ms);
-
-		if (w <= 0)
+		if (wait_server(&w, PQsocket(c), POLLIN | POLLOUT) <= 0)
 			goto timeout;
 		if (!PQconsumeInput(c))
 			break;
 	}
 	for (;;) {
 		while (PQisBusy(c)) {
-			if (wait_fd(PQsocket(c), POLLIN, deadline_ms) <= 0)
+			if (wait_server(&w, PQsocket(c), POLLIN) <= 0)
 				goto timeout;
 			if (!PQconsumeInput(c))
 				break;
@@ -315,8 +350,10 @@ await_result(struct db *db, int64_t deadline_ms, int *timed_out)
 		if (PQstatus(c) == CONNECTION_BAD)
 			break;
 	}
+	dbbreaker_wait_end(w.mark);
 	return keep;
 timeout:
+	dbbreaker_wait_end(w.mark);
 	PQclear(keep);
 	*timed_out = 1;
 	return NULL;
@@ -440,7 +477,7 @@ db_connect(struct db *db)
 	return 0;
 fail:
 	drop_conn(db);
-	breaker_open(db, "cannot connect");
+	breaker_open(db, "cannot connect", 0);
 	return -1;
 }
 
@@ -466,6 +503,19 @@ db_open_with(const struct db_settings *s)
 	return db;
 }
 
+int
+db_url_check(const char *url)
+{
+	char			*err = NULL;
+	PQconninfoOption	*o = url ? PQconninfoParse(url, &err) : NULL;
+
+	PQfreemem(err);
+	if (o == NULL)
+		return -1;
+	PQconninfoFree(o);
+	return 0;
+}
+
 struct db *
 db_open(const char *url)
 {
@@ -485,18 +535,12 @@ db_close(struct db *db)
 }
 
 /* Makes sure db has a live connection with its statements prepared. Returns 0, or -1 with
- * db->sqlstate set: 08000 while the breaker is open (nothing tried), 08001 if connecting failed. */
+ * db->sqlstate 08001 (connecting failed; the breaker is now open). */
 static int
 ensure_conn(struct db *db)
 {
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
 		return 0;
-	/* The breaker is open: answer at once instead of paying the timeout again. */
-	if (db->retry_at_ms != 0 && now_ms() < db->retry_at_ms) {
-		db->ok = 0;
-		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
-		return -1;
-	}
 	if (db_connect(db) != 0) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08001");
 		return -1;
@@ -510,7 +554,8 @@ ensure_conn(struct db *db)
 static PGresult *
 send_and_await(struct db *db, enum db_stmt s, int nparams, const char *const *params, int *timed_out)
 {
-	PGresult *r;
+	PGresult	*r;
+	int64_t		 sent_ms = now_ms();
 
 	*timed_out = 0;
 	/*
@@ -527,11 +572,12 @@ send_and_await(struct db *db, enum db_stmt s, int nparams, const char *const *pa
 		 * The server stopped answering (a hung host looks like this): drop the
 		 * connection, whose state is unknown, and fail fast for a while.
 		 */
-		log_error("db: %s: no answer within %d ms; dropping the connection", stmts[s].name,
+		log_error("db: %s: no answer after %lld ms (deadline %d ms, or the server hung for "
+		    "every worker); dropping the connection", stmts[s].name, (long long)(now_ms() - sent_ms),
 		    db->s.statement_timeout_ms + DB_DEADLINE_MARGIN_MS);
 		metrics_inc(MET_PG_ERRORS, "connection_lost");
 		drop_conn(db);
-		breaker_open(db, "a statement timed out");
+		breaker_open(db, "a statement timed out", 1);
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "57014");
 		return NULL;
 	}
@@ -575,6 +621,15 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 	if (nparams != stmts[s].nparams)
 		die("db: %s takes %d parameters, got %d", stmts[s].name, stmts[s].nparams, nparams);
 	metrics_inc(MET_PG_STATEMENTS, stmts[s].name);
+	/*
+	 * The breaker is open (in any worker): answer at once instead of paying the timeout again,
+	 * even over a connection that looks live, since the server behind it is the same.
+	 */
+	if (!dbbreaker_allow(probe_ms(db))) {
+		db->ok = 0;
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
+		return NULL;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (ensure_conn(db) != 0)
 			return NULL;
@@ -583,11 +638,17 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 			return NULL;
 		ExecStatusType st = PQresultStatus(r);
 		if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
+			if (dbbreaker_is_open())
+				breaker_close(db);
 			db->ok = 1;
 			return r;
 		}
-		if (!lost_after_failure(db, s, r))
+		if (!lost_after_failure(db, s, r)) {
+			/* The server answered (with an error): it is up, for every worker. */
+			if (dbbreaker_is_open())
+				breaker_close(db);
 			return NULL;
+		}
 	}
 	return NULL;
 }
@@ -596,6 +657,20 @@ const char *
 db_last_sqlstate(const struct db *db)
 {
 	return db->sqlstate;
+}
+
+enum db_fault
+db_last_fault(const struct db *db)
+{
+	static const char *const refused[] = { "42501", "42P01", "42703" };
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strcmp(db->sqlstate, refused[i]) == 0)
+			return DB_FAULT_REFUSED;
+	/* A timeout of our own (the server hung) dropped the connection; the server's did not. */
+	if ((strcmp(db->sqlstate, "57014") == 0 || strcmp(db->sqlstate, "55P03") == 0) && db->conn != NULL)
+		return DB_FAULT_WAITED;
+	return DB_FAULT_NONE;
 }
 
 const char *

@@ -15,6 +15,7 @@ enum db_stmt {
 	DB_USER_SET_PASSWORD_IF_UNCHANGED,
 	DB_USER_TOUCH_LAST_LOGIN,
 	DB_SESSION_GET,
+	DB_SESSION_GET_BARE,
 	DB_SESSION_INSERT,
 	DB_SESSION_UPDATE,
 	DB_SESSION_DELETE,
@@ -73,9 +74,15 @@ struct db_settings {
  * Connects (after fork) and prepares every statement. Returns NULL only for a bad URL;
  * an unreachable server gives a handle that reconnects on a later db_exec. After a failed
  * connect or a timed-out statement, db_exec fails at once (a circuit breaker) for 250 ms,
- * doubling to breaker_max_ms, then one request tries again.
+ * doubling to breaker_max_ms, then one request tries again. The breaker is every worker's
+ * when the master mapped it before fork (dbbreaker_init), else this process's own.
  */
 struct db	*db_open_with(const struct db_settings *);
+/*
+ * 0 if libpq parses url (one host or several, "postgresql://h1:p1,h2:p2/db?target_session_attrs=
+ * read-write", libpq choosing among them at each connect), else -1. Nothing is connected.
+ */
+int		 db_url_check(const char *url);
 /* db_open_with the defaults, no statement timeout and named statements (tools, tests). */
 struct db	*db_open(const char *url);
 void		 db_close(struct db *);
@@ -87,6 +94,13 @@ void		 db_close(struct db *);
 PGresult	*db_exec(struct db *, enum db_stmt, int nparams, const char *const *params);
 /* The SQLSTATE of the last failed db_exec ("" if none), e.g. "23505" unique violation. */
 const char	*db_last_sqlstate(const struct db *);
+/*
+ * Why the last db_exec failed, if on a table rather than the server: DB_FAULT_REFUSED (the
+ * table missing, renamed, not permitted, a column gone: answered at once), DB_FAULT_WAITED (a
+ * lock held past statement_timeout, the connection fine), else DB_FAULT_NONE.
+ */
+enum db_fault { DB_FAULT_NONE, DB_FAULT_REFUSED, DB_FAULT_WAITED };
+enum db_fault	 db_last_fault(const struct db *);
 /* The SQL text of the statement prepared under name (e.g. "fav_list"), or NULL (tools, EXPLAIN). */
 const char	*db_statement_sql(const char *name);
 /* 1 if the favorites table still has the origin app's NOT NULL movie columns (the *_LEGACY statements run). */

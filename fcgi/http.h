@@ -87,6 +87,7 @@ struct req {
 	struct user	*user;
 	struct json_object *user_json;	/* the visitor as templates see it, or NULL */
 	struct saved_state known_saved;	/* read with the session (R_SAVED_STATE) */
+	int		 lists_waited;	/* a list's table did not answer in time (locked): not asked again */
 	const char	*csrf_token;	/* masked token for forms on this page */
 	int		 csrf_cookie_set;	/* this response sets the csrftoken cookie */
 	const char	*csrf_secret;	/* the visitor's CSRF secret, once known */

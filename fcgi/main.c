@@ -11,6 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "dbbreaker.h"
 #include "log.h"
 #include "metrics.h"
 #include "scoreboard.h"
@@ -274,5 +275,7 @@ main(int argc, char *argv[])
 		return 1;
 	/* Before any fork: every worker, old or new, counts into the same shared registry. */
 	metrics_init();
+	/* Before any fork too: one worker's timeout opens the breaker for all. */
+	dbbreaker_init(config.workers);
 	return master_run();
 }

@@ -197,6 +197,10 @@ list_exists(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id,
 		*saved = l == LIST_FAVORITES ? r->known_saved.favorite : r->known_saved.watchlist;
 		return FAIL_OK;
 	}
+	*saved = 0;
+	/* A list's table kept the session waiting past its timeout this request: not again. */
+	if (r->lists_waited)
+		return FAIL_DB;
 	res = db_exec(app.db, stmts[l].exists, 2, params);
 	*saved = 0;
 	if (res == NULL)
@@ -468,7 +472,7 @@ list_among(struct req *r, enum movie_list l, int64_t user_id, const int64_t *ids
 		remember_among(r, ids, n);
 	params[0] = num(r, user_id);
 	params[1] = int_array(r, ids, n);
-	if ((res = db_exec(app.db, stmts[l].among, 2, params)) == NULL)
+	if (r->lists_waited || (res = db_exec(app.db, stmts[l].among, 2, params)) == NULL)
 		return FAIL_DB;
 	for (int k = 0; k < PQntuples(res); k++) {
 		int64_t id = strtoll(PQgetvalue(res, k, 0), NULL, 10);

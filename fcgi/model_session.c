@@ -42,6 +42,48 @@ among_from_text(struct saved_state *s, const char *text)
 	}
 }
 
+/* The row's data and user (columns from COL_USER, with the list sizes if counts) from res, which is freed. */
+static enum fail
+row_from_result(struct req *r, PGresult *res, int counts, struct session_row *row)
+{
+	if (res == NULL)
+		return FAIL_DB;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return FAIL_NOT_FOUND;
+	}
+	row->len = (size_t)PQgetlength(res, 0, 0);
+	row->data = arena_strndup(r->arena, PQgetvalue(res, 0, 0), row->len);
+	row->user = user_from_columns(r, res, COL_USER, counts);
+	if (counts) {
+		row->saved.favorite = PQgetvalue(res, 0, COL_FAVORITE)[0] == 't';
+		row->saved.watchlist = PQgetvalue(res, 0, COL_WATCHLIST)[0] == 't';
+		among_from_text(&row->saved, PQgetvalue(res, 0, COL_AMONG));
+		row->saved.page_rows = PQgetisnull(res, 0, COL_PAGE) ? NULL :
+		    arena_strdup(r->arena, PQgetvalue(res, 0, COL_PAGE));
+	}
+	PQclear(res);
+	return FAIL_OK;
+}
+
+/*
+ * The session and user without the lists, after session_get failed on a list's table rather
+ * than on the session (a table renamed, a privilege revoked, a lock held past
+ * statement_timeout): the failing list is then only the business of the parts of the page
+ * that show it. The header goes without the list sizes, and the saved states are asked
+ * separately, each list on its own; unless the failure was a wait, which is not paid again.
+ */
+static enum fail
+row_without_lists(struct req *r, const char *key, const char *user_id, struct session_row *row)
+{
+	const char *params[2] = { key, user_id };
+
+	row->saved.page = 0;
+	row->saved.movie_id = 0;
+	r->lists_waited = db_last_fault(app.db) == DB_FAULT_WAITED;
+	return row_from_result(r, db_exec(app.db, DB_SESSION_GET_BARE, 2, params), 0, row);
+}
+
 enum fail
 session_row_get(struct req *r, const char *key, struct session_row *row)
 {
@@ -56,21 +98,9 @@ session_row_get(struct req *r, const char *key, struct session_row *row)
 	row->len = 0;
 	row->user = NULL;
 	saved->favorite = saved->watchlist = 0;
-	if (res == NULL)
-		return FAIL_DB;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return FAIL_NOT_FOUND;
-	}
-	row->len = (size_t)PQgetlength(res, 0, 0);
-	row->data = arena_strndup(r->arena, PQgetvalue(res, 0, 0), row->len);
-	row->user = user_from_columns(r, res, COL_USER, 1);
-	saved->favorite = PQgetvalue(res, 0, COL_FAVORITE)[0] == 't';
-	saved->watchlist = PQgetvalue(res, 0, COL_WATCHLIST)[0] == 't';
-	among_from_text(saved, PQgetvalue(res, 0, COL_AMONG));
-	saved->page_rows = PQgetisnull(res, 0, COL_PAGE) ? NULL : arena_strdup(r->arena, PQgetvalue(res, 0, COL_PAGE));
-	PQclear(res);
-	return FAIL_OK;
+	if (res == NULL && db_last_fault(app.db) != DB_FAULT_NONE)
+		return row_without_lists(r, key, params[1], row);
+	return row_from_result(r, res, 1, row);
 }
 
 enum fail

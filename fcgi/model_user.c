@@ -63,9 +63,17 @@ user_by_id(struct req *r, int64_t id, struct user **out)
 enum fail
 user_visitor(struct req *r, int64_t id, struct user **out)
 {
-	const char *params[1] = { id_text(r, id) };
+	const char	*params[1] = { id_text(r, id) };
+	PGresult	*res;
 
-	return user_from_result(r, db_exec(app.db, DB_USER_VISITOR, 1, params), 1, out);
+	/* The sizes are the header's: a list's table failing costs only them (see model_session.c). */
+	if (!r->lists_waited) {
+		res = db_exec(app.db, DB_USER_VISITOR, 1, params);
+		if (res != NULL || db_last_fault(app.db) == DB_FAULT_NONE)
+			return user_from_result(r, res, 1, out);
+		r->lists_waited = db_last_fault(app.db) == DB_FAULT_WAITED;
+	}
+	return user_by_id(r, id, out);
 }
 
 enum fail

@@ -155,23 +155,27 @@ add_recommendations(struct req *r, struct json_object *ctx, struct json_object *
 	movieview_watch_buttons(r, ctx, "recommendations");
 }
 
-/* Is the movie a favorite, on the watchlist? Unknown is not "not saved": an "Add" button would mislead. */
-static int
+/*
+ * Is the movie a favorite, on the watchlist? Unknown is not "not saved": an "Add" button would
+ * mislead, so a list whose table cannot be read shows that instead (the rest of the page works).
+ */
+static void
 add_saved_state(struct req *r, struct resp *rs, struct json_object *ctx, int64_t id)
 {
-	int favorite = 0, watching = 0;
+	static const char *const saved_key[LIST_COUNT] = { [LIST_FAVORITES] = "is_favorite",
+	    [LIST_WATCHLIST] = "in_watchlist" };
+	static const char *const unknown_key[LIST_COUNT] = { [LIST_FAVORITES] = "favorite_unavailable",
+	    [LIST_WATCHLIST] = "watchlist_unavailable" };
 
-	if (list_exists(r, LIST_FAVORITES, r->user->id, id, &favorite) != FAIL_OK ||
-	    list_exists(r, LIST_WATCHLIST, r->user->id, id, &watching) != FAIL_OK) {
-		answer_fail(r, rs, FAIL_DB, MSG_FAVORITES_SHOW);
-		return -1;
+	for (int l = 0; l < LIST_COUNT; l++) {
+		int saved = 0;
+
+		if (list_exists(r, (enum movie_list)l, r->user->id, id, &saved) != FAIL_OK)
+			json_object_object_add(ctx, unknown_key[l], json_object_new_boolean(1));
+		else if (saved)
+			json_object_object_add(ctx, saved_key[l], json_object_new_boolean(1));
 	}
-	if (favorite)
-		json_object_object_add(ctx, "is_favorite", json_object_new_boolean(1));
-	if (watching)
-		json_object_object_add(ctx, "in_watchlist", json_object_new_boolean(1));
 	csrf_form_token(r, rs);
-	return 0;
 }
 
 void
@@ -201,7 +205,7 @@ page_movie(struct req *r, struct resp *rs)
 	    movie_context));
 	add_recommendations(r, ctx, got[1], sts[1]);
 	watchview_add(r, ctx, got[2], sts[2], json_str(card, "url"));
-	if (r->user && add_saved_state(r, rs, ctx, id) != 0)
-		return;
+	if (r->user)
+		add_saved_state(r, rs, ctx, id);
 	view_page(r, rs, "movie", json_str(details, "title") ? json_str(details, "title") : "Movie", ctx);
 }
