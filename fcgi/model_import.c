@@ -1,15 +1,20 @@
 /* model_import.c: owns the import jobs in Redis (import:<user id>:<job id>): created from a parsed file, matched in bounded batches, read for the preview. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
 #include "app.h"
 #include "cache.h"
+#include "config.h"
 #include "model_import.h"
 #include "movies.h"
 #include "rand.h"
 #include "reqjson.h"
+#include "throttle.h"
 #include "util.h"
 
 static const char *
@@ -26,15 +31,78 @@ get(struct json_object *o, const char *name)
 	return json_object_object_get_ex(o, name, &v) ? v : NULL;
 }
 
+/* A user's job slots: imports:<user id>:<k> holds "<job id>.<bytes>" while that job lives. */
+static const char *
+slot_key(struct req *r, int64_t user_id, int k)
+{
+	return arena_printf(r->arena, "imports:%lld:%d", (long long)user_id, k);
+}
+
+/* Seconds a job expiring at exp (wall clock) has left: a job and its slot go together. */
+static int
+ttl_left(int64_t exp)
+{
+	int64_t left = exp - (int64_t)time(NULL);
+
+	return left < 1 ? 1 : left > IMPORT_TTL_S ? IMPORT_TTL_S : (int)left;
+}
+
 static enum fail
 save(struct req *r, int64_t user_id, int64_t job_id, struct json_object *doc)
 {
 	size_t		 len;
 	const char	*s = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN, &len);
+	int		 ttl = ttl_left(json_object_get_int64(get(doc, "exp")));
 
-	if (app.cache == NULL || cache_set(app.cache, job_key(r, user_id, job_id), s, len, IMPORT_TTL_S) != 0)
+	if (app.cache == NULL || cache_set(app.cache, job_key(r, user_id, job_id), s, len, ttl) != 0)
 		return FAIL_CACHE;
 	return FAIL_OK;
+}
+
+int
+import_throttled(struct req *r, int64_t user_id, int *retry_after)
+{
+	return throttle_attempt(app.cache, "import", arena_printf(r->arena, "%lld", (long long)user_id),
+	    config.import_upload_limit, config.import_upload_window, retry_after);
+}
+
+/*
+ * Takes a free slot for a new job of bytes: FAIL_OK with *slot and *token, FAIL_THROTTLED when
+ * every slot is taken, FAIL_TOO_LARGE when the user's jobs would keep more than
+ * IMPORT_MAX_BYTES, FAIL_CACHE. SET NX makes a slot one job's; two uploads at once may both
+ * pass the byte check (each is still bounded by the file limit).
+ */
+static enum fail
+reserve(struct req *r, int64_t user_id, int64_t job_id, size_t bytes, int *slot, const char **token)
+{
+	int		 n = config.import_max_jobs;
+	const char	**keys = arena_alloc(r->arena, (size_t)n * sizeof(*keys));
+	char		**vals = arena_alloc(r->arena, (size_t)n * sizeof(*vals));
+	size_t		 held = 0;
+	enum fail	 f = FAIL_THROTTLED;
+
+	for (int k = 0; k < n; k++)
+		keys[k] = slot_key(r, user_id, k);
+	if (app.cache == NULL || cache_mget(app.cache, keys, (size_t)n, vals, NULL) != 0)
+		return FAIL_CACHE;
+	for (int k = 0; k < n; k++) {
+		const char *dot = vals[k] ? strchr(vals[k], '.') : NULL;
+
+		held += dot ? strtoull(dot + 1, NULL, 10) : 0;
+	}
+	*token = arena_printf(r->arena, "%lld.%zu", (long long)job_id, bytes);
+	if (held + bytes > (size_t)config.import_max_bytes)
+		f = FAIL_TOO_LARGE;
+	for (int k = 0; k < n && f == FAIL_THROTTLED; k++)
+		if (vals[k] == NULL) {
+			int got = cache_lock(app.cache, keys[k], *token, IMPORT_TTL_S * 1000);
+
+			f = got < 0 ? FAIL_CACHE : got == 1 ? FAIL_OK : f;
+			*slot = k;
+		}
+	for (int k = 0; k < n; k++)
+		free(vals[k]);
+	return f;
 }
 
 static struct json_object *
@@ -58,10 +126,15 @@ import_create(struct req *r, int64_t user_id, enum movie_list list, const struct
 {
 	struct json_object	*doc = req_object(r), *rows = json_object_new_array_ext((int)lf->n);
 	uint32_t		 rnd;
+	size_t			 len;
+	const char		*token;
+	int			 slot = 0;
+	enum fail		 f;
 
 	rand_bytes(&rnd, sizeof(rnd));
 	/* A positive 31-bit number: the route's {id}. Jobs are per user, so it need not be secret. */
 	*job_id = (rnd & 0x7fffffff) ? (rnd & 0x7fffffff) : 1;
+	json_object_object_add(doc, "exp", json_object_new_int64((int64_t)time(NULL) + IMPORT_TTL_S));
 	json_object_object_add(doc, "list", json_object_new_string(list_name(list)));
 	json_object_object_add(doc, "format", json_object_new_string(listfile_format_name(lf->format)));
 	json_object_object_add(doc, "file", json_object_new_string(filename ? filename : ""));
@@ -70,7 +143,16 @@ import_create(struct req *r, int64_t user_id, enum movie_list list, const struct
 		json_object_array_add(rows, row_json(&lf->rows[i]));
 	json_object_object_add(doc, "rows", rows);
 	json_object_object_add(doc, "res", json_object_new_array());
-	return save(r, user_id, *job_id, doc);
+	/* What it keeps in Redis: the rows as stored, and room for their results. */
+	(void)json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN, &len);
+	len += lf->n * IMPORT_RESULT_BYTES;
+	if ((f = reserve(r, user_id, *job_id, len, &slot, &token)) != FAIL_OK)
+		return f;
+	json_object_object_add(doc, "slot", json_object_new_int(slot));
+	json_object_object_add(doc, "tok", json_object_new_string(token));
+	if ((f = save(r, user_id, *job_id, doc)) != FAIL_OK)
+		cache_unlock(app.cache, slot_key(r, user_id, slot), token);
+	return f;
 }
 
 static const char *
@@ -113,6 +195,8 @@ decode(struct req *r, struct json_object *doc, struct import_job *job)
 	job->total = json_object_array_length(rows);
 	job->done = json_object_array_length(res);
 	job->stalls = json_object_get_int(get(doc, "stalls"));
+	job->slot = json_object_get_int(get(doc, "slot"));
+	job->token = str_or_empty(doc, "tok");
 	job->rows = arena_alloc(r->arena, (job->total + 1) * sizeof(*job->rows));
 	for (size_t i = 0; i < job->total; i++) {
 		struct json_object	*o = json_object_array_get_idx(rows, i);
@@ -150,10 +234,12 @@ import_load(struct req *r, int64_t user_id, int64_t job_id, struct import_job *j
 }
 
 void
-import_forget(struct req *r, int64_t user_id, int64_t job_id)
+import_forget(struct req *r, int64_t user_id, int64_t job_id, const struct import_job *job)
 {
-	if (app.cache)
+	if (app.cache) {
 		cache_del(app.cache, job_key(r, user_id, job_id));
+		cache_unlock(app.cache, slot_key(r, user_id, job->slot), job->token);
+	}
 }
 
 /* The TMDb call that identifies a row; text points into norm (search) or the row. */

@@ -14,6 +14,7 @@
 #define IMPORT_BATCH		150	/* rows matched per request: one page's worth of TMDb calls */
 #define IMPORT_MAX_CANDIDATES	5	/* shown for an ambiguous row */
 #define IMPORT_MAX_STALLS	5	/* batches in a row that matched nothing before rows are given up */
+#define IMPORT_RESULT_BYTES	160	/* a row's stored match, as counted against IMPORT_MAX_BYTES */
 
 enum import_state {
 	IMPORT_MATCHED,		/* one movie: cand[0] */
@@ -49,11 +50,22 @@ struct import_job {
 	const char		*filename;
 	size_t			 total, done;
 	int			 stalls;	/* batches in a row without progress */
+	int			 slot;		/* which of the user's IMPORT_MAX_JOBS slots it holds */
+	const char		*token;		/* the slot's value while the job holds it */
 	struct import_row	*rows;		/* total of them */
 	struct json_object	*doc;		/* the stored form, request-owned */
 };
 
-/* Stores the parsed file as a new job of the user: FAIL_OK and *job_id, or FAIL_CACHE. */
+/*
+ * Counts an upload of the user against IMPORT_UPLOAD_LIMIT a window: 1 (refuse it, *retry_after
+ * set) or 0. Fails open when Redis is down (import_create then fails).
+ */
+int		 import_throttled(struct req *, int64_t user_id, int *retry_after);
+/*
+ * Stores the parsed file as a new job of the user, in one of their IMPORT_MAX_JOBS slots and
+ * within IMPORT_MAX_BYTES for all of them: FAIL_OK and *job_id; FAIL_THROTTLED (every slot
+ * taken), FAIL_TOO_LARGE (over the bytes) or FAIL_CACHE, and nothing is stored.
+ */
 enum fail	 import_create(struct req *, int64_t user_id, enum movie_list, const struct listfile *,
 		    const char *filename, int64_t *job_id);
 /* The user's job: FAIL_OK, FAIL_NOT_FOUND (none, expired, another user's) or FAIL_CACHE. */
@@ -65,7 +77,7 @@ enum fail	 import_load(struct req *, int64_t user_id, int64_t job_id, struct imp
  * for the next batch. FAIL_OK or FAIL_CACHE.
  */
 enum fail	 import_match_next(struct req *, int64_t user_id, struct import_job *);
-/* Forgets the job (after it was saved). */
-void		 import_forget(struct req *, int64_t user_id, int64_t job_id);
+/* Forgets the job (after it was saved) and frees its slot. */
+void		 import_forget(struct req *, int64_t user_id, int64_t job_id, const struct import_job *);
 
 #endif

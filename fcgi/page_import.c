@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "config.h"
 #include "csrf_web.h"
 #include "handlers.h"
 #include "importview.h"
@@ -70,6 +71,7 @@ page_import_post(struct req *r, struct resp *rs)
 	const struct upload	*file = req_file(r, "file");
 	struct listfile		 lf;
 	int64_t			 job_id;
+	int			 retry_after = 0;
 
 	if (file == NULL || (file->len == 0 && file->filename[0] == '\0')) {
 		answer_fail(r, rs, FAIL_INPUT, MSG_IMPORT_NO_FILE);
@@ -79,11 +81,28 @@ page_import_post(struct req *r, struct resp *rs)
 		answer_fail(r, rs, FAIL_TOO_LARGE, MSG_IMPORT_TOO_LARGE);
 		return;
 	}
+	if (import_throttled(r, r->user->id, &retry_after)) {
+		int minutes = (retry_after + 59) / 60;
+
+		resp_header(rs, "Retry-After", "%d", retry_after);
+		answer_failf(r, rs, FAIL_THROTTLED, MSG_IMPORT_THROTTLED, config.import_upload_limit,
+		    config.import_upload_window / 60, minutes, minutes == 1 ? "" : "s");
+		return;
+	}
 	if (listfile_parse(r->arena, file->data, file->len, &lf) != 0) {
 		refuse(r, rs, &lf);
 		return;
 	}
-	if (import_create(r, r->user->id, (enum movie_list)r->arg.list, &lf, file->filename, &job_id) != FAIL_OK) {
+	switch (import_create(r, r->user->id, (enum movie_list)r->arg.list, &lf, file->filename, &job_id)) {
+	case FAIL_OK:
+		break;
+	case FAIL_THROTTLED:
+		answer_failf(r, rs, FAIL_THROTTLED, MSG_IMPORT_TOO_MANY_JOBS, config.import_max_jobs);
+		return;
+	case FAIL_TOO_LARGE:
+		answer_failf(r, rs, FAIL_TOO_LARGE, MSG_IMPORT_OVER_BYTES, config.import_max_bytes / 1024);
+		return;
+	default:
 		answer_fail(r, rs, FAIL_CACHE, MSG_IMPORT_DOWN);
 		return;
 	}
@@ -189,6 +208,6 @@ page_import_confirm(struct req *r, struct resp *rs)
 		answer_fail(r, rs, FAIL_DB, MSG_IMPORT_SAVE);
 		return;
 	}
-	import_forget(r, r->user->id, job.id);
+	import_forget(r, r->user->id, job.id, &job);
 	resp_redirect(rs, 303, arena_printf(r->arena, "%s?imported=%lld", list_url(job.list), added));
 }
