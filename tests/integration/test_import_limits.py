@@ -11,7 +11,7 @@ import requests
 
 from support import Visitor, favorite_ids, redis_command, user_id
 from support import site as base_url
-from test_import_export import LETTERBOXD, confirm, run, started, upload
+from test_import_export import LETTERBOXD, confirm, linked_ids, run, section, started, upload
 
 # The stack runs the defaults of common/config.c.
 IMPORT_MAX_JOBS = 3
@@ -192,3 +192,44 @@ def test_one_address_flooding_unknown_ids_leaves_another_address_its_misses(stan
     share_burst = TMDB_RATE_BURST * TMDB_CLIENT_SHARE // 100
     assert standin_calls(standin_url, flood_ids) <= share_burst + share_rate * (elapsed + 1)
     assert statuses.count(404) == standin_calls(standin_url, flood_ids)
+
+
+# ---------- the preview: built once, one page at a time ----------
+
+def test_the_preview_is_built_once_and_shown_a_page_at_a_time(db):
+    v = Visitor().signed_up()
+    assert v.add_favorite(680).status_code == 303
+    ids = fresh_synthetic(50)
+    rows = "".join(f"Synthetic Movie {ids[i % 50]},,{ids[i % 50]}\n" for i in range(245))
+    job = started(v, "Name,Year,tmdbID\n" + rows + "Fight Club,1999,680\nNowhere,2001,1\n")
+    preview, _, _ = run(v, job)
+    uid, job_id = user_id(db, v.username), job.rsplit("/", 1)[1]
+    # The summary keeps counts only; the rows are on three pages of 100.
+    summary = redis_command("GET", f"import:{uid}:{job_id}")
+    assert len(summary) < 300 and '"rows"' not in summary, summary
+    assert sorted(redis_command("KEYS", f"import:{uid}:{job_id}:*")) == \
+        [f"import:{uid}:{job_id}:{p}" for p in (1, 2, 3)]
+    text = preview.text
+    assert "247 rows" in text and "245 matched, 0 to choose, 1 not found, 1 already in the list" in text
+    assert "Page 1 of 3" in text and f'href="{job}?page=2" rel="next"' in text
+    assert len(linked_ids(section(text, "matched"))) == 100
+    assert "<details><summary>Show these 100 of 245</summary>" in section(text, "matched")
+    second, third = v.get(f"{job}?page=2"), v.get(f"{job}?page=3")
+    assert second.status_code == 200 and len(linked_ids(section(second.text, "matched"))) == 100
+    assert third.status_code == 200 and len(linked_ids(section(third.text, "matched"))) == 45
+    assert linked_ids(section(third.text, "already")) == [680]
+    assert "Line 248: Nowhere (TMDb id 1)" in section(third.text, "missing")
+    # Every page carries the same counts and the confirm form.
+    for page in (second, third):
+        assert "245 matched, 0 to choose, 1 not found, 1 already in the list" in page.text
+        assert 'action="' + job + '/confirm"' in page.text
+    # The page number is checked as every page's is.
+    assert v.get(f"{job}?page=0").status_code == 400
+    assert v.get(f"{job}?page=x").status_code == 400
+    r = v.get(f"{job}?page=4")
+    assert r.status_code == 404 and "the list ends at page 3" in r.text
+    # Confirming from any page saves every match (the 50 distinct ones) and forgets every page.
+    r = confirm(v, job, third)
+    assert r.status_code == 303 and r.headers["Location"] == "/favorites?imported=50"
+    assert sorted(favorite_ids(db, v.username)) == sorted(ids + [680])
+    assert parked(db, v) == ([], [])
