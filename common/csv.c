@@ -87,6 +87,11 @@ read_fields(struct csv_reader *rd, struct arena *a, const char **fields, size_t 
 						break;
 				}
 				buf_putc(&f, d[i]);
+				/* Said as soon as it is true: a 10 MB field is not copied first. */
+				if (f.len > CSV_MAX_FIELD_BYTES) {
+					*err = CSV_FIELD_TOO_LONG;
+					goto out;
+				}
 			}
 			i++;
 			if (i < rd->len && d[i] != ',' && d[i] != '\r' && d[i] != '\n') {
@@ -94,7 +99,7 @@ read_fields(struct csv_reader *rd, struct arena *a, const char **fields, size_t 
 				goto out;
 			}
 		} else
-			while (i < rd->len && d[i] != ',' && d[i] != '\r' && d[i] != '\n')
+			while (i < rd->len && d[i] != ',' && d[i] != '\r' && d[i] != '\n' && f.len <= CSV_MAX_FIELD_BYTES)
 				buf_putc(&f, d[i++]);
 		if (f.len > CSV_MAX_FIELD_BYTES) {
 			*err = CSV_FIELD_TOO_LONG;

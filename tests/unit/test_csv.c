@@ -214,6 +214,21 @@ test_listfile_blank_rows_count_and_memory_stays_bounded(void **state)
 		assert_int_equal(n, 3);
 		assert_ptr_equal(v[0], g[2]);
 	}
+	/* A field past the limit is refused as soon as it is (quoted or not). */
+	buf_puts(&f, "Name,Year\n\"");
+	for (int i = 0; i < CSV_MAX_FIELD_BYTES + 1; i++)
+		buf_putc(&f, 'x');
+	buf_puts(&f, "\",1999\n");
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	assert_int_equal(lf.csv_err, CSV_FIELD_TOO_LONG);
+	buf_reset(&f);
+	buf_puts(&f, "Name,Year\n");
+	for (int i = 0; i < 4 * CSV_MAX_FIELD_BYTES; i++)
+		buf_putc(&f, 'x');
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	assert_int_equal(lf.csv_err, CSV_FIELD_TOO_LONG);
+	assert_int_equal(lf.line, 2);
+	buf_reset(&f);
 	/* Blank lines count toward the row limit: 10 MB of them stop after LISTFILE_MAX_RECORDS. */
 	buf_puts(&f, "Name,Year\n");
 	while (f.len < 10 * 1024 * 1024)
