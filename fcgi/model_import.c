@@ -636,8 +636,10 @@ import_match_next(struct req *r, int64_t user_id, struct import_job *job)
 		json_object_put(outs[i]);
 		buf_free(&norm[i]);
 	}
-	if (k > 0 || !deferred)
-		job->stalls = k == 0 && n > 0 ? job->stalls + 1 : 0;
+	/* Nothing answered and nothing given up: the stored job is as it was, so it is not written again. */
+	if (k == 0 && deferred)
+		return FAIL_OK;
+	job->stalls = k == 0 && n > 0 ? job->stalls + 1 : 0;
 	json_object_object_add(job->doc, "stalls", json_object_new_int(job->stalls));
 	if (save(r, user_id, job->id, job->doc) != FAIL_OK)
 		return FAIL_CACHE;
