@@ -99,6 +99,8 @@ static const struct cfg_entry table[] = {
 	  "TMDb calls that may go at once after a quiet spell" },
 	{ "TMDB_IMPORT_SHARE", CFG_INT, S(tmdb_import_share), "50", 0, 1, 100,
 	  "percent of TMDB_RATE_LIMIT and TMDB_RATE_BURST imports may spend; visitors keep the rest" },
+	{ "TMDB_CLIENT_SHARE", CFG_INT, S(tmdb_client_share), "50", 0, 1, 100,
+	  "percent of TMDB_RATE_LIMIT and TMDB_RATE_BURST one client address's pages may spend (100 = no per-address share)" },
 	{ "TMDB_MAX_RESPONSE_BYTES", CFG_INT, S(tmdb_max_response_bytes), "2097152", 0, 4096, 67108864, "" },
 	{ "TMDB_MAX_CONCURRENCY", CFG_INT, S(tmdb_max_concurrency), "5", 0, 1, 19,
 	  "parallel TMDb connections per worker; times WORKERS, at most 20 (TMDb's limit per IP)" },
@@ -121,6 +123,13 @@ static const struct cfg_entry table[] = {
 	  "password-change attempts per client address within LOGIN_FAIL_WINDOW" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
 	  "client addresses the registration and password-change limits spare, comma-separated" },
+	{ "IMPORT_MAX_JOBS", CFG_INT, S(import_max_jobs), "3", 0, 1, 100,
+	  "import jobs one user may have waiting (matching or unconfirmed) at once; more is 429" },
+	{ "IMPORT_MAX_BYTES", CFG_INT, S(import_max_bytes), "8388608", 0, 65536, 1073741824,
+	  "bytes one user's waiting import jobs may keep in Redis together; more is 413" },
+	{ "IMPORT_UPLOAD_LIMIT", CFG_INT, S(import_upload_limit), "20", 0, 1, 1000000,
+	  "import uploads (any outcome) per user within IMPORT_UPLOAD_WINDOW; more is 429" },
+	{ "IMPORT_UPLOAD_WINDOW", CFG_INT, S(import_upload_window), "3600", 0, 10, 86400, "seconds" },
 };
 
 static const char **

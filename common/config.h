@@ -45,6 +45,7 @@ struct config {
 	int		 tmdb_rate_limit;	/* calls a second, all workers together (0 = none) */
 	int		 tmdb_rate_burst;
 	int		 tmdb_import_share;	/* percent of the budget imports may spend */
+	int		 tmdb_client_share;	/* percent of the budget one client address may spend */
 	int		 tmdb_max_response_bytes;
 	int		 tmdb_max_concurrency;
 	/* workers */
@@ -61,6 +62,10 @@ struct config {
 	int		 register_window;
 	int		 password_check_limit;	/* password-change attempts per address per login window */
 	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
+	int		 import_max_jobs;	/* a user's import jobs alive at once */
+	int		 import_max_bytes;	/* bytes a user's import jobs may keep in Redis together */
+	int		 import_upload_limit;	/* uploads per user per import_upload_window */
+	int		 import_upload_window;
 };
 
 extern struct config config;

@@ -57,7 +57,8 @@ end_field(struct arena *a, struct buf *f, const char **fields, size_t *n, enum c
 		*err = CSV_TOO_MANY_FIELDS;
 		return -1;
 	}
-	fields[(*n)++] = arena_strndup(a, f->data ? f->data : "", f->len);
+	/* An empty field is common (",,,", blank lines) and costs no allocation. */
+	fields[(*n)++] = f->len == 0 ? "" : arena_strndup(a, f->data, f->len);
 	buf_reset(f);
 	return 0;
 }
@@ -86,6 +87,11 @@ read_fields(struct csv_reader *rd, struct arena *a, const char **fields, size_t 
 						break;
 				}
 				buf_putc(&f, d[i]);
+				/* Said as soon as it is true: a 10 MB field is not copied first. */
+				if (f.len > CSV_MAX_FIELD_BYTES) {
+					*err = CSV_FIELD_TOO_LONG;
+					goto out;
+				}
 			}
 			i++;
 			if (i < rd->len && d[i] != ',' && d[i] != '\r' && d[i] != '\n') {
@@ -93,7 +99,7 @@ read_fields(struct csv_reader *rd, struct arena *a, const char **fields, size_t 
 				goto out;
 			}
 		} else
-			while (i < rd->len && d[i] != ',' && d[i] != '\r' && d[i] != '\n')
+			while (i < rd->len && d[i] != ',' && d[i] != '\r' && d[i] != '\n' && f.len <= CSV_MAX_FIELD_BYTES)
 				buf_putc(&f, d[i++]);
 		if (f.len > CSV_MAX_FIELD_BYTES) {
 			*err = CSV_FIELD_TOO_LONG;

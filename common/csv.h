@@ -30,7 +30,8 @@ struct csv_reader {
 /* Starts reading data (len bytes, need not be terminated); a UTF-8 byte order mark is skipped. */
 void		 csv_init(struct csv_reader *, const char *data, size_t len);
 /*
- * The next record: its fields (NUL-terminated copies in the arena) into fields[0..*n). Records
+ * The next record: its fields (NUL-terminated copies in the arena; an empty field is a static
+ * "" and costs no allocation) into fields[0..*n). Records
  * end at LF, CRLF or CR outside quotes; a quoted field may hold separators, line breaks and
  * doubled quotes. 1 for a record, 0 at the end, -1 on an error (*err; rd->record_line is the
  * line it was found on). Each record's bytes are checked to be UTF-8 without NUL.

@@ -113,14 +113,78 @@ fail(struct listfile *out, enum listfile_error e, long line)
 	return -1;
 }
 
+/* Keeps the row's text (and a refused cell) in the request's arena: the record's copies go with scratch. */
+static void
+keep_row(struct arena *a, struct listfile_row *row)
+{
+	row->title = row->title[0] ? arena_strdup(a, row->title) : "";
+	if (row->imdb_id)
+		row->imdb_id = arena_strdup(a, row->imdb_id);
+}
+
+static int
+fail_kept(struct arena *a, struct listfile *out, enum listfile_error e, long line)
+{
+	if (out->cell)
+		out->cell = arena_strdup(a, out->cell);
+	return fail(out, e, line);
+}
+
+/* Appends the record v[0..n) as a row, or fails (-1 with out->err); blank records are counted only. */
+static int
+add_row(struct arena *a, const char **v, size_t n, const struct columns *c, long line, size_t *cap,
+    struct listfile *out)
+{
+	const char *bad;
+
+	if (blank(v, n))
+		return 0;
+	if ((bad = formula_in(v, n)) != NULL) {
+		out->cell = bad;
+		return fail_kept(a, out, LISTFILE_FORMULA, line);
+	}
+	if (out->n == *cap) {
+		struct listfile_row *more = arena_alloc(a, 2 * *cap * sizeof(*more));
+
+		memcpy(more, out->rows, *cap * sizeof(*more));
+		out->rows = more;
+		*cap *= 2;
+	}
+	memset(&out->rows[out->n], 0, sizeof(out->rows[0]));
+	out->rows[out->n].line = line;
+	if (row_of(v, n, c, out, &out->rows[out->n]) != 0)
+		return fail_kept(a, out, LISTFILE_BAD_ID, line);
+	keep_row(a, &out->rows[out->n++]);
+	return 0;
+}
+
+/* The header (after any blank records, which count): 1, 0 at the end, -1 on an error. */
+static int
+read_header(struct csv_reader *rd, struct arena *scratch, const char **v, size_t *n, size_t *records,
+    struct listfile *out)
+{
+	int got;
+
+	while ((got = csv_next(rd, scratch, v, n, &out->csv_err)) == 1 && blank(v, *n))
+		if (++*records > LISTFILE_MAX_RECORDS)
+			return fail(out, LISTFILE_TOO_MANY_ROWS, rd->record_line);
+	if (got < 0)
+		return fail(out, LISTFILE_CSV, rd->record_line);
+	if (got == 0)
+		return fail(out, LISTFILE_EMPTY, rd->line);
+	++*records;
+	return 1;
+}
+
 int
 listfile_parse(struct arena *a, const char *data, size_t len, struct listfile *out)
 {
 	struct csv_reader	 rd;
+	struct arena		 scratch = ARENA_INIT;
 	const char		*v[CSV_MAX_FIELDS], *bad;
-	size_t			 n, cap = 64;
+	size_t			 n, cap = 64, records = 0;
 	struct columns		 c;
-	int			 got;
+	int			 got, rv = -1;
 
 	memset(out, 0, sizeof(*out));
 	/* A NUL anywhere is a binary file (a zip, an image): say so rather than "not UTF-8". */
@@ -133,43 +197,32 @@ listfile_parse(struct arena *a, const char *data, size_t len, struct listfile *o
 		return fail(out, LISTFILE_CSV, line);
 	}
 	csv_init(&rd, data, len);
-	do
-		got = csv_next(&rd, a, v, &n, &out->csv_err);
-	while (got == 1 && blank(v, n));
-	if (got < 0)
-		return fail(out, LISTFILE_CSV, rd.record_line);
-	if (got == 0)
-		return fail(out, LISTFILE_EMPTY, rd.line);
-	if (header_format(v, n, &c, &out->format) != 0)
-		return fail(out, LISTFILE_COLUMNS, rd.record_line);
+	if (read_header(&rd, &scratch, v, &n, &records, out) != 1)
+		goto out;
+	if (header_format(v, n, &c, &out->format) != 0) {
+		fail(out, LISTFILE_COLUMNS, rd.record_line);
+		goto out;
+	}
 	out->rows = arena_alloc(a, cap * sizeof(*out->rows));
-	while ((got = csv_next(&rd, a, v, &n, &out->csv_err)) == 1) {
-		if (blank(v, n))
-			continue;
-		if ((bad = formula_in(v, n)) != NULL) {
-			out->cell = bad;
-			return fail(out, LISTFILE_FORMULA, rd.record_line);
+	/* One record's copies at a time: memory stays a small multiple of what the rows keep. */
+	for (arena_reset(&scratch); (got = csv_next(&rd, &scratch, v, &n, &out->csv_err)) == 1; arena_reset(&scratch)) {
+		/* Blank records count too, so a file of empty lines ends as soon as a full one would. */
+		if (++records > LISTFILE_MAX_RECORDS) {
+			fail(out, LISTFILE_TOO_MANY_ROWS, rd.record_line);
+			goto out;
 		}
-		if (out->n == LISTFILE_MAX_ROWS)
-			return fail(out, LISTFILE_TOO_MANY_ROWS, rd.record_line);
-		if (out->n == cap) {
-			struct listfile_row *more = arena_alloc(a, 2 * cap * sizeof(*more));
-
-			memcpy(more, out->rows, cap * sizeof(*more));
-			out->rows = more;
-			cap *= 2;
-		}
-		memset(&out->rows[out->n], 0, sizeof(out->rows[0]));
-		out->rows[out->n].line = rd.record_line;
-		if (row_of(v, n, &c, out, &out->rows[out->n]) != 0)
-			return fail(out, LISTFILE_BAD_ID, rd.record_line);
-		out->n++;
+		if (add_row(a, v, n, &c, rd.record_line, &cap, out) != 0)
+			goto out;
 	}
 	if (got < 0)
-		return fail(out, LISTFILE_CSV, rd.record_line);
-	if (out->n == 0)
-		return fail(out, LISTFILE_EMPTY, rd.line);
-	return 0;
+		fail(out, LISTFILE_CSV, rd.record_line);
+	else if (out->n == 0)
+		fail(out, LISTFILE_EMPTY, rd.line);
+	else
+		rv = 0;
+out:
+	arena_reset(&scratch);
+	return rv;
 }
 
 const char *

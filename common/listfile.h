@@ -10,6 +10,8 @@
 
 #define LISTFILE_MAX_ROWS	5000
 #define LISTFILE_MAX_BYTES	(10 * 1024 * 1024)
+/* Records read in all (header and blank ones included): a file of empty lines stops here too. */
+#define LISTFILE_MAX_RECORDS	(LISTFILE_MAX_ROWS + 1)
 
 enum listfile_format {
 	LISTFILE_LETTERBOXD,	/* watched.csv, watchlist.csv, likes/films.csv: Name, Year, Letterboxd URI... */
@@ -49,8 +51,10 @@ struct listfile {
 
 /*
  * Reads a whole file: the header row picks the format (a tmdbID column first, then Const,
- * then Name with Year), every cell is checked (no formula), blank rows are skipped. 0, or -1
- * with out->err (and line, cell, csv_err) saying why; nothing is kept then.
+ * then Name with Year), every cell is checked (no formula), blank rows are skipped but count
+ * toward LISTFILE_MAX_RECORDS. Memory: the rows' text in a plus one record's fields at a time
+ * (freed as it goes), so a small multiple of len. 0, or -1 with out->err (and line, cell,
+ * csv_err) saying why; nothing is kept then.
  */
 int		 listfile_parse(struct arena *, const char *data, size_t len, struct listfile *out);
 /* "Letterboxd", "IMDb", "Movie Night". */

@@ -23,10 +23,13 @@ struct movies {
 	int64_t		 deadline_ms;	/* the current page's (monotonic), 0 = none */
 	int		 rate, burst;	/* the TMDb budget all workers share; rate 0 = none */
 	int		 bg_rate, bg_burst; /* background calls' share of it; bg_rate 0 = all of it */
+	int		 cl_rate, cl_burst; /* one client's share of it; cl_rate 0 = all of it */
+	char		 client_key[64];    /* the current client's bucket, "" = none */
 };
 
 #define BUDGET_KEY	"tmdb:budget"
 #define BG_BUDGET_KEY	"tmdb:budget:background"
+#define CLIENT_BUDGET_KEY "tmdb:budget:client:"
 #define PAUSE_KEY	"tmdb:pause"
 #define PAUSE_MAX_MS	600000	/* the longest Retry-After honoured across workers */
 
@@ -572,7 +575,8 @@ fetch_now(struct movies *m, struct slot **ss, size_t n, const char *token)
 }
 
 /*
- * Takes up to want calls from the budget all workers share. Background calls first take from
+ * Takes up to want calls from the budget all workers share. A visitor's calls first take from
+ * their client's bucket (its share), when one is set. Background calls first take from
  * their own bucket (their share of the rate and burst), then as many from the shared one while
  * it keeps the visitors' part of its burst: so they spend at most their share over time, and
  * never the calls visitors have left. (What the second refuses of the first's grant is lost:
@@ -584,6 +588,13 @@ take_budget(struct movies *m, int want, enum movies_priority prio, long long *pa
 {
 	int keep = 0;
 
+	/* A visitor's client first spends its own share: one address flooding misses leaves others theirs. */
+	if (prio == MOVIES_VISITOR && m->client_key[0] != '\0') {
+		want = cache_bucket_take(m->cache, m->client_key, PAUSE_KEY, m->cl_rate, m->cl_burst, 0, want,
+		    pause_ms);
+		if (want <= 0)
+			return want;
+	}
 	if (prio == MOVIES_BACKGROUND && m->bg_rate > 0) {
 		want = cache_bucket_take(m->cache, BG_BUDGET_KEY, PAUSE_KEY, m->bg_rate, m->bg_burst, 0,
 		    want, pause_ms);
@@ -621,7 +632,8 @@ fetch(struct movies *m, struct slot **ss, size_t n, const char *token, enum movi
 		log_info("movies: background calls' share of the TMDb budget is spent or visitors need "
 		    "the rest (%d of %zu calls granted): the rest wait", granted, n);
 	else
-		log_warn("movies: the shared TMDb budget is spent (%d of %zu calls granted)", granted, n);
+		log_warn("movies: the shared TMDb budget, or this client's share of it, is spent (%d of %zu "
+		    "calls granted)", granted, n);
 	if (granted > 0)
 		fetch_now(m, ss, (size_t)granted, token);
 	locks = xcalloc(n, sizeof(*locks));
@@ -957,6 +969,19 @@ movies_set_deadline(struct movies *m, int64_t deadline_ms)
 	tmdb_set_deadline(m->tmdb, deadline_ms);
 }
 
+void
+movies_set_client(struct movies *m, const char *who)
+{
+	char hex[41];
+
+	m->client_key[0] = '\0';
+	if (who == NULL || *who == '\0' || m->cl_rate == 0)
+		return;
+	/* Hashed: keys neither grow with nor reveal the address. */
+	sha1_hex(who, strlen(who), hex);
+	snprintf(m->client_key, sizeof(m->client_key), CLIENT_BUDGET_KEY "%.32s", hex);
+}
+
 /* ---------- lifetime ---------- */
 
 struct movies *
@@ -970,6 +995,10 @@ movies_open(const struct movies_settings *s)
 		/* At least one call a second, or an import could never finish. */
 		m->bg_rate = m->rate * s->background_share / 100 > 0 ? m->rate * s->background_share / 100 : 1;
 		m->bg_burst = m->burst * s->background_share / 100 > 0 ? m->burst * s->background_share / 100 : 1;
+	}
+	if (m->rate > 0 && s->client_share > 0 && s->client_share < 100) {
+		m->cl_rate = m->rate * s->client_share / 100 > 0 ? m->rate * s->client_share / 100 : 1;
+		m->cl_burst = m->burst * s->client_share / 100 > 0 ? m->burst * s->client_share / 100 : 1;
 	}
 	if ((m->tmdb = tmdb_open(&s->tmdb)) == NULL || (m->cache = cache_open(&s->cache)) == NULL) {
 		movies_close(m);

@@ -30,6 +30,7 @@
  *   refresh lock              lock:<key>  (random token)   tmdb_worst_case_ms() + 1 s
  *   shared TMDb budget        tmdb:budget  (hash: tokens, ts)                60 s  token bucket
  *   background calls' share   tmdb:budget:background  (hash: tokens, ts)     60 s  token bucket
+ *   one client's share        tmdb:budget:client:<sha1(address) hex, 32>     60 s  token bucket
  *   TMDb's Retry-After        tmdb:pause   ("1")               what TMDb said (max 10 min)
  * Keys carry no language: one deployment serves one TMDb language (except search, hashed).
  */
@@ -54,6 +55,8 @@ struct movies_settings {
 	int			shared_burst;	/* calls that may go at once after a quiet spell (0 = rate) */
 	int			background_share; /* percent of that budget background calls may spend
 						   * (0 or 100 = all of it) */
+	int			client_share;	/* percent of it one client's visitor calls may spend
+						 * (0 or 100 = all of it): see movies_set_client */
 };
 
 enum movies_status {
@@ -177,6 +180,13 @@ void		 movies_resolve_many(struct movies *, const struct tmdb_query *qs, size_t 
  * unavailable. Set at the start of each request.
  */
 void		 movies_set_deadline(struct movies *, int64_t deadline_ms);
+/*
+ * Who the current request is for (a client address, any plain string; NULL = nobody in
+ * particular): its visitor calls spend that client's share of the budget (client_share) before
+ * the shared one, so one client flooding misses gets MOVIES_UNAVAILABLE for its own while other
+ * clients' still get calls. Set at the start of each request; background calls ignore it.
+ */
+void		 movies_set_client(struct movies *, const char *who);
 
 /* --- pure helpers (unit-tested) --- */
 

@@ -114,6 +114,7 @@ app_worker_init(void)
 	ms.shared_rate = config.tmdb_rate_limit;
 	ms.shared_burst = config.tmdb_rate_burst;
 	ms.background_share = config.tmdb_import_share;
+	ms.client_share = config.tmdb_client_share;
 	ms.cache.connect_timeout_ms = config.redis_connect_timeout_ms;
 	ms.cache.command_timeout_ms = config.redis_timeout_ms;
 	ms.cache.retry_interval_ms = config.redis_retry_ms;

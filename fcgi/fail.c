@@ -67,6 +67,14 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	    "detail", NULL, 0 },
 	[MSG_IMPORT_SAVE] = { "The imported movies could not be saved right now. Nothing was saved." LATER,
 	    "detail", NULL, 0 },
+	[MSG_IMPORT_TOO_MANY_JOBS] = { "You already have %d imports waiting to be confirmed, the most an "
+	    "account may have at once: confirm them (or wait for them to expire within the hour) before "
+	    "importing another file. Nothing was saved.", "detail", NULL, 0 },
+	[MSG_IMPORT_OVER_BYTES] = { "This file would take your imports waiting to be confirmed past %d KB, the "
+	    "most an account may keep: confirm them first, or import a smaller file. Nothing was saved.",
+	    "detail", NULL, 0 },
+	[MSG_IMPORT_THROTTLED] = { "Too many imports: an account may upload %d files every %d minutes. "
+	    "Please wait %d minute%s and try again. Nothing was saved.", "detail", NULL, 0 },
 	[MSG_EXPORT] = { "Your list cannot be exported right now." LATER, "detail", NULL, 0 },
 	[MSG_LOGIN_THROTTLED] = { "Too many failed login attempts. Please wait %d minute%s and try again.",
 	    "detail", NULL, 0 },

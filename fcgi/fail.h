@@ -67,6 +67,9 @@ enum msg {
 	MSG_IMPORT_DOWN,
 	MSG_IMPORT_NOT_READY,
 	MSG_IMPORT_SAVE,
+	MSG_IMPORT_TOO_MANY_JOBS,	/* formatted: the limit */
+	MSG_IMPORT_OVER_BYTES,		/* formatted: the limit in KB */
+	MSG_IMPORT_THROTTLED,		/* formatted: the limit, minutes of the window, minutes to wait */
 	MSG_EXPORT,
 	/* accounts */
 	MSG_LOGIN_THROTTLED,		/* formatted: minutes */

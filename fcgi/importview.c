@@ -90,58 +90,72 @@ movie(struct req *r, const struct import_candidate *c)
 	return o;
 }
 
-/* Rows listed in full before a list folds into a <details> (a 5,000-row file stays readable). */
+/* Rows listed in full before a list folds into a <details> (a page of 100 stays readable). */
 #define PREVIEW_OPEN_ROWS	10
 
-/* A preview list and what its section shows: n_<name>, has_<name> (an empty <ul> is not valid), fold_<name>. */
+/*
+ * A preview list (this page's rows of a group of total rows) and what its section shows:
+ * has_<name> (an empty <ul> is not valid), fold_<name> with the summary to unfold it.
+ */
 static void
-add_list(struct req *r, struct json_object *ctx, const char *name, struct json_object *list)
+add_list(struct req *r, struct json_object *ctx, const char *name, struct json_object *list, size_t total)
 {
 	size_t n = json_object_array_length(list);
 
 	json_object_object_add(ctx, name, list);
-	add_int(ctx, arena_printf(r->arena, "n_%s", name), (long long)n);
 	json_object_object_add(ctx, arena_printf(r->arena, "has_%s", name), json_object_new_boolean(n > 0));
-	json_object_object_add(ctx, arena_printf(r->arena, "fold_%s", name),
-	    json_object_new_boolean(n > PREVIEW_OPEN_ROWS));
+	if (n > PREVIEW_OPEN_ROWS)
+		add_str(ctx, arena_printf(r->arena, "fold_%s", name), n == total ?
+		    arena_printf(r->arena, "Show all %zu", n) : arena_printf(r->arena, "Show these %zu of %zu", n, total));
 }
 
 static struct json_object *
-ambiguous(struct req *r, const struct import_row *row, size_t i, int choosable)
+ambiguous(struct req *r, const struct import_row *row)
 {
 	struct json_object *o = json_object_new_object(), *cands = json_object_new_array();
 
 	add_int(o, "line", row->line);
 	add_str(o, "source", row_source(r, row));
-	add_str(o, "field", arena_printf(r->arena, "pick%zu", i));
+	add_str(o, "field", arena_printf(r->arena, "pick%zu", row->index));
 	for (int k = 0; k < row->ncand; k++) {
 		struct json_object *m = movie(r, &row->cand[k]);
 
-		add_str(m, "radio_id", arena_printf(r->arena, "pick%zu-%lld", i, (long long)row->cand[k].id));
+		add_str(m, "radio_id", arena_printf(r->arena, "pick%zu-%lld", row->index, (long long)row->cand[k].id));
 		json_object_array_add(cands, m);
 	}
 	json_object_object_add(o, "candidates", cands);
-	if (choosable)
+	if (row->choosable)
 		json_object_object_add(o, "choosable", json_object_new_boolean(1));
 	return o;
 }
 
 struct json_object *
-importview_preview(struct req *r, const struct import_job *job, const int *present)
+importview_preview_context(struct req *r, const struct import_job *job)
 {
-	struct json_object	*ctx = req_object(r), *matched = json_object_new_array(),
-				*already = json_object_new_array(), *amb = json_object_new_array(),
-				*missing = json_object_new_array();
-	int			 choices = 0;
+	struct json_object *ctx = req_object(r);
 
 	add_job(r, ctx, job);
-	for (size_t i = 0; i < job->done; i++) {
-		const struct import_row	*row = &job->rows[i];
+	add_int(ctx, "n_matched", (long long)job->n_matched);
+	add_int(ctx, "n_ambiguous", (long long)job->n_ambiguous);
+	add_int(ctx, "n_missing", (long long)job->n_missing);
+	add_int(ctx, "n_already", (long long)job->n_already);
+	if (job->n_ambiguous > IMPORT_MAX_CHOICES)
+		add_int(ctx, "choices_cut", IMPORT_MAX_CHOICES);
+	return ctx;
+}
+
+void
+importview_preview(struct req *r, struct json_object *ctx, const struct import_job *job, const struct import_page *pg)
+{
+	struct json_object	*matched = json_object_new_array(), *already = json_object_new_array(),
+				*amb = json_object_new_array(), *missing = json_object_new_array();
+
+	for (size_t i = 0; i < pg->n; i++) {
+		const struct import_row	*row = &pg->rows[i];
 		struct json_object	*o;
 
 		if (row->state == IMPORT_AMBIGUOUS) {
-			json_object_array_add(amb, ambiguous(r, row, i, choices < IMPORT_MAX_CHOICES));
-			choices++;
+			json_object_array_add(amb, ambiguous(r, row));
 			continue;
 		}
 		o = row->state == IMPORT_MATCHED ? movie(r, &row->cand[0]) : json_object_new_object();
@@ -149,16 +163,12 @@ importview_preview(struct req *r, const struct import_job *job, const int *prese
 		add_str(o, "source", row_source(r, row));
 		if (row->failed)
 			json_object_object_add(o, "failed", json_object_new_boolean(1));
-		json_object_array_add(row->state != IMPORT_MATCHED ? missing : present[i] ? already : matched, o);
+		json_object_array_add(row->state != IMPORT_MATCHED ? missing : row->present ? already : matched, o);
 	}
-	add_list(r, ctx, "matched", matched);
-	add_list(r, ctx, "already", already);
-	add_list(r, ctx, "missing", missing);
+	add_list(r, ctx, "matched", matched, job->n_matched);
+	add_list(r, ctx, "already", already, job->n_already);
+	add_list(r, ctx, "missing", missing, job->n_missing);
 	json_object_object_add(ctx, "ambiguous", amb);
-	add_int(ctx, "n_ambiguous", (long long)json_object_array_length(amb));
-	if (choices > IMPORT_MAX_CHOICES)
-		add_int(ctx, "choices_cut", IMPORT_MAX_CHOICES);
-	return ctx;
 }
 
 void

@@ -8,17 +8,18 @@
 #include "http.h"
 #include "model_import.h"
 
-#define IMPORT_MAX_CHOICES	50	/* ambiguous rows offered a choice: a form holds REQ_MAX_PARAMS fields */
-
 /* The lists an import may go into, for a select, and their exports: [{name, label, csv_url, selected}]. */
 struct json_object	*importview_lists(struct req *, enum movie_list selected);
 /* The progress page's context: done, total, percent, the job's address. */
 struct json_object	*importview_progress(struct req *, const struct import_job *);
+/* A built preview's context: the job, the groups' counts (n_matched, n_ambiguous, n_missing, n_already). */
+struct json_object	*importview_preview_context(struct req *, const struct import_job *);
 /*
- * The preview's context: matched (present[i]: row i's movie is in the list already), ambiguous
- * rows with their candidates (radio buttons for the first IMPORT_MAX_CHOICES), not found.
+ * Adds one page's rows to ctx: matched, already (in the list when the preview was built),
+ * ambiguous (radio buttons for the choosable ones), missing; a long list folds.
  */
-struct json_object	*importview_preview(struct req *, const struct import_job *, const int *present);
+void			 importview_preview(struct req *, struct json_object *ctx, const struct import_job *,
+			    const struct import_page *);
 /* The export: a header Name,Year,tmdbID and one row per movie (title and year from its card). */
 void			 importview_csv(struct buf *, const struct list_row *rows, int n);
 

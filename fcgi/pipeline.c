@@ -127,8 +127,10 @@ app_handle(struct req *r, struct resp *rs)
 		return;
 	if (cors_preflight(r, rs))
 		goto done;
-	if (app.movies)
+	if (app.movies) {
 		movies_set_deadline(app.movies, now_ms() + config.tmdb_page_deadline_ms);
+		movies_set_client(app.movies, r->remote_addr);
+	}
 	r->route = router_match(r, &status, allow, sizeof(allow));
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)) && auth_load_visitor(r) != FAIL_OK) {

@@ -27,7 +27,7 @@ const struct route routes[] = {
 	/* Importing a CSV file into either list (page_import.c); list= names it. */
 	{ M_GET,		"/import",			page_import,	R_LOGIN,	A_LIST },
 	{ M_POST,		"/import",			page_import_post, R_LOGIN,	A_LIST },
-	{ M_GET,		"/import/{id}",			page_import_job, R_LOGIN,	0 },
+	{ M_GET,		"/import/{id}",			page_import_job, R_LOGIN,	A_PAGE },
 	{ M_POST,		"/import/{id}/confirm",		page_import_confirm, R_LOGIN,	0 },
 	{ M_GET,		"/for-you",			page_for_you,	R_LOGIN,	0 },
 	{ M_GET,		"/watch-region",		page_watch_region, 0,		A_NEXT },

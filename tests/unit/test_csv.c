@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "csv.h"
 #include "listfile.h"
@@ -185,6 +186,96 @@ test_listfile_refusals(void **state)
 	arena_reset(&a);
 }
 
+/* Memory the process holds from malloc now (the arena's chunks included). */
+static size_t
+held(void)
+{
+	return mallinfo2().uordblks;
+}
+
+static void
+test_listfile_blank_rows_count_and_memory_stays_bounded(void **state)
+{
+	struct listfile	 lf;
+	struct buf	 f = BUF_INIT;
+	size_t		 before;
+
+	(void)state;
+	/* An empty field is the static "": no allocation. */
+	{
+		struct csv_reader	 rd;
+		const char		*v[CSV_MAX_FIELDS], *g[CSV_MAX_FIELDS];
+		size_t			 n, m;
+		enum csv_error		 err;
+
+		csv_init(&rd, ",,\n,,\n", 6);
+		assert_int_equal(csv_next(&rd, &a, v, &n, &err), 1);
+		assert_int_equal(csv_next(&rd, &a, g, &m, &err), 1);
+		assert_int_equal(n, 3);
+		assert_ptr_equal(v[0], g[2]);
+	}
+	/* A field past the limit is refused as soon as it is (quoted or not). */
+	buf_puts(&f, "Name,Year\n\"");
+	for (int i = 0; i < CSV_MAX_FIELD_BYTES + 1; i++)
+		buf_putc(&f, 'x');
+	buf_puts(&f, "\",1999\n");
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	assert_int_equal(lf.csv_err, CSV_FIELD_TOO_LONG);
+	buf_reset(&f);
+	buf_puts(&f, "Name,Year\n");
+	for (int i = 0; i < 4 * CSV_MAX_FIELD_BYTES; i++)
+		buf_putc(&f, 'x');
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	assert_int_equal(lf.csv_err, CSV_FIELD_TOO_LONG);
+	assert_int_equal(lf.line, 2);
+	buf_reset(&f);
+	/* Blank lines count toward the row limit: 10 MB of them stop after LISTFILE_MAX_RECORDS. */
+	buf_puts(&f, "Name,Year\n");
+	while (f.len < 10 * 1024 * 1024)
+		buf_puts(&f, "\n\n\n\n\n\n\n\n");
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	assert_int_equal(lf.err, LISTFILE_TOO_MANY_ROWS);
+	assert_int_equal(lf.line, LISTFILE_MAX_RECORDS + 1);
+	/* Before the header too, and rows of commas. */
+	buf_reset(&f);
+	while (f.len < 1024 * 1024)
+		buf_puts(&f, ",,,,,,,,,,,,,,,\r\n");
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	assert_int_equal(lf.err, LISTFILE_TOO_MANY_ROWS);
+	/* Exactly the limit: blank records and rows together. */
+	buf_reset(&f);
+	buf_puts(&f, "\nName,Year\n\n");
+	for (int i = 0; i < LISTFILE_MAX_ROWS - 1; i++)
+		buf_puts(&f, "M,2000\n");
+	assert_int_equal(parse(buf_cstr(&f), &lf), -1);
+	buf_reset(&f);
+	buf_puts(&f, "Name,Year\n\n");
+	for (int i = 0; i < LISTFILE_MAX_ROWS - 1; i++)
+		buf_puts(&f, "M,2000\n");
+	assert_int_equal(parse(buf_cstr(&f), &lf), 0);
+	assert_int_equal(lf.n, LISTFILE_MAX_ROWS - 1);
+	arena_reset(&a);
+	/* What a parse keeps is a small multiple of the file, however many (empty) fields it has. */
+	buf_reset(&f);
+	buf_puts(&f, "Name,Year,tmdbID");
+	for (int k = 3; k < CSV_MAX_FIELDS; k++)
+		buf_putc(&f, ',');
+	buf_putc(&f, '\n');
+	for (int i = 0; i < LISTFILE_MAX_ROWS; i++) {
+		buf_printf(&f, "A Title Of Some Length %d,1999,%d,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,"
+		    "t,u,v,w,x,y,z", i, i + 1);
+		for (int k = 29; k < CSV_MAX_FIELDS; k++)
+			buf_putc(&f, ',');
+		buf_putc(&f, '\n');
+	}
+	before = held();
+	assert_int_equal(parse(buf_cstr(&f), &lf), 0);
+	assert_int_equal(lf.n, LISTFILE_MAX_ROWS);
+	assert_true(held() - before < 2 * f.len);
+	arena_reset(&a);
+	buf_free(&f);
+}
+
 int
 main(void)
 {
@@ -195,6 +286,7 @@ main(void)
 		cmocka_unit_test(test_writer_quotes_and_defuses),
 		cmocka_unit_test(test_listfile_formats),
 		cmocka_unit_test(test_listfile_refusals),
+		cmocka_unit_test(test_listfile_blank_rows_count_and_memory_stays_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
