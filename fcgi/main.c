@@ -11,6 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "hashgate.h"
 #include "log.h"
 #include "metrics.h"
 #include "scoreboard.h"
@@ -68,6 +69,8 @@ describe_exit(int slot, pid_t pid, int status)
 	if (serving[0])
 		snprintf(what, sizeof(what), " while serving %s", serving);
 	scoreboard_clear(slot);
+	/* A worker killed mid-hash gives its place back here. */
+	hashgate_release(slot);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_info("master: worker %ld exited", (long)pid);
 		return 0;
@@ -196,6 +199,7 @@ master_run(void)
 
 	nworkers = config.workers;
 	scoreboard_init(nworkers);
+	hashgate_init(nworkers);
 	for (int i = 0; i < nworkers; i++)
 		spawn_worker(i);
 	log_info("master: %d workers started", nworkers);
