@@ -125,7 +125,7 @@ static const struct cfg_entry table[] = {
 	{ "HASH_USER_LIMIT", CFG_INT, S(hash_user_limit), "100", 0, 2, 10000000,
 	  "password hashes per username within HASH_WINDOW, not counting a browser with that user's known_device cookie, before 429" },
 	{ "HASH_CONCURRENCY", CFG_INT, S(hash_concurrency), "0", 0, 0, 256,
-	  "password hashes running at once across all workers (0 = WORKERS - 1, at least 1); more get 429 at once" },
+	  "password hashes running at once across all workers (0 = the smaller of WORKERS - 1 and CPUs - 1, at least 1); more get 429 at once" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
 	  "client addresses the registration, password-change and password-hash limits spare, comma-separated" },
 };

@@ -63,7 +63,7 @@ struct config {
 	int		 hash_window;		/* seconds, for the two below */
 	int		 hash_addr_limit;	/* password hashes per address per hash_window */
 	int		 hash_user_limit;	/* per username, known devices not counted */
-	int		 hash_concurrency;	/* hashes at once, all workers (0 = workers - 1) */
+	int		 hash_concurrency;	/* hashes at once, all workers (0 = workers - 1, CPUs - 1) */
 	const char	*throttle_exempt_addrs;	/* comma-separated addresses the limits above spare */
 };
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "args.h"
@@ -242,13 +243,35 @@ exempt_address(const char *addr)
 
 /* ---- the password-hash budget ---- */
 
-/* How many hashes may run at once across all workers: HASH_CONCURRENCY, else every worker but one. */
+/*
+ * How many hashes may run at once across all workers: HASH_CONCURRENCY, else every worker
+ * but one and every CPU but one (at least 1): hashes beyond the cores add no throughput,
+ * only wait for CPU beside the pages.
+ */
 static int
 hash_cap(void)
 {
+	static long	cpus;
+	int		cap = config.workers - 1;
+
 	if (config.hash_concurrency > 0)
 		return config.hash_concurrency;
-	return config.workers > 1 ? config.workers - 1 : 1;
+	if (cpus == 0)
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus > 1 && cpus - 1 < cap)
+		cap = (int)cpus - 1;
+	return cap > 0 ? cap : 1;
+}
+
+/* A place among the hashes running at once (hashgate): FAIL_OK, or FAIL_THROTTLED to retry in a second. */
+static enum fail
+take_place(int *retry_after)
+{
+	if (hashgate_enter(hash_cap()) == 0)
+		return FAIL_OK;
+	log_debug("auth: every password-hash place is taken");
+	*retry_after = 1;
+	return FAIL_THROTTLED;
 }
 
 /*
@@ -267,11 +290,8 @@ admit(struct req *r, const char *username, int device_ok, int *retry_after)
 {
 	const char *addr = client_address(r);
 
-	if (hashgate_enter(hash_cap()) != 0) {
-		log_debug("auth: every password-hash place is taken");
-		*retry_after = 1;
+	if (take_place(retry_after) != FAIL_OK)
 		return FAIL_THROTTLED;
-	}
 	if (exempt_address(addr))
 		return FAIL_OK;
 	if (throttle_attempt(app.cache, "hash:addr", addr, config.hash_addr_limit, config.hash_window,
@@ -360,6 +380,36 @@ check_password(const struct user *u, const char *password, int *must_update)
 	return password_check(&app.policy, password, strlen(password), u->password, must_update);
 }
 
+/*
+ * May this login hash? The user's row (*u, NULL for nobody) read on the way. FAIL_OK with a
+ * hashing place held; FAIL_THROTTLED or FAIL_DB with none.
+ */
+static enum fail
+login_admit(struct req *r, const char *username, struct user **u, int *retry_after)
+{
+	int device_ok;
+
+	/* The cheapest refusal first: no query for a login that could not hash now anyway. */
+	if (take_place(retry_after) != FAIL_OK) {
+		metrics_inc(MET_LOGINS, "throttled");
+		return FAIL_THROTTLED;
+	}
+	/* Then the row: the known-device cookie is checked against its password hash. */
+	if (user_by_name(r, username, u) == FAIL_DB) {
+		hashgate_leave();
+		metrics_inc(MET_LOGINS, "unavailable");
+		return FAIL_DB;
+	}
+	device_ok = known_device(r, username, *u ? (*u)->password : NULL);
+	if (throttled(r, username, device_ok, retry_after) || admit(r, username, device_ok, retry_after) != FAIL_OK) {
+		hashgate_leave();
+		log_warn("auth: login throttled");
+		metrics_inc(MET_LOGINS, "throttled");
+		return FAIL_THROTTLED;
+	}
+	return FAIL_OK;
+}
+
 enum fail
 auth_authenticate(struct req *r, const char *username_raw, const char *password, struct user **out,
     int *retry_after)
@@ -367,7 +417,7 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 	char		*norm = login_username(username_raw);
 	const char	*username;
 	struct user	*u = NULL;
-	int		 must_update = 0, correct, device_ok;
+	int		 must_update = 0, correct;
 	enum fail	 f;
 
 	*out = NULL;
@@ -378,17 +428,8 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 	/* One exit for the heap copy: the rest works on the arena's. */
 	username = arena_strdup(r->arena, norm);
 	free(norm);
-	/* The row first: the known-device cookie is checked against its password hash. */
-	if ((f = user_by_name(r, username, &u)) == FAIL_DB) {
-		metrics_inc(MET_LOGINS, "unavailable");
-		return FAIL_DB;
-	}
-	device_ok = known_device(r, username, u ? u->password : NULL);
-	if (throttled(r, username, device_ok, retry_after) || admit(r, username, device_ok, retry_after) != FAIL_OK) {
-		log_warn("auth: login throttled");
-		metrics_inc(MET_LOGINS, "throttled");
-		return FAIL_THROTTLED;
-	}
+	if ((f = login_admit(r, username, &u, retry_after)) != FAIL_OK)
+		return f;
 	correct = check_password(u, password, &must_update);
 	if (!correct || !u->is_active) {
 		hashgate_leave();
