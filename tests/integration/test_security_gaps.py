@@ -340,6 +340,7 @@ def test_example_drops_unknown_hosts(example_nginx):
     # The site's own name: HTTP is sent to HTTPS.
     code, status, headers, _ = curl("movies.example.com", example_nginx["http"], scheme="http")
     assert status == 301 and headers["location"].startswith("https://movies.example.com")
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
 
 
 def test_example_static_favicon_and_error_pages(example_nginx, site):
@@ -359,7 +360,9 @@ def test_example_static_favicon_and_error_pages(example_nginx, site):
              ("/login", "POST", ("--data-binary", f"@{example_nginx['big_body']}"), 413, "Request too large"),
              # Over HTTP/2 a long path is within http2's header limits; HTTP/1.1 has 8k buffers.
              ("/" + "a" * 9000, "GET", ("--http1.1",), 414, "Address too long"),
-             ("/static/nothing-here", "GET", (), 404, "Page not found")]
+             ("/static/nothing-here", "GET", (), 404, "Page not found"),
+             # The probes from an address the example does not allow.
+             ("/metrics", "GET", ("--interface", "127.0.0.2"), 403, "Forbidden")]
     for path, method, extra, expected, words in cases:
         _, status, h, body = curl(name, port, path, method=method, extra=extra)
         assert status == expected, (path, method, status)
