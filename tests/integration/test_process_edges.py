@@ -120,3 +120,41 @@ def test_failed_reload_keeps_the_running_workers(site):
     time.sleep(0.5)
     assert sorted(worker_pids()) == before
     assert requests.get(site + "/", timeout=30).status_code == 200
+
+
+def test_a_worker_killed_mid_hash_gives_its_place_back(site):
+    """The cap on password hashes at once (common/hashgate.c) must not lose a place to a dead worker."""
+    workers = len(worker_pids())
+    username, password = "edge_" + os.urandom(5).hex(), "Pw-" + os.urandom(12).hex()
+    r = requests.post(site + "/api/v1/auth/register/", json={
+        "username": username, "password": password, "password2": password,
+        "email": username + "@example.com"}, timeout=60)
+    assert r.status_code == 201, r.text
+    login = lambda: requests.post(site + "/api/v1/auth/login/", timeout=60,  # noqa: E731
+                                  json={"username": username, "password": password})
+    stop = threading.Event()
+
+    def flood():
+        while not stop.is_set():
+            try:
+                login()
+            except requests.RequestException:
+                pass
+
+    threads = [threading.Thread(target=flood) for _ in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.5)     # every place taken, over and over
+        for pid in worker_pids():
+            signal_worker(pid, signal.SIGKILL)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+    wait_for_workers(workers)
+    time.sleep(1)
+    # Alone now: every login gets a place (a lost one would leave 429s for ever).
+    for _ in range(3):
+        r = login()
+        assert r.status_code == 200, (r.status_code, r.headers.get("Retry-After"))
