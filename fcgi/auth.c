@@ -489,7 +489,7 @@ auth_verify_current_password(struct req *r, const char *password)
 }
 
 enum fail
-auth_change_password(struct req *r, const char *new_password)
+auth_change_password(struct req *r, struct resp *rs, const char *new_password)
 {
 	char		*fresh = password_make(&app.policy, new_password, strlen(new_password));
 	char		 hash[DJSESSION_HASH_HEX + 1];
@@ -506,6 +506,7 @@ auth_change_password(struct req *r, const char *new_password)
 	djsession_auth_hash(app.signing.secret, r->user->password, hash);
 	session_cycle_key(r->session);
 	session_set(r->session, DJSESSION_USER_HASH, hash);
+	remember_device(r, rs, r->user);
 	hashgate_leave();
 	return FAIL_OK;
 }

@@ -28,8 +28,12 @@ enum fail	 auth_login(struct req *, struct resp *, const char *username, const c
 		    int *retry_after);
 /* Deletes the session row and makes the visitor anonymous: FAIL_OK or FAIL_DB. */
 enum fail	 auth_logout(struct req *);
-/* Sets a new password for the visitor and keeps this session (update_session_auth_hash). */
-enum fail	 auth_change_password(struct req *, const char *new_password);
+/*
+ * Sets a new password for the visitor and keeps this session (update_session_auth_hash);
+ * this browser gets a known_device cookie for the new password (every other one now proves
+ * nothing). FAIL_OK, or the failure.
+ */
+enum fail	 auth_change_password(struct req *, struct resp *, const char *new_password);
 /* Actions that cost a full password hash whatever their outcome. */
 enum auth_costly {
 	AUTH_COSTLY_REGISTER,		/* a registration (site or API) */

@@ -223,7 +223,7 @@ page_password_post(struct req *r, struct resp *rs)
 		render_form(r, rs, "password", "Change password", &f, 400, NULL);
 		return;
 	}
-	if (auth_change_password(r, pw1) != FAIL_OK) {
+	if (auth_change_password(r, rs, pw1) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, MSG_PASSWORD_DOWN);
 		return;
 	}
