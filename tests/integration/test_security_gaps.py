@@ -373,16 +373,27 @@ def test_example_static_favicon_and_error_pages(example_nginx, site):
         assert words.encode() in body, path
 
 
-def test_known_device_cookie_dies_with_a_password_change(site, conn):
+def known_browser(site, conn, subnet):
+    """A new user logged in from a browser on 127.0.<subnet>.x: (username, password, id, address, browser)."""
     username, password, user_id = new_user(conn, "device")
-    address = "127.0.6.%d" % (1 + os.getpid() % 250)
+    address = "127.0.%d.%d" % (subnet, 1 + os.getpid() % 250)
     known = Browser(site, source_address=address)
     assert known.login(username, password).status_code == 303
-    cookie = known.s.cookies.get("known_device")
+    return username, password, user_id, address, known
+
+
+def lock_out_address(site, address, username):
+    """Ten wrong passwords for username from address: its (user, address) limit is reached."""
     attacker = Browser(site, source_address=address)
     for i in range(10):
         assert attacker.login(username, f"wrong {i}").status_code == 400
-    assert attacker.login(username, password).status_code == 429
+    return attacker
+
+
+def test_known_device_cookie_dies_with_a_password_change(site, conn):
+    username, password, user_id, address, known = known_browser(site, conn, 6)
+    cookie = known.s.cookies.get("known_device")
+    assert lock_out_address(site, address, username).login(username, password).status_code == 429
     # Before the change the cookie exempts its browser from the (user, address) limit...
     assert known.login(username, password).status_code == 303
     # ... a password change (as Django's would: a new hash, a new salt) ends that.
@@ -400,19 +411,14 @@ def test_known_device_cookie_dies_with_a_password_change(site, conn):
 
 
 def test_a_password_change_on_the_site_renews_this_browsers_cookie_only(site, conn):
-    username, password, _ = new_user(conn, "renew")
-    address = "127.0.7.%d" % (1 + os.getpid() % 250)
-    mine = Browser(site, source_address=address)
-    assert mine.login(username, password).status_code == 303
+    username, password, _, address, mine = known_browser(site, conn, 7)
     before = mine.s.cookies.get("known_device")
     new = "Nw-" + uuid.uuid4().hex
     r = mine.post("/account/password", {"old_password": password, "new_password1": new, "new_password2": new})
     assert r.status_code == 303, r.status_code
     after = mine.s.cookies.get("known_device")
     assert after != before and after[:32] == before[:32]     # the same device, a new proof
-    attacker = Browser(site, source_address=address)
-    for i in range(10):
-        assert attacker.login(username, f"wrong {i}").status_code == 400
+    lock_out_address(site, address, username)
     stale = Browser(site, source_address=address)
     stale.set_cookie("known_device", before)
     assert stale.login(username, new).status_code == 429
