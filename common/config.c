@@ -121,8 +121,16 @@ static const struct cfg_entry table[] = {
 	{ "REGISTER_WINDOW", CFG_INT, S(register_window), "3600", 0, 10, 604800, "seconds" },
 	{ "PASSWORD_CHECK_LIMIT", CFG_INT, S(password_check_limit), "10", 0, 1, 1000000,
 	  "password-change attempts per client address within LOGIN_FAIL_WINDOW" },
+	{ "HASH_WINDOW", CFG_INT, S(hash_window), "300", 0, 10, 86400,
+	  "seconds: the window of HASH_ADDR_LIMIT and HASH_USER_LIMIT" },
+	{ "HASH_ADDR_LIMIT", CFG_INT, S(hash_addr_limit), "60", 0, 1, 1000000,
+	  "password hashes (logins of any outcome, registrations, password changes and resets) per client address within HASH_WINDOW before 429" },
+	{ "HASH_USER_LIMIT", CFG_INT, S(hash_user_limit), "100", 0, 2, 10000000,
+	  "password hashes per username within HASH_WINDOW, not counting a browser with that user's known_device cookie, before 429" },
+	{ "HASH_CONCURRENCY", CFG_INT, S(hash_concurrency), "0", 0, 0, 256,
+	  "password hashes running at once across all workers (0 = the smaller of WORKERS - 1 and CPUs - 1, at least 1); more get 429 at once" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
-	  "client addresses the registration and password-change limits spare, comma-separated" },
+	  "client addresses the registration, password-change and password-hash limits spare, comma-separated" },
 	{ "IMPORT_MAX_JOBS", CFG_INT, S(import_max_jobs), "3", 0, 1, 100,
 	  "import jobs one user may have waiting (matching or unconfirmed) at once; more is 429" },
 	{ "IMPORT_MAX_BYTES", CFG_INT, S(import_max_bytes), "8388608", 0, 65536, 1073741824,
@@ -221,6 +229,13 @@ check_combined(FILE *err)
 	if (config.login_user_fail_ceiling <= config.login_fail_limit) {
 		/* Else one address could lock a user out for everyone. */
 		fprintf(err, "configuration: LOGIN_USER_FAIL_CEILING must be greater than LOGIN_FAIL_LIMIT\n");
+		return -1;
+	}
+	if (config.hash_user_limit <= config.login_fail_limit *
+	    ((config.hash_window + config.login_fail_window - 1) / config.login_fail_window)) {
+		/* One address may fail LOGIN_FAIL_LIMIT times per user per LOGIN_FAIL_WINDOW. */
+		fprintf(err, "configuration: HASH_USER_LIMIT must be greater than the LOGIN_FAIL_LIMIT failures "
+		    "one address may make within HASH_WINDOW\n");
 		return -1;
 	}
 	if (region_name(config.watch_region) == NULL) {

@@ -61,7 +61,11 @@ struct config {
 	int		 register_limit;	/* registrations per address per register_window */
 	int		 register_window;
 	int		 password_check_limit;	/* password-change attempts per address per login window */
-	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
+	int		 hash_window;		/* seconds, for the two below */
+	int		 hash_addr_limit;	/* password hashes per address per hash_window */
+	int		 hash_user_limit;	/* per username, known devices not counted */
+	int		 hash_concurrency;	/* hashes at once, all workers (0 = workers - 1, CPUs - 1) */
+	const char	*throttle_exempt_addrs;	/* comma-separated addresses the limits above spare */
 	int		 import_max_jobs;	/* a user's import jobs alive at once */
 	int		 import_max_bytes;	/* bytes a user's import jobs may keep in Redis together */
 	int		 import_upload_limit;	/* uploads per user per import_upload_window */

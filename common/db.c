@@ -199,10 +199,10 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	/* The session's user with the sizes of their lists (the header's counts) in one round trip. */
 	[DB_USER_VISITOR] = { "user_visitor", 1,
 	    "SELECT " USER_VISITOR_COLUMNS " FROM auth_user WHERE id = $1::integer" },
-	/* Whole seconds since the epoch, rounded down, as a token's iat is. */
+	/* The user's stored hash and last password change in microseconds since the epoch (0: never); no row: no user. */
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
-	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
-	    "WHERE user_id = $1::integer" },
+	    "SELECT coalesce(floor(extract(epoch FROM c.changed_at) * 1000000)::bigint, 0), u.password "
+	    "FROM auth_user u LEFT JOIN movies_password_change c ON c.user_id = u.id WHERE u.id = $1::integer" },
 };
 
 struct db {

@@ -13,6 +13,7 @@
 #include "registration.h"
 #include "reqjson.h"
 #include "token_gate.h"
+#include "token_revocation.h"
 #include "util.h"
 #include "validators.h"
 #include "view.h"
@@ -74,6 +75,10 @@ api_register(struct req *r, struct resp *rs)
 		return;
 	}
 	if (json_object_object_length(errors) == 0 && (f = registration_create(r, &g, &id)) != FAIL_CONFLICT) {
+		if (f == FAIL_THROTTLED) {
+			api_throttled(r, rs, g.retry_after);
+			return;
+		}
 		if (f != FAIL_OK) {
 			answer_fail(r, rs, FAIL_DB, MSG_API_REGISTER_DOWN);
 			return;
@@ -92,7 +97,7 @@ api_register(struct req *r, struct resp *rs)
 
 /* TokenObtainPairSerializer's answer with the origin's username claim; the pair share one clock. */
 static struct json_object *
-token_pair(struct req *r, const struct user *u, long long favorites)
+token_pair(struct req *r, const struct user *u, long long favorites, int64_t pw_changed)
 {
 	int64_t			 now = (int64_t)time(NULL);
 	struct json_object	*o = req_object(r), *refresh, *user;
@@ -100,6 +105,7 @@ token_pair(struct req *r, const struct user *u, long long favorites)
 	refresh = jwt_new_payload(JWT_REFRESH, JWT_REFRESH_LIFETIME, now);
 	json_object_object_add(refresh, "user_id", json_object_new_int64(u->id));
 	json_object_object_add(refresh, "username", json_object_new_string(u->username));
+	json_object_object_add(refresh, TOKEN_PASSWORD_CLAIM, json_object_new_int64(pw_changed));
 	add_token(r, o, "access", jwt_access_from_refresh(refresh, now));
 	add_token(r, o, "refresh", refresh);
 	user = api_user_json(u);
@@ -116,6 +122,7 @@ api_login(struct req *r, struct resp *rs)
 	struct user		*u;
 	int			 retry_after = 0;
 	long long		 count;
+	int64_t			 pw_changed;
 
 	if ((data = api_body(r, rs)) == NULL)
 		return;
@@ -140,12 +147,23 @@ api_login(struct req *r, struct resp *rs)
 		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
 		return;
 	}
+	switch (token_password_changed(app.db, u->id, u->password, &pw_changed)) {
+	case 0:
+		break;
+	case 1:
+		/* The password changed while this one was checked: it earns nothing. */
+		answer_fail(r, rs, FAIL_UNAUTHENTICATED, MSG_API_NO_ACTIVE_ACCOUNT);
+		return;
+	default:
+		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
+		return;
+	}
 	if (list_count(r, LIST_FAVORITES, u->id, &count) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, MSG_API_LOGIN_DOWN);
 		return;
 	}
 	log_debug("api: issued tokens");
-	view_json(r, rs, 200, token_pair(r, u, count));
+	view_json(r, rs, 200, token_pair(r, u, count, pw_changed));
 }
 
 void

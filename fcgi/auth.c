@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "args.h"
@@ -9,6 +10,7 @@
 #include "config.h"
 #include "csrf_web.h"
 #include "djsession.h"
+#include "hashgate.h"
 #include "known_device.h"
 #include "log.h"
 #include "metrics.h"
@@ -157,22 +159,28 @@ auth_load_visitor(struct req *r)
 
 /* ---- throttling ---- */
 
-/* A "known device" cookie proves this browser logged in as username before. */
+/*
+ * A "known device" cookie proves this browser logged in as username while the password
+ * hash was password_hash (NULL: no such user): a password change, here or in Django,
+ * leaves every earlier cookie proving nothing.
+ */
 static int
-known_device(struct req *r, const char *username)
+known_device(struct req *r, const char *username, const char *password_hash)
 {
 	const char *cookie = params_get(&r->cookies, DEVICE_COOKIE);
 
-	return known_device_check(&app.signing, username, cookie, cookie ? strlen(cookie) : 0);
+	return known_device_check(&app.signing, username, password_hash, cookie, cookie ? strlen(cookie) : 0);
 }
 
-/* Opaque (an HMAC of the name): the browser's cookie jar no longer says who logged in. */
+/* Opaque (the browser's id and an HMAC): the browser's cookie jar does not say who logged in. */
 static void
-remember_device(struct req *r, struct resp *rs, const char *username)
+remember_device(struct req *r, struct resp *rs, const struct user *u)
 {
-	char value[KNOWN_DEVICE_HEX + 1];
+	const char	*cookie = params_get(&r->cookies, DEVICE_COOKIE);
+	char		 id[KNOWN_DEVICE_ID_HEX + 1], value[KNOWN_DEVICE_LEN + 1];
 
-	known_device_value(app.signing.secret, username, value);
+	known_device_id(cookie, cookie ? strlen(cookie) : 0, id);
+	known_device_value(app.signing.secret, u->username, u->password, id, value);
 	resp_cookie(rs, r, DEVICE_COOKIE, value, DEVICE_AGE, 0);
 }
 
@@ -190,11 +198,11 @@ client_address(const struct req *r)
  * addresses is still slowed. A browser that logged in as the user before is exempt from both.
  */
 static int
-throttled(struct req *r, const char *username, int *retry_after)
+throttled(struct req *r, const char *username, int device_ok, int *retry_after)
 {
 	char pair[512];
 
-	if (!known_device(r, username)) {
+	if (!device_ok) {
 		throttle_pair(pair, sizeof(pair), username, client_address(r));
 		if (throttle_reached(app.cache, "login:pair", pair, config.login_fail_limit,
 		    config.login_fail_window, retry_after) ||
@@ -233,18 +241,96 @@ exempt_address(const char *addr)
 	return 0;
 }
 
+/* ---- the password-hash budget ---- */
+
+/*
+ * How many hashes may run at once across all workers: HASH_CONCURRENCY, else every worker
+ * but one and every CPU but one (at least 1): hashes beyond the cores add no throughput,
+ * only wait for CPU beside the pages.
+ */
+static int
+hash_cap(void)
+{
+	static long	cpus;
+	int		cap = config.workers - 1;
+
+	if (config.hash_concurrency > 0)
+		return config.hash_concurrency;
+	if (cpus == 0)
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus > 1 && cpus - 1 < cap)
+		cap = (int)cpus - 1;
+	return cap > 0 ? cap : 1;
+}
+
+/* A place among the hashes running at once (hashgate): FAIL_OK, or FAIL_THROTTLED to retry in a second. */
+static enum fail
+take_place(int *retry_after)
+{
+	if (hashgate_enter(hash_cap()) == 0)
+		return FAIL_OK;
+	log_debug("auth: every password-hash place is taken");
+	*retry_after = 1;
+	return FAIL_THROTTLED;
+}
+
+/*
+ * A place among the hashes running at once, then one hash from the address's budget and,
+ * unless device_ok, from username's. Why the username's budget cannot be turned against its
+ * user: it never counts a browser holding the user's valid known_device cookie (which a
+ * password change kills), so the user's own browser always passes; and it is kept
+ * (config.c) above the LOGIN_FAIL_LIMIT failures one address may make for a user within a
+ * window (the next are refused before any hash), so only a guesser spread over many
+ * addresses, or a holder of the password, can spend it, and then only the user's
+ * cookie-less clients (the API) wait for the window, as under LOGIN_USER_FAIL_CEILING. The
+ * address's budget only ever refuses that address.
+ */
+static enum fail
+admit(struct req *r, const char *username, int device_ok, int *retry_after)
+{
+	const char *addr = client_address(r);
+
+	if (take_place(retry_after) != FAIL_OK)
+		return FAIL_THROTTLED;
+	if (exempt_address(addr))
+		return FAIL_OK;
+	if (throttle_attempt(app.cache, "hash:addr", addr, config.hash_addr_limit, config.hash_window,
+	    retry_after) || (username && !device_ok && throttle_attempt(app.cache, "hash:user", username,
+	    config.hash_user_limit, config.hash_window, retry_after))) {
+		hashgate_leave();
+		return FAIL_THROTTLED;
+	}
+	return FAIL_OK;
+}
+
+enum fail
+auth_hash_admit(struct req *r, const char *username, const char *password_hash, int *retry_after)
+{
+	return admit(r, username, username && known_device(r, username, password_hash), retry_after);
+}
+
+void
+auth_hash_done(void)
+{
+	hashgate_leave();
+}
+
 int
 auth_throttle_costly(struct req *r, enum auth_costly what, int *retry_after)
 {
 	const char *addr = client_address(r);
 
-	if (exempt_address(addr))
-		return 0;
-	if (what == AUTH_COSTLY_REGISTER)
-		return throttle_attempt(app.cache, "register:addr", addr, config.register_limit,
-		    config.register_window, retry_after);
-	return throttle_attempt(app.cache, "password:addr", addr, config.password_check_limit,
-	    config.login_fail_window, retry_after);
+	if (!exempt_address(addr)) {
+		/* A registration's hash is admitted by registration_create, once its name is known. */
+		if (what == AUTH_COSTLY_REGISTER)
+			return throttle_attempt(app.cache, "register:addr", addr, config.register_limit,
+			    config.register_window, retry_after);
+		if (throttle_attempt(app.cache, "password:addr", addr, config.password_check_limit,
+		    config.login_fail_window, retry_after))
+			return 1;
+	}
+	return what == AUTH_COSTLY_PASSWORD_CHECK && r->user &&
+	    auth_hash_admit(r, r->user->username, r->user->password, retry_after) != FAIL_OK;
 }
 
 /* ---- login, logout, password ---- */
@@ -282,6 +368,48 @@ login_username(const char *raw)
 	return validators_normalize_username(raw, strlen(raw));
 }
 
+/* The password against u's hash, or against nobody's at the same cost (u NULL). 1 if it matches. */
+static int
+check_password(const struct user *u, const char *password, int *must_update)
+{
+	if (u == NULL) {
+		/* Costs what a real check costs, so response times do not reveal who exists. */
+		password_dummy_hash(&app.policy, password, strlen(password));
+		return 0;
+	}
+	return password_check(&app.policy, password, strlen(password), u->password, must_update);
+}
+
+/*
+ * May this login hash? The user's row (*u, NULL for nobody) read on the way. FAIL_OK with a
+ * hashing place held; FAIL_THROTTLED or FAIL_DB with none.
+ */
+static enum fail
+login_admit(struct req *r, const char *username, struct user **u, int *retry_after)
+{
+	int device_ok;
+
+	/* The cheapest refusal first: no query for a login that could not hash now anyway. */
+	if (take_place(retry_after) != FAIL_OK) {
+		metrics_inc(MET_LOGINS, "throttled");
+		return FAIL_THROTTLED;
+	}
+	/* Then the row: the known-device cookie is checked against its password hash. */
+	if (user_by_name(r, username, u) == FAIL_DB) {
+		hashgate_leave();
+		metrics_inc(MET_LOGINS, "unavailable");
+		return FAIL_DB;
+	}
+	device_ok = known_device(r, username, *u ? (*u)->password : NULL);
+	if (throttled(r, username, device_ok, retry_after) || admit(r, username, device_ok, retry_after) != FAIL_OK) {
+		hashgate_leave();
+		log_warn("auth: login throttled");
+		metrics_inc(MET_LOGINS, "throttled");
+		return FAIL_THROTTLED;
+	}
+	return FAIL_OK;
+}
+
 enum fail
 auth_authenticate(struct req *r, const char *username_raw, const char *password, struct user **out,
     int *retry_after)
@@ -300,22 +428,11 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 	/* One exit for the heap copy: the rest works on the arena's. */
 	username = arena_strdup(r->arena, norm);
 	free(norm);
-	if (throttled(r, username, retry_after)) {
-		log_warn("auth: login throttled");
-		metrics_inc(MET_LOGINS, "throttled");
-		return FAIL_THROTTLED;
-	}
-	if ((f = user_by_name(r, username, &u)) == FAIL_DB) {
-		metrics_inc(MET_LOGINS, "unavailable");
-		return FAIL_DB;
-	}
-	if (u == NULL) {
-		/* Costs what a real check costs, so response times do not reveal who exists. */
-		password_dummy_hash(&app.policy, password, strlen(password));
-		correct = 0;
-	} else
-		correct = password_check(&app.policy, password, strlen(password), u->password, &must_update);
+	if ((f = login_admit(r, username, &u, retry_after)) != FAIL_OK)
+		return f;
+	correct = check_password(u, password, &must_update);
 	if (!correct || !u->is_active) {
+		hashgate_leave();
 		count_failure(r, username);
 		metrics_inc(MET_LOGINS, "failed");
 		return FAIL_UNAUTHENTICATED;
@@ -329,6 +446,7 @@ auth_authenticate(struct req *r, const char *username_raw, const char *password,
 			(void)user_set_password(r, u, fresh, 1);
 		free(fresh);
 	}
+	hashgate_leave();
 	metrics_inc(MET_LOGINS, "ok");
 	*out = u;
 	return FAIL_OK;
@@ -344,7 +462,7 @@ auth_login(struct req *r, struct resp *rs, const char *username_raw, const char 
 		return f;
 	if ((f = start_session(r, rs, u)) != FAIL_OK || (f = user_touch_last_login(r, u->id)) != FAIL_OK)
 		return f;
-	remember_device(r, rs, u->username);
+	remember_device(r, rs, u);
 	return FAIL_OK;
 }
 
@@ -371,7 +489,7 @@ auth_verify_current_password(struct req *r, const char *password)
 }
 
 enum fail
-auth_change_password(struct req *r, const char *new_password)
+auth_change_password(struct req *r, struct resp *rs, const char *new_password)
 {
 	char		*fresh = password_make(&app.policy, new_password, strlen(new_password));
 	char		 hash[DJSESSION_HASH_HEX + 1];
@@ -388,5 +506,7 @@ auth_change_password(struct req *r, const char *new_password)
 	djsession_auth_hash(app.signing.secret, r->user->password, hash);
 	session_cycle_key(r->session);
 	session_set(r->session, DJSESSION_USER_HASH, hash);
+	remember_device(r, rs, r->user);
+	hashgate_leave();
 	return FAIL_OK;
 }

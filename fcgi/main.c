@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "dbbreaker.h"
+#include "hashgate.h"
 #include "log.h"
 #include "metrics.h"
 #include "scoreboard.h"
@@ -69,6 +70,8 @@ describe_exit(int slot, pid_t pid, int status)
 	if (serving[0])
 		snprintf(what, sizeof(what), " while serving %s", serving);
 	scoreboard_clear(slot);
+	/* A worker killed mid-hash gives its place back here. */
+	hashgate_release(slot);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_info("master: worker %ld exited", (long)pid);
 		return 0;
@@ -197,6 +200,7 @@ master_run(void)
 
 	nworkers = config.workers;
 	scoreboard_init(nworkers);
+	hashgate_init(nworkers);
 	for (int i = 0; i < nworkers; i++)
 		spawn_worker(i);
 	log_info("master: %d workers started", nworkers);

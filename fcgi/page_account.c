@@ -159,7 +159,11 @@ page_register_post(struct req *r, struct resp *rs)
 		render_form(r, rs, "register", "Register", &f, 400, NULL);
 		return;
 	}
-	if ((res = registration_create(r, &g, &id)) == FAIL_CONFLICT) {
+	if ((res = registration_create(r, &g, &id)) == FAIL_THROTTLED) {
+		throttled_page(r, rs, g.retry_after, MSG_REGISTER_THROTTLED);
+		return;
+	}
+	if (res == FAIL_CONFLICT) {
 		form_error(&f, "username", "A user with that username already exists.");
 		render_form(r, rs, "register", "Register", &f, 400, NULL);
 		return;
@@ -219,7 +223,7 @@ page_password_post(struct req *r, struct resp *rs)
 		render_form(r, rs, "password", "Change password", &f, 400, NULL);
 		return;
 	}
-	if (auth_change_password(r, pw1) != FAIL_OK) {
+	if (auth_change_password(r, rs, pw1) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, MSG_PASSWORD_DOWN);
 		return;
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "log.h"
 #include "model_user.h"
 #include "registration.h"
@@ -101,10 +102,14 @@ registration_check(struct req *r, struct registration *g, int *nerrors)
 enum fail
 registration_create(struct req *r, struct registration *g, int64_t *id)
 {
-	char		*hash = password_make(&app.policy, g->password1, strlen(g->password1));
+	char		*hash;
 	enum fail	 f;
 
 	*id = 0;
+	if ((f = auth_hash_admit(r, g->clean_username, NULL, &g->retry_after)) != FAIL_OK)
+		return f;
+	hash = password_make(&app.policy, g->password1, strlen(g->password1));
+	auth_hash_done();
 	if (hash == NULL)
 		return FAIL_INTERNAL;
 	f = user_create(r, hash, g->clean_username, g->clean_email, id);

@@ -22,6 +22,7 @@ struct registration {
 	void		*ctx;
 	const char	*clean_username;	/* NFKC username, normalised email (request arena): set by the check */
 	const char	*clean_email;
+	int		 retry_after;		/* seconds, when registration_create answers FAIL_THROTTLED */
 };
 
 /*
@@ -32,8 +33,10 @@ struct registration {
  */
 enum fail	 registration_check(struct req *, struct registration *, int *nerrors);
 /*
- * Hashes password1 with the policy and inserts the user (after a check without errors).
- * FAIL_OK and *id; FAIL_CONFLICT when the name was taken meanwhile; FAIL_DB; FAIL_INTERNAL.
+ * Hashes password1 with the policy (within the password-hash budget, auth_hash_admit) and
+ * inserts the user (after a check without errors). FAIL_OK and *id; FAIL_THROTTLED (no hash
+ * made; g->retry_after set); FAIL_CONFLICT when the name was taken meanwhile; FAIL_DB;
+ * FAIL_INTERNAL.
  */
 enum fail	 registration_create(struct req *, struct registration *, int64_t *id);
 

@@ -9,7 +9,7 @@
 enum fail
 token_gate_check(int64_t user_id, struct json_object *payload, int64_t lifetime, enum msg *m)
 {
-	switch (token_revocation_check(app.db, user_id, token_issued_at(payload, lifetime))) {
+	switch (token_revocation_check(app.db, user_id, payload, lifetime)) {
 	case TOKEN_CURRENT:
 		return FAIL_OK;
 	case TOKEN_REVOKED:

@@ -10,6 +10,7 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "hashgate.h"
 #include "log.h"
 #include "observe.h"
 #include "pipeline.h"
@@ -61,6 +62,8 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out, int slot)
 	observe_request_end(&r, &rs, start);
 	log_set_request_id(NULL);
 	scoreboard_clear(slot);
+	/* Whatever path the request took, its hashing place does not outlive it. */
+	hashgate_leave();
 	resp_free(&rs);
 	arena_reset(arena);
 }
@@ -102,6 +105,7 @@ worker_run(int max_requests, int slot)
 	sigset_t		 stops, waitmask;
 	int			 served = 0, got;
 
+	hashgate_self(slot);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);

@@ -1,5 +1,7 @@
 """test_api.py: the origin app's JSON API (/api/v1/) through nginx, and simplejwt interoperability both ways."""
 import base64
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -159,7 +161,9 @@ def test_login_answers_tokens_and_user(client, account):
         assert header(token) == {"alg": "HS256", "typ": "JWT"}
         assert "=" not in token
         c = claims(token)
-        assert list(c) == ["token_type", "exp", "iat", "jti", "user_id", "username"]
+        # simplejwt's claims, then the password change the token belongs to (revocation's own).
+        assert list(c) == ["token_type", "exp", "iat", "jti", "user_id", "username", "pw_changed"]
+        assert c["pw_changed"] == 0
         assert c["token_type"] == kind and c["exp"] - c["iat"] == lifetime
         assert c["user_id"] == user["id"] and c["username"] == user["username"]
         assert len(c["jti"]) == 32 and int(c["jti"], 16) >= 0
@@ -532,12 +536,76 @@ def test_password_change_revokes_earlier_tokens(client, conn, secret_key):
     # Issued before the change, by this backend or by simplejwt: refused, refresh and access.
     assert tokens_work(client, ours) == (False, False)
     assert tokens_work(client, theirs) == (False, False)
-    # Issued after it, by either: accepted (simplejwt's tokens carry no extra claim).
+    # Issued after it, by either: accepted (simplejwt's whole-second iat must be in a later second).
+    next_second(conn, user)
     assert tokens_work(client, simplejwt_pair(secret_key, user)) == (True, True)
     new_password = "Fresh-pw-" + uuid.uuid4().hex
     with conn.cursor() as cur:
         cur.execute("UPDATE auth_user SET password = %s WHERE id = %s", (pbkdf2_hash(new_password, 1000), user["id"]))
     assert tokens_work(client, client.login(user["username"], new_password)) == (True, True)
+
+
+def changed_at(conn, user):
+    with conn.cursor() as cur:
+        cur.execute("SELECT extract(epoch FROM changed_at)::float8 FROM movies_password_change WHERE user_id = %s",
+                    (user["id"],))
+        return cur.fetchone()[0]
+
+
+def next_second(conn, user):
+    """Waits until the whole second after the user's last password change has begun."""
+    time.sleep(max(0.0, int(changed_at(conn, user)) + 1 - time.time()) + 0.01)
+
+
+def change_password(conn, user):
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = %s WHERE id = %s",
+                    (pbkdf2_hash("Another-pw-" + uuid.uuid4().hex, 1000), user["id"]))
+
+
+def test_password_change_in_the_same_second_revokes_exactly(client, conn, secret_key):
+    user, password = client.register()
+    # Early in a second, so the token and the change share it (the case whole-second iat missed).
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
+    ours = client.login(user["username"], password)
+    change_password(conn, user)
+    assert claims(ours["refresh"])["iat"] == int(changed_at(conn, user)), "not within one second: rerun"
+    assert tokens_work(client, ours) == (False, False)
+    # Ours issued right after the change: accepted at once, within the same second too.
+    new_password = "Fresh-pw-" + uuid.uuid4().hex
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = %s WHERE id = %s", (pbkdf2_hash(new_password, 1000), user["id"]))
+    after = client.login(user["username"], new_password)
+    assert tokens_work(client, after) == (True, True)
+    # A refresh's access token carries the refresh token's claim: accepted as well.
+    refreshed = client.call("POST", "/auth/token/refresh/", {"refresh": after["refresh"]}).json()
+    assert client.call("GET", "/auth/favorites/", token=refreshed["access"]).status_code == 200
+    # simplejwt's (whole-second iat): issued before the change, in its second or not: refused.
+    theirs = simplejwt_pair(secret_key, user)
+    change_password(conn, user)
+    assert tokens_work(client, theirs) == (False, False)
+    # Issued within the change's second, it cannot be told from one issued just before: refused
+    # (the safe side); from the next second on, accepted.
+    second = int(changed_at(conn, user))
+    next_second(conn, user)
+    assert tokens_work(client, simplejwt_like_pair(secret_key, user, second)) == (False, False)
+    assert tokens_work(client, simplejwt_like_pair(secret_key, user, second + 1)) == (True, True)
+    assert tokens_work(client, simplejwt_pair(secret_key, user)) == (True, True)
+
+
+def simplejwt_like_pair(secret_key, user, iat):
+    """The pair simplejwt would have issued at second iat (HS256 over its claims, made here)."""
+    def encode(payload):
+        b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=")
+        head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+        body = b64(json.dumps(payload, separators=(",", ":")).encode())
+        sig = hmac.new(secret_key.encode(), head + b"." + body, hashlib.sha256).digest()
+        return (head + b"." + body + b"." + b64(sig)).decode()
+    pair = {}
+    for kind, lifetime in (("refresh", 86400), ("access", 1800)):
+        pair[kind] = encode({"token_type": kind, "exp": iat + lifetime, "iat": iat, "jti": uuid.uuid4().hex,
+                             "user_id": user["id"], "username": user["username"]})
+    return pair
 
 
 def test_password_change_on_the_site_revokes_api_tokens(client, site, secret_key):

@@ -120,3 +120,45 @@ def test_failed_reload_keeps_the_running_workers(site):
     time.sleep(0.5)
     assert sorted(worker_pids()) == before
     assert requests.get(site + "/", timeout=30).status_code == 200
+
+
+def test_a_worker_killed_mid_hash_gives_its_place_back(site):
+    """The cap on password hashes at once (common/hashgate.c) must not lose a place to a dead worker."""
+    workers = len(worker_pids())
+    username, password = "edge_" + os.urandom(5).hex(), "Pw-" + os.urandom(12).hex()
+    r = requests.post(site + "/api/v1/auth/register/", json={
+        "username": username, "password": password, "password2": password,
+        "email": username + "@example.com"}, timeout=60)
+    assert r.status_code == 201, r.text
+    login = lambda: requests.post(site + "/api/v1/auth/login/", timeout=60,  # noqa: E731
+                                  json={"username": username, "password": password})
+    stop = threading.Event()
+
+    def flood():
+        while not stop.is_set():
+            try:
+                login()
+            except requests.RequestException:
+                pass
+
+    threads = [threading.Thread(target=flood) for _ in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.5)     # every place taken, over and over
+        for pid in worker_pids():
+            signal_worker(pid, signal.SIGKILL)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+    # The master backs off after crashes in a row (up to seconds): wait for the workers, while
+    # no other login runs. A place lost to a dead worker would leave 429s for ever.
+    deadline, seen = time.monotonic() + 60, []
+    while time.monotonic() < deadline and (not seen or seen[-1] != 200):
+        seen.append(login().status_code)
+        time.sleep(0.5)
+    assert seen[-1] == 200, seen
+    wait_for_workers(workers)
+    for _ in range(2):
+        assert login().status_code == 200

@@ -113,10 +113,11 @@ def test_stale_session_on_a_public_page_is_not_publicly_cacheable(site, conn):
 
 # ---- 4. nginx's own answers ----
 
-def raw_request(site, data):
-    """Sends raw bytes to nginx; returns (status, headers dict, body)."""
+def raw_request(site, data, source=None):
+    """Sends raw bytes to nginx (from loopback address source if given); returns (status, headers dict, body)."""
     host, port = site.split("//", 1)[1].split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as s:
+    with socket.create_connection((host, int(port)), timeout=10,
+                                  source_address=(source, 0) if source else None) as s:
         s.sendall(data)
         chunks = []
         while True:
@@ -156,15 +157,36 @@ def test_nginx_error_pages_carry_the_worker_headers(site):
          404, "Page not found"),
         (b"GET /__errors/400.html HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n",
          404, "Page not found"),
+        (b"POST /login HTTP/1.1\r\nHost: " + host.encode() + b"\r\nTransfer-Encoding: gzip\r\n"
+         b"Connection: close\r\n\r\n", 501, "Not implemented"),
     ]
     for data, status, words in cases:
         assert_nginx_error_page(*raw_request(site, data), status, words, worker)
 
 
+def test_nginx_deny_of_the_probes_carries_the_worker_headers(site):
+    worker = worker_headers(site)
+    host = site.split("//", 1)[1]
+    for path in ("/metrics", "/healthz"):
+        data = b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n"
+        # From another loopback address: not one the probes allow.
+        assert_nginx_error_page(*raw_request(site, data, source="127.0.0.2"), 403, "Forbidden", worker)
+        assert raw_request(site, data)[0] == 200, path
+
+
+def test_nginx_redirects_carry_the_worker_headers(site):
+    worker = worker_headers(site)
+    for path in ("/api/docs", "/api/redoc"):
+        r = requests.get(site + path, timeout=10, allow_redirects=False)
+        assert r.status_code == 301, path
+        for h in SECURITY_HEADERS:
+            assert r.headers.get(h) == worker[h], (path, h)
+
+
 def test_nginx_error_pages_are_valid_html():
     from test_html_valid import tidy_problems
     pages = sorted((ROOT / "fcgi" / "static" / "errors").glob("*.html")) + [ROOT / "fcgi" / "static" / "unavailable.html"]
-    assert len(pages) == 6
+    assert len(pages) == 9
     for page in pages:
         assert tidy_problems(page.read_text()) == [], page.name
 
@@ -212,7 +234,7 @@ def test_known_device_cookie_is_opaque_and_still_exempts(site, conn):
     r = known.login(username, password)
     assert r.status_code == 303
     value = set_cookies(r)["known_device"].split(";", 1)[0].split("=", 1)[1]
-    assert re.fullmatch(r"[0-9a-f]{64}", value), value
+    assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{64}", value), value
     for form in (username, requests.utils.quote(username, safe=""), username.encode().hex()):
         assert form.lower() not in value.lower()
     # The cookie the previous version set (the name, signed): it no longer counts.
@@ -318,6 +340,7 @@ def test_example_drops_unknown_hosts(example_nginx):
     # The site's own name: HTTP is sent to HTTPS.
     code, status, headers, _ = curl("movies.example.com", example_nginx["http"], scheme="http")
     assert status == 301 and headers["location"].startswith("https://movies.example.com")
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
 
 
 def test_example_static_favicon_and_error_pages(example_nginx, site):
@@ -337,7 +360,9 @@ def test_example_static_favicon_and_error_pages(example_nginx, site):
              ("/login", "POST", ("--data-binary", f"@{example_nginx['big_body']}"), 413, "Request too large"),
              # Over HTTP/2 a long path is within http2's header limits; HTTP/1.1 has 8k buffers.
              ("/" + "a" * 9000, "GET", ("--http1.1",), 414, "Address too long"),
-             ("/static/nothing-here", "GET", (), 404, "Page not found")]
+             ("/static/nothing-here", "GET", (), 404, "Page not found"),
+             # The probes from an address the example does not allow.
+             ("/metrics", "GET", ("--interface", "127.0.0.2"), 403, "Forbidden")]
     for path, method, extra, expected, words in cases:
         _, status, h, body = curl(name, port, path, method=method, extra=extra)
         assert status == expected, (path, method, status)
@@ -346,3 +371,55 @@ def test_example_static_favicon_and_error_pages(example_nginx, site):
         for k in (x.lower() for x in SECURITY_HEADERS):
             assert h.get(k) == worker[k], (path, k)
         assert words.encode() in body, path
+
+
+def known_browser(site, conn, subnet):
+    """A new user logged in from a browser on 127.0.<subnet>.x: (username, password, id, address, browser)."""
+    username, password, user_id = new_user(conn, "device")
+    address = "127.0.%d.%d" % (subnet, 1 + os.getpid() % 250)
+    known = Browser(site, source_address=address)
+    assert known.login(username, password).status_code == 303
+    return username, password, user_id, address, known
+
+
+def lock_out_address(site, address, username):
+    """Ten wrong passwords for username from address: its (user, address) limit is reached."""
+    attacker = Browser(site, source_address=address)
+    for i in range(10):
+        assert attacker.login(username, f"wrong {i}").status_code == 400
+    return attacker
+
+
+def test_known_device_cookie_dies_with_a_password_change(site, conn):
+    username, password, user_id, address, known = known_browser(site, conn, 6)
+    cookie = known.s.cookies.get("known_device")
+    assert lock_out_address(site, address, username).login(username, password).status_code == 429
+    # Before the change the cookie exempts its browser from the (user, address) limit...
+    assert known.login(username, password).status_code == 303
+    # ... a password change (as Django's would: a new hash, a new salt) ends that.
+    new = "Nw-" + uuid.uuid4().hex
+    with conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = %s WHERE id = %s", (pbkdf2_hash(new), user_id))
+    conn.commit()
+    stale = Browser(site, source_address=address)
+    stale.set_cookie("known_device", cookie)
+    assert stale.login(username, new).status_code == 429
+    # Another device's id under the same proof is no better.
+    forged = Browser(site, source_address=address)
+    forged.set_cookie("known_device", "0" * 32 + cookie[32:])
+    assert forged.login(username, new).status_code == 429
+
+
+def test_a_password_change_on_the_site_renews_this_browsers_cookie_only(site, conn):
+    username, password, _, address, mine = known_browser(site, conn, 7)
+    before = mine.s.cookies.get("known_device")
+    new = "Nw-" + uuid.uuid4().hex
+    r = mine.post("/account/password", {"old_password": password, "new_password1": new, "new_password2": new})
+    assert r.status_code == 303, r.status_code
+    after = mine.s.cookies.get("known_device")
+    assert after != before and after[:32] == before[:32]     # the same device, a new proof
+    lock_out_address(site, address, username)
+    stale = Browser(site, source_address=address)
+    stale.set_cookie("known_device", before)
+    assert stale.login(username, new).status_code == 429
+    assert mine.login(username, new).status_code == 303

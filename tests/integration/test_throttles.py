@@ -5,6 +5,7 @@
 
 import hashlib
 import os
+import threading
 import uuid
 
 import requests
@@ -112,3 +113,85 @@ def test_username_ceiling_slows_a_guesser_spread_over_many_addresses(site):
     redis.cmd("SET", key, ceiling, "EX", 600)
     assert b.login(username, password).status_code == 303
     redis.cmd("DEL", key)
+
+
+# ---- the password-hash budget: every hash counts, success included ----
+
+def registered(site):
+    """A new user's API client (from a fresh address), username and password."""
+    owner = Api(site, fresh_address())
+    r, password = owner.register()
+    return owner, r.json()["user"]["username"], password
+
+
+def spent(kind, who, count):
+    """Sets who's counter of kind to count, as the workers count it; returns a function that deletes it."""
+    redis = Redis(os.environ["REDIS_URL"])
+    key = f"throttle:{kind}:" + hashlib.sha256(who.encode()).hexdigest()[:32]
+    redis.cmd("SET", key, count, "EX", 600)
+    return lambda: redis.cmd("DEL", key)
+
+
+def assert_budget_spent(r):
+    assert r.status_code == 429 and 0 < int(r.headers["Retry-After"]) <= 600, (r.status_code, r.text)
+
+
+def test_successful_logins_draw_from_the_address_budget(site):
+    owner, username, password = registered(site)
+    flooder = Api(site, fresh_address())
+    # HASH_ADDR_LIMIT - 2 earlier hashes of that address.
+    forget = spent("hash:addr", flooder.s.get_adapter("http://").address, setting("HASH_ADDR_LIMIT", 60) - 2)
+    assert flooder.login(username, password).status_code == 200
+    assert flooder.login(username, "a wrong one").status_code == 401     # any outcome counts
+    assert_budget_spent(flooder.login(username, password))
+    # The site's form and registration share that address's budget...
+    b = Browser(site, source_address=flooder.s.get_adapter("http://").address)
+    assert b.login(username, password).status_code == 429
+    assert flooder.register()[0].status_code == 429
+    # ... another address is not affected.
+    assert owner.login(username, password).status_code == 200
+    forget()
+
+
+def test_user_budget_spares_a_known_device_browser(site):
+    owner, username, password = registered(site)
+    known = Browser(site, source_address=fresh_address())
+    assert known.login(username, password).status_code == 303
+    # The hashes of many other addresses have spent the user's budget.
+    forget = spent("hash:user", username, setting("HASH_USER_LIMIT", 100))
+    assert_budget_spent(owner.login(username, password))
+    assert Browser(site, source_address=fresh_address()).login(username, password).status_code == 429
+    # The user's own browser (a valid known_device cookie) is never refused by it.
+    assert known.login(username, password).status_code == 303
+    assert known.login(username, password).status_code == 303
+    forget()
+
+
+def test_hashes_never_take_every_worker(site):
+    """Logins from many addresses at once: the ones past the cap get 429 at once, pages keep flowing."""
+    _, username, password = registered(site)
+    reader = Browser(site, source_address=fresh_address())
+    assert reader.login(username, password).status_code == 303
+    stop, codes, pages, lock = threading.Event(), [], [], threading.Lock()
+
+    def flood():
+        a = Api(site, fresh_address())
+        while not stop.is_set():
+            r = a.login(username, password)
+            with lock:
+                codes.append((r.status_code, r.headers.get("Retry-After")))
+
+    threads = [threading.Thread(target=flood) for _ in range(12)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(20):
+            r = reader.get("/movie/550")
+            pages.append((r.status_code, r.elapsed.total_seconds()))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+    assert (429, "1") in codes, codes          # the cap on hashes at once refused some...
+    assert (200, None) in codes                 # ...while others were served
+    assert {status for status, _ in pages} == {200}, pages
