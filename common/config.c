@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "mime.h"
 #include "regions.h"
 #include "util.h"
 
@@ -118,6 +119,29 @@ static const struct cfg_entry table[] = {
 	{ "REGISTER_WINDOW", CFG_INT, S(register_window), "3600", 0, 10, 604800, "seconds" },
 	{ "PASSWORD_CHECK_LIMIT", CFG_INT, S(password_check_limit), "10", 0, 1, 1000000,
 	  "password-change attempts per client address within LOGIN_FAIL_WINDOW" },
+	{ "EMAIL_HOST", CFG_STR, S(email_host), "localhost", 0, 0, 0,
+	  "the SMTP server the mailer sends through (Django's name and default)" },
+	{ "EMAIL_PORT", CFG_INT, S(email_port), "25", 0, 1, 65535, "" },
+	{ "EMAIL_HOST_USER", CFG_STR, S(email_host_user), "", CFG_EMPTY_OK, 0, 0,
+	  "SMTP AUTH user name; empty: no AUTH" },
+	{ "EMAIL_HOST_PASSWORD", CFG_STR, S(email_host_password), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
+	  "SMTP AUTH password" },
+	{ "EMAIL_USE_TLS", CFG_INT, S(email_use_tls), "0", 0, 0, 1,
+	  "1: STARTTLS on the plain connection (usually port 587), required" },
+	{ "EMAIL_USE_SSL", CFG_INT, S(email_use_ssl), "0", 0, 0, 1,
+	  "1: implicit TLS from the first byte, smtps:// (usually port 465); not with EMAIL_USE_TLS" },
+	{ "EMAIL_TIMEOUT", CFG_INT, S(email_timeout), "30", 0, 1, 600,
+	  "seconds one message's SMTP exchange may take (Django's None, no bound, is not offered)" },
+	{ "DEFAULT_FROM_EMAIL", CFG_STR, S(default_from_email), "webmaster@localhost", 0, 0, 0,
+	  "the From of every mail: an address, or Name <address>" },
+	{ "EMAIL_RETRY_MIN_S", CFG_INT, S(email_retry_min_s), "30", 0, 1, 86400,
+	  "wait after a first transient failure (server down, 4xx); doubles with each attempt" },
+	{ "EMAIL_RETRY_MAX_S", CFG_INT, S(email_retry_max_s), "3600", 0, 1, 604800,
+	  "the longest wait between two attempts" },
+	{ "EMAIL_MAX_ATTEMPTS", CFG_INT, S(email_max_attempts), "12", 0, 1, 1000,
+	  "attempts before a message is given up (failed)" },
+	{ "EMAIL_POLL_S", CFG_INT, S(email_poll_s), "10", 0, 1, 3600,
+	  "the mailer's longest sleep between looks at the outbox (it wakes at once on a new row)" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
 	  "client addresses the registration and password-change limits spare, comma-separated" },
 };
@@ -221,6 +245,17 @@ check_combined(FILE *err)
 	if (strcmp(config.log_level, "error") && strcmp(config.log_level, "warn") &&
 	    strcmp(config.log_level, "info") && strcmp(config.log_level, "debug")) {
 		fprintf(err, "configuration: LOG_LEVEL must be error, warn, info or debug\n");
+		return -1;
+	}
+	if (config.email_use_tls && config.email_use_ssl) {
+		/* Django's own words for the same mistake. */
+		fprintf(err, "configuration: EMAIL_USE_TLS/EMAIL_USE_SSL are mutually exclusive, so only "
+		    "set one of those settings to 1\n");
+		return -1;
+	}
+	if (mime_from_address(config.default_from_email, &(const char *){ NULL }, &(size_t){ 0 }) != 0 ||
+	    strpbrk(config.default_from_email, "\r\n") != NULL) {
+		fprintf(err, "configuration: DEFAULT_FROM_EMAIL is not an address or Name <address>\n");
 		return -1;
 	}
 	if (session_engine(config.session_engine, &config.session_cached_db) != 0) {

@@ -60,6 +60,16 @@ struct config {
 	int		 register_limit;	/* registrations per address per register_window */
 	int		 register_window;
 	int		 password_check_limit;	/* password-change attempts per address per login window */
+	/* mail (Django's names) and the mailer */
+	const char	*email_host;
+	int		 email_port;
+	const char	*email_host_user;
+	const char	*email_host_password;
+	int		 email_use_tls;		/* STARTTLS */
+	int		 email_use_ssl;		/* smtps:// */
+	int		 email_timeout;		/* seconds */
+	const char	*default_from_email;
+	int		 email_retry_min_s, email_retry_max_s, email_max_attempts, email_poll_s;
 	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
 };
 

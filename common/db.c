@@ -194,6 +194,41 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
 	    "SELECT floor(extract(epoch FROM changed_at))::bigint FROM movies_password_change "
 	    "WHERE user_id = $1::integer" },
+	/*
+	 * The mailer (fcgi/mailer.c) takes the next due row: queued, or 'sending' whose lease ran
+	 * out (its mailer died mid-send). SKIP LOCKED: mailers on several machines never take one
+	 * row together. The row stays 'sending', held by $1 for a lease of $2 seconds (longer than
+	 * one SMTP exchange can last), counted as an attempt. Columns: id, to, subject, text, html,
+	 * created_at in Unix seconds (the Date), attempts.
+	 */
+	[DB_OUTBOX_CLAIM] = { "outbox_claim", 2,
+	    "UPDATE movies_outbox SET status = 'sending', attempts = attempts + 1, claimed_by = $1, "
+	    "next_attempt_at = now() + make_interval(secs => $2::integer) WHERE id = ("
+	    "SELECT id FROM movies_outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= now() "
+	    "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+	    "RETURNING id, to_addr, subject, body_text, body_html, "
+	    "floor(extract(epoch FROM created_at))::bigint, attempts" },
+	/* The SMTP server acknowledged the row's DATA (250). */
+	[DB_OUTBOX_SENT] = { "outbox_sent", 1,
+	    "UPDATE movies_outbox SET status = 'sent', sent_at = now(), last_error = NULL, claimed_by = NULL "
+	    "WHERE id = $1::bigint AND status = 'sending'" },
+	/* A transient failure: again in $2 seconds; $3 says why. */
+	[DB_OUTBOX_RETRY] = { "outbox_retry", 3,
+	    "UPDATE movies_outbox SET status = 'queued', claimed_by = NULL, last_error = $3, "
+	    "next_attempt_at = now() + make_interval(secs => $2::integer) "
+	    "WHERE id = $1::bigint AND status = 'sending'" },
+	/* Given up: a 5xx answer, a row that cannot be composed, or too many attempts. */
+	[DB_OUTBOX_FAIL] = { "outbox_fail", 2,
+	    "UPDATE movies_outbox SET status = 'failed', claimed_by = NULL, last_error = $2 "
+	    "WHERE id = $1::bigint AND status = 'sending'" },
+	/* A respawned mailer takes back at once the rows its killed predecessor ($1) held. */
+	[DB_OUTBOX_RECLAIM] = { "outbox_reclaim", 1,
+	    "UPDATE movies_outbox SET next_attempt_at = now() WHERE status = 'sending' AND claimed_by = $1" },
+	/* Unsent rows, the age of the oldest in seconds, and ms until the next is due (NULL: none). */
+	[DB_OUTBOX_STATS] = { "outbox_stats", 0,
+	    "SELECT count(*), coalesce(floor(extract(epoch FROM now() - min(created_at))), 0)::bigint, "
+	    "greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint "
+	    "FROM movies_outbox WHERE status IN ('queued', 'sending')" },
 };
 
 struct db {
@@ -207,6 +242,7 @@ struct db {
 	int			 backoff_ms;	/* the breaker's current wait; 0 while healthy */
 	int			 down_logged;	/* the current outage has been logged */
 	int			 connects;	/* successful connections, for the reconnect count */
+	int			 listening;	/* LISTEN movies_outbox sent on this connection */
 };
 
 #define DB_BACKOFF_FIRST_MS	250
@@ -244,6 +280,7 @@ drop_conn(struct db *db)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	db->prepared = 0;
+	db->listening = 0;
 }
 
 /*
@@ -590,6 +627,42 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 			return NULL;
 	}
 	return NULL;
+}
+
+#define OUTBOX_LISTEN_SQL "LISTEN movies_outbox"
+
+int
+db_notify_fd(struct db *db)
+{
+	if (ensure_conn(db) != 0)
+		return -1;
+	if (!db->listening) {
+		if (setup_exec(db, "listen", PQsendQuery(db->conn, OUTBOX_LISTEN_SQL),
+		    now_ms() + db->s.connect_timeout_ms) != 0) {
+			drop_conn(db);
+			return -1;
+		}
+		db->listening = 1;
+	}
+	return PQsocket(db->conn);
+}
+
+int
+db_notified(struct db *db)
+{
+	PGnotify	*n;
+	int		 got = 0;
+
+	if (db->conn == NULL || !PQconsumeInput(db->conn)) {
+		log_warn("db: connection lost while waiting for notifications");
+		drop_conn(db);
+		return -1;
+	}
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
 }
 
 const char *
