@@ -142,6 +142,13 @@ static const struct cfg_entry table[] = {
 	  "attempts before a message is given up (failed)" },
 	{ "EMAIL_POLL_S", CFG_INT, S(email_poll_s), "10", 0, 1, 3600,
 	  "the mailer's longest sleep between looks at the outbox (it wakes at once on a new row)" },
+	{ "PASSWORD_RESET_TIMEOUT", CFG_INT, S(password_reset_timeout), "259200", 0, 60, 315360000,
+	  "seconds a password reset link works (Django's name and default: three days)" },
+	{ "PASSWORD_RESET_LIMIT", CFG_INT, S(password_reset_limit), "10", 0, 1, 1000000,
+	  "password reset requests (site and API) per client address within PASSWORD_RESET_WINDOW" },
+	{ "PASSWORD_RESET_EMAIL_LIMIT", CFG_INT, S(password_reset_email_limit), "3", 0, 1, 1000000,
+	  "password reset requests per email address (from anywhere) within PASSWORD_RESET_WINDOW" },
+	{ "PASSWORD_RESET_WINDOW", CFG_INT, S(password_reset_window), "3600", 0, 10, 604800, "seconds" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
 	  "client addresses the registration and password-change limits spare, comma-separated" },
 };

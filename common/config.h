@@ -70,6 +70,10 @@ struct config {
 	int		 email_timeout;		/* seconds */
 	const char	*default_from_email;
 	int		 email_retry_min_s, email_retry_max_s, email_max_attempts, email_poll_s;
+	int		 password_reset_timeout;	/* seconds a reset link works */
+	int		 password_reset_limit;		/* requests per address per window */
+	int		 password_reset_email_limit;	/* requests per email address per window */
+	int		 password_reset_window;
 	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
 };
 

@@ -32,6 +32,9 @@ struct stmt_def {
 /* The user $1's rows of the movies $2 (an int array literal such as {550,680}). */
 #define AMONG_ROWS "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
+/* A password reset's user: what its token hashes, and the name its mail gives. */
+#define RESET_USER_COLUMNS "id, password, email, username, " \
+	"to_char(last_login AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), is_active"
 /* A visitor: the user with the sizes of their lists (the header's counts), read with the row. */
 #define USER_VISITOR_COLUMNS USER_COLUMNS ", " \
 	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), " \
@@ -229,6 +232,24 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	    "SELECT count(*), coalesce(floor(extract(epoch FROM now() - min(created_at))), 0)::bigint, "
 	    "greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint "
 	    "FROM movies_outbox WHERE status IN ('queued', 'sending')" },
+	/*
+	 * One mail into the outbox, as every writer does (the four columns). $5 false inserts
+	 * nothing: a password reset for an unknown address runs the same statement, so its answer
+	 * takes the same round trips.
+	 */
+	[DB_OUTBOX_QUEUE] = { "outbox_queue", 5,
+	    "INSERT INTO movies_outbox (to_addr, subject, body_text, body_html) "
+	    "SELECT $1, $2, $3, $4 WHERE $5::boolean" },
+	/*
+	 * PasswordResetForm.get_users: active users whose email equals $1 ignoring case
+	 * (email__iexact is UPPER() = UPPER()), with what the reset token hashes: last_login as
+	 * Django's token reads it (UTC, microseconds dropped, str(datetime)'s format).
+	 */
+	[DB_RESET_USERS] = { "reset_users", 1,
+	    "SELECT " RESET_USER_COLUMNS " FROM auth_user WHERE UPPER(email::text) = UPPER($1) AND is_active" },
+	/* The user a reset link names (PasswordResetConfirmView.get_user: any, active or not). */
+	[DB_RESET_USER] = { "reset_user", 1,
+	    "SELECT " RESET_USER_COLUMNS " FROM auth_user WHERE id = $1::integer" },
 };
 
 struct db {

@@ -124,3 +124,17 @@ resettoken_uid_decode(const char *s, size_t len, int64_t *id)
 	buf_free(&b);
 	return rc == 0 ? 0 : -1;
 }
+
+const char *
+resettoken_log_path(const char *path, char *out, size_t outsz)
+{
+	const char *uid, *slash;
+
+	if (strncmp(path, "/reset/", 7) != 0)
+		return path;
+	uid = path + 7;
+	if ((slash = strchr(uid, '/')) == NULL || strncmp(slash + 1, "set-password/", 13) == 0)
+		return path;
+	snprintf(out, outsz, "/reset/%.*s/<token>/", (int)(slash - uid), uid);
+	return out;
+}

@@ -49,4 +49,10 @@ void	 resettoken_uid_encode(int64_t id, char out[RESETTOKEN_UID_MAX]);
 /* The id of a uidb64: base64url (padding optional) of 1 to 18 decimal digits. 0 or -1. */
 int	 resettoken_uid_decode(const char *s, size_t len, int64_t *id);
 
+/*
+ * A request path fit for logs: /reset/<uidb64>/<token>/ with the token replaced by "<token>"
+ * (a live token must never be written down); any other path as it is. Returns path or out.
+ */
+const char *resettoken_log_path(const char *path, char *out, size_t outsz);
+
 #endif
