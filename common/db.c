@@ -655,7 +655,11 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 int
 db_notify_fd(struct db *db)
 {
-	if (ensure_conn(db) != 0)
+	/*
+	 * Unnamed statements mean PgBouncer's transaction pooling: a LISTEN would stay on whichever
+	 * server connection ran it, and its notifications would reach other clients. Poll instead.
+	 */
+	if (db->s.unnamed_statements || ensure_conn(db) != 0)
 		return -1;
 	if (!db->listening) {
 		if (setup_exec(db, "listen", PQsendQuery(db->conn, OUTBOX_LISTEN_SQL),

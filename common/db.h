@@ -101,8 +101,8 @@ const char	*db_statement_sql(const char *name);
 /*
  * The mailer's wake-up: makes sure the connection is up and LISTENs on movies_outbox (0008's
  * trigger NOTIFYs there on every insert), and returns its socket to poll for reading, or -1
- * when the database is unavailable. Not through PgBouncer's transaction pooling, which keeps
- * no LISTEN: the mailer then finds new rows by polling alone.
+ * when the database is unavailable or the statements are unnamed (DB_PREPARED=0, PgBouncer's
+ * transaction pooling, which keeps no LISTEN): the mailer then finds new rows by polling alone.
  */
 int		 db_notify_fd(struct db *);
 /* After the socket polled readable: 1 if notifications arrived (all consumed), 0 if none,
