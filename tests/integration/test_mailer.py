@@ -200,3 +200,22 @@ def test_metrics_count_the_mail(conn, site_url):
         assert f"\n{name} " in text, name
     failed = [l for l in text.splitlines() if l.startswith("movies_mail_failed_total ")]
     assert float(failed[0].split()[1]) >= 1
+
+
+def check_config(**env):
+    program = os.path.join(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")), "movies-fcgi")
+    return subprocess.run([program, "--check-config"], capture_output=True, text=True, timeout=30,
+                          env=dict(os.environ, **env))
+
+
+def test_email_settings_are_checked_and_the_password_redacted():
+    both = check_config(EMAIL_USE_TLS="1", EMAIL_USE_SSL="1")
+    assert both.returncode == 1 and "EMAIL_USE_TLS/EMAIL_USE_SSL are mutually exclusive" in both.stderr
+    bad_from = check_config(DEFAULT_FROM_EMAIL="Site <not an address>")
+    assert bad_from.returncode == 1 and "DEFAULT_FROM_EMAIL" in bad_from.stderr
+    ok = check_config(EMAIL_HOST_PASSWORD="hunter2-smtp", EMAIL_HOST_USER="mailer",
+                      DEFAULT_FROM_EMAIL="Movie Night <noreply@example.com>")
+    assert ok.returncode == 0, ok.stderr
+    assert "EMAIL_HOST_PASSWORD=<redacted>\n" in ok.stdout and "hunter2-smtp" not in ok.stdout
+    assert "EMAIL_HOST_USER=mailer\n" in ok.stdout
+    assert "DEFAULT_FROM_EMAIL=Movie Night <noreply@example.com>\n" in ok.stdout
