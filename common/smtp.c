@@ -48,6 +48,8 @@ set_options(CURL *c, const struct smtp_settings *s, const char *url, const char 
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	if (s->use_tls)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (s->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
 	if (s->user && *s->user) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password ? s->password : "");

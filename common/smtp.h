@@ -13,6 +13,7 @@ struct smtp_settings {
 	int		 use_tls;	/* STARTTLS, required */
 	int		 use_ssl;	/* implicit TLS (smtps://) */
 	int		 timeout_s;	/* bounds the connect and the whole exchange */
+	const char	*ca_file;	/* NULL: the system's CAs verify the server (tests: their own CA) */
 };
 
 enum smtp_result {

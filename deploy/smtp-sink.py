@@ -6,6 +6,8 @@ Test controls, for faults with exact books:
 - MAIL_DIR/../mail-control holding a code such as 451 (or 554): the end of DATA is answered with
   it and nothing is kept, while the file exists.
 - a recipient whose local part starts with "bounce" is refused with 550 at RCPT.
+- --tls-cert/--tls-key: STARTTLS offered and required (or, with --implicit-tls, TLS from the first
+  byte, as smtps://); --auth USER:PASSWORD: AUTH required (tests/integration/test_mailer.py).
 - MAIL_DIR/../mail-delay holding milliseconds: each message waits that long before it is kept;
   one whose client hung up meanwhile is not kept (it was never acknowledged).
 """
@@ -13,10 +15,12 @@ import argparse
 import asyncio
 import os
 import signal
+import ssl
 import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class KeepEveryMessage:
@@ -61,13 +65,40 @@ class KeepEveryMessage:
         return "250 Message accepted for delivery"
 
 
+def security(args):
+    """The Controller's TLS and AUTH options the command line asks for."""
+    kw = {}
+    if args.tls_cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.implicit_tls:
+            kw["ssl_context"] = ctx
+        else:
+            kw.update(tls_context=ctx, require_starttls=True)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def check(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+            return AuthResult(success=ok)
+        # aiosmtpd counts only STARTTLS as TLS: with implicit TLS the whole session is TLS already.
+        kw.update(authenticator=check, auth_required=True,
+                  auth_require_tls=bool(args.tls_cert) and not args.implicit_tls)
+    return kw
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--mail-dir", required=True)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--implicit-tls", action="store_true")
+    ap.add_argument("--auth", help="USER:PASSWORD")
     args = ap.parse_args()
     os.makedirs(args.mail_dir, exist_ok=True)
-    controller = Controller(KeepEveryMessage(args.mail_dir), hostname="127.0.0.1", port=args.port)
+    controller = Controller(KeepEveryMessage(args.mail_dir), hostname="127.0.0.1", port=args.port,
+                            **security(args))
     controller.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

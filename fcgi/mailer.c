@@ -253,7 +253,8 @@ mailer_run(void)
 	    config.db_statement_timeout_ms, config.db_keepalive_idle_s, config.db_tcp_user_timeout_ms,
 	    config.db_breaker_max_ms, !config.db_prepared };
 	struct smtp_settings	ss = { config.email_host, config.email_port, config.email_host_user,
-	    config.email_host_password, config.email_use_tls, config.email_use_ssl, config.email_timeout };
+	    config.email_host_password, config.email_use_tls, config.email_use_ssl, config.email_timeout,
+	    NULL };
 	const char		*reclaim[] = { identity };
 	char			 host[256] = "localhost";
 	sigset_t		 waitmask;
