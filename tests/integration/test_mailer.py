@@ -89,6 +89,7 @@ def clean_controls():
             os.unlink(f)
 
 
+@pytest.mark.smoke
 def test_a_row_is_sent_once_as_mime_that_decodes_to_the_original(conn):
     to = f"alice.{uuid.uuid4().hex[:8]}@example.com"
     subject = "Réinitialisation du mot de passe — ✓ " + "très long sujet " * 8

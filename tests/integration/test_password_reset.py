@@ -89,6 +89,7 @@ def api_login(site, username, password):
                          timeout=30)
 
 
+@pytest.mark.smoke
 def test_the_mailed_link_sets_a_new_password_and_signs_out_everywhere(site, conn, user):
     uid, name, mail, password = user
     elsewhere = Browser(site)
