@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "mime.h"
 #include "regions.h"
 #include "util.h"
 
@@ -129,6 +130,36 @@ static const struct cfg_entry table[] = {
 	  "password hashes per username within HASH_WINDOW, not counting a browser with that user's known_device cookie, before 429" },
 	{ "HASH_CONCURRENCY", CFG_INT, S(hash_concurrency), "0", 0, 0, 256,
 	  "password hashes running at once across all workers (0 = the smaller of WORKERS - 1 and CPUs - 1, at least 1); more get 429 at once" },
+	{ "EMAIL_HOST", CFG_STR, S(email_host), "localhost", 0, 0, 0,
+	  "the SMTP server the mailer sends through (Django's name and default)" },
+	{ "EMAIL_PORT", CFG_INT, S(email_port), "25", 0, 1, 65535, "" },
+	{ "EMAIL_HOST_USER", CFG_STR, S(email_host_user), "", CFG_EMPTY_OK, 0, 0,
+	  "SMTP AUTH user name; empty: no AUTH" },
+	{ "EMAIL_HOST_PASSWORD", CFG_STR, S(email_host_password), "", CFG_SECRET | CFG_EMPTY_OK, 0, 0,
+	  "SMTP AUTH password" },
+	{ "EMAIL_USE_TLS", CFG_INT, S(email_use_tls), "0", 0, 0, 1,
+	  "1: STARTTLS on the plain connection (usually port 587), required" },
+	{ "EMAIL_USE_SSL", CFG_INT, S(email_use_ssl), "0", 0, 0, 1,
+	  "1: implicit TLS from the first byte, smtps:// (usually port 465); not with EMAIL_USE_TLS" },
+	{ "EMAIL_TIMEOUT", CFG_INT, S(email_timeout), "30", 0, 1, 600,
+	  "seconds one message's SMTP exchange may take (Django's None, no bound, is not offered)" },
+	{ "DEFAULT_FROM_EMAIL", CFG_STR, S(default_from_email), "webmaster@localhost", 0, 0, 0,
+	  "the From of every mail: an address, or Name <address>" },
+	{ "EMAIL_RETRY_MIN_S", CFG_INT, S(email_retry_min_s), "30", 0, 1, 86400,
+	  "wait after a first transient failure (server down, 4xx); doubles with each attempt" },
+	{ "EMAIL_RETRY_MAX_S", CFG_INT, S(email_retry_max_s), "3600", 0, 1, 604800,
+	  "the longest wait between two attempts" },
+	{ "EMAIL_MAX_ATTEMPTS", CFG_INT, S(email_max_attempts), "12", 0, 1, 1000,
+	  "attempts before a message is given up (failed)" },
+	{ "EMAIL_POLL_S", CFG_INT, S(email_poll_s), "10", 0, 1, 3600,
+	  "the mailer's longest sleep between looks at the outbox (it wakes at once on a new row)" },
+	{ "PASSWORD_RESET_TIMEOUT", CFG_INT, S(password_reset_timeout), "259200", 0, 60, 315360000,
+	  "seconds a password reset link works (Django's name and default: three days)" },
+	{ "PASSWORD_RESET_LIMIT", CFG_INT, S(password_reset_limit), "10", 0, 1, 1000000,
+	  "password reset requests (site and API) per client address within PASSWORD_RESET_WINDOW" },
+	{ "PASSWORD_RESET_EMAIL_LIMIT", CFG_INT, S(password_reset_email_limit), "3", 0, 1, 1000000,
+	  "password reset requests per email address (from anywhere) within PASSWORD_RESET_WINDOW" },
+	{ "PASSWORD_RESET_WINDOW", CFG_INT, S(password_reset_window), "3600", 0, 10, 604800, "seconds" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
 	  "client addresses the registration, password-change and password-hash limits spare, comma-separated" },
 	{ "IMPORT_MAX_JOBS", CFG_INT, S(import_max_jobs), "3", 0, 1, 100,
@@ -252,6 +283,17 @@ check_combined(FILE *err)
 		/* libpq's own message may quote the URL, password included: not shown. */
 		fprintf(err, "configuration: DATABASE_URL is not a connection URI libpq accepts (check its "
 		    "hosts, ports, percent-encoding and ?parameters)\n");
+		return -1;
+	}
+	if (config.email_use_tls && config.email_use_ssl) {
+		/* Django's own words for the same mistake. */
+		fprintf(err, "configuration: EMAIL_USE_TLS/EMAIL_USE_SSL are mutually exclusive, so only "
+		    "set one of those settings to 1\n");
+		return -1;
+	}
+	if (mime_from_address(config.default_from_email, &(const char *){ NULL }, &(size_t){ 0 }) != 0 ||
+	    strpbrk(config.default_from_email, "\r\n") != NULL) {
+		fprintf(err, "configuration: DEFAULT_FROM_EMAIL is not an address or Name <address>\n");
 		return -1;
 	}
 	if (session_engine(config.session_engine, &config.session_cached_db) != 0) {

@@ -70,6 +70,20 @@ struct config {
 	int		 import_max_bytes;	/* bytes a user's import jobs may keep in Redis together */
 	int		 import_upload_limit;	/* uploads per user per import_upload_window */
 	int		 import_upload_window;
+	/* mail (Django's names) and the mailer */
+	const char	*email_host;
+	int		 email_port;
+	const char	*email_host_user;
+	const char	*email_host_password;
+	int		 email_use_tls;		/* STARTTLS */
+	int		 email_use_ssl;		/* smtps:// */
+	int		 email_timeout;		/* seconds */
+	const char	*default_from_email;
+	int		 email_retry_min_s, email_retry_max_s, email_max_attempts, email_poll_s;
+	int		 password_reset_timeout;	/* seconds a reset link works */
+	int		 password_reset_limit;		/* requests per address per window */
+	int		 password_reset_email_limit;	/* requests per email address per window */
+	int		 password_reset_window;
 };
 
 extern struct config config;

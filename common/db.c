@@ -33,6 +33,9 @@ struct stmt_def {
 /* The user $1's rows of the movies $2 (an int array literal such as {550,680}). */
 #define AMONG_ROWS "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
+/* A password reset's user: what its token hashes, and the name its mail gives. */
+#define RESET_USER_COLUMNS "id, password, email, username, " \
+	"to_char(last_login AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), is_active"
 /* A visitor: the user with the sizes of their lists (the header's counts), read with the row. */
 #define USER_VISITOR_COLUMNS USER_COLUMNS ", " \
 	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), " \
@@ -203,6 +206,59 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	[DB_USER_PASSWORD_CHANGED_AT] = { "user_password_changed_at", 1,
 	    "SELECT coalesce(floor(extract(epoch FROM c.changed_at) * 1000000)::bigint, 0), u.password "
 	    "FROM auth_user u LEFT JOIN movies_password_change c ON c.user_id = u.id WHERE u.id = $1::integer" },
+	/*
+	 * The mailer (fcgi/mailer.c) takes the next due row: queued, or 'sending' whose lease ran
+	 * out (its mailer died mid-send). SKIP LOCKED: mailers on several machines never take one
+	 * row together. The row stays 'sending', held by $1 for a lease of $2 seconds (longer than
+	 * one SMTP exchange can last), counted as an attempt. Columns: id, to, subject, text, html,
+	 * created_at in Unix seconds (the Date), attempts.
+	 */
+	[DB_OUTBOX_CLAIM] = { "outbox_claim", 2,
+	    "UPDATE movies_outbox SET status = 'sending', attempts = attempts + 1, claimed_by = $1, "
+	    "next_attempt_at = now() + make_interval(secs => $2::integer) WHERE id = ("
+	    "SELECT id FROM movies_outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= now() "
+	    "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+	    "RETURNING id, to_addr, subject, body_text, body_html, "
+	    "floor(extract(epoch FROM created_at))::bigint, attempts" },
+	/* The SMTP server acknowledged the row's DATA (250). */
+	[DB_OUTBOX_SENT] = { "outbox_sent", 1,
+	    "UPDATE movies_outbox SET status = 'sent', sent_at = now(), last_error = NULL, claimed_by = NULL "
+	    "WHERE id = $1::bigint AND status = 'sending'" },
+	/* A transient failure: again in $2 seconds; $3 says why. */
+	[DB_OUTBOX_RETRY] = { "outbox_retry", 3,
+	    "UPDATE movies_outbox SET status = 'queued', claimed_by = NULL, last_error = $3, "
+	    "next_attempt_at = now() + make_interval(secs => $2::integer) "
+	    "WHERE id = $1::bigint AND status = 'sending'" },
+	/* Given up: a 5xx answer, a row that cannot be composed, or too many attempts. */
+	[DB_OUTBOX_FAIL] = { "outbox_fail", 2,
+	    "UPDATE movies_outbox SET status = 'failed', claimed_by = NULL, last_error = $2 "
+	    "WHERE id = $1::bigint AND status = 'sending'" },
+	/* A respawned mailer takes back at once the rows its killed predecessor ($1) held. */
+	[DB_OUTBOX_RECLAIM] = { "outbox_reclaim", 1,
+	    "UPDATE movies_outbox SET next_attempt_at = now() WHERE status = 'sending' AND claimed_by = $1" },
+	/* Unsent rows, the age of the oldest in seconds, and ms until the next is due (NULL: none). */
+	[DB_OUTBOX_STATS] = { "outbox_stats", 0,
+	    "SELECT count(*), coalesce(floor(extract(epoch FROM now() - min(created_at))), 0)::bigint, "
+	    "greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint "
+	    "FROM movies_outbox WHERE status IN ('queued', 'sending')" },
+	/*
+	 * One mail into the outbox, as every writer does (the four columns). $5 false inserts
+	 * nothing: a password reset for an unknown address runs the same statement, so its answer
+	 * takes the same round trips.
+	 */
+	[DB_OUTBOX_QUEUE] = { "outbox_queue", 5,
+	    "INSERT INTO movies_outbox (to_addr, subject, body_text, body_html) "
+	    "SELECT $1, $2, $3, $4 WHERE $5::boolean" },
+	/*
+	 * PasswordResetForm.get_users: active users whose email equals $1 ignoring case
+	 * (email__iexact is UPPER() = UPPER()), with what the reset token hashes: last_login as
+	 * Django's token reads it (UTC, microseconds dropped, str(datetime)'s format).
+	 */
+	[DB_RESET_USERS] = { "reset_users", 1,
+	    "SELECT " RESET_USER_COLUMNS " FROM auth_user WHERE UPPER(email::text) = UPPER($1) AND is_active" },
+	/* The user a reset link names (PasswordResetConfirmView.get_user: any, active or not). */
+	[DB_RESET_USER] = { "reset_user", 1,
+	    "SELECT " RESET_USER_COLUMNS " FROM auth_user WHERE id = $1::integer" },
 };
 
 struct db {
@@ -213,6 +269,7 @@ struct db {
 	int			 ok;
 	char			 sqlstate[6];
 	int			 connects;	/* successful connections, for the reconnect count */
+	int			 listening;	/* LISTEN movies_outbox sent on this connection */
 };
 
 #define DB_DEADLINE_MARGIN_MS	500	/* the server's statement_timeout answers before we give up */
@@ -251,6 +308,7 @@ drop_conn(struct db *db)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	db->prepared = 0;
+	db->listening = 0;
 }
 
 /*
@@ -651,6 +709,46 @@ db_exec(struct db *db, enum db_stmt s, int nparams, const char *const *params)
 		}
 	}
 	return NULL;
+}
+
+#define OUTBOX_LISTEN_SQL "LISTEN movies_outbox"
+
+int
+db_notify_fd(struct db *db)
+{
+	/*
+	 * Unnamed statements mean PgBouncer's transaction pooling: a LISTEN would stay on whichever
+	 * server connection ran it, and its notifications would reach other clients. Poll instead.
+	 */
+	if (db->s.unnamed_statements || ensure_conn(db) != 0)
+		return -1;
+	if (!db->listening) {
+		if (setup_exec(db, "listen", PQsendQuery(db->conn, OUTBOX_LISTEN_SQL),
+		    now_ms() + db->s.connect_timeout_ms) != 0) {
+			drop_conn(db);
+			return -1;
+		}
+		db->listening = 1;
+	}
+	return PQsocket(db->conn);
+}
+
+int
+db_notified(struct db *db)
+{
+	PGnotify	*n;
+	int		 got = 0;
+
+	if (db->conn == NULL || !PQconsumeInput(db->conn)) {
+		log_warn("db: connection lost while waiting for notifications");
+		drop_conn(db);
+		return -1;
+	}
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
 }
 
 const char *

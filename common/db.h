@@ -41,6 +41,15 @@ enum db_stmt {
 	DB_LISTS_RECENT_IDS,
 	DB_USER_VISITOR,
 	DB_USER_PASSWORD_CHANGED_AT,
+	DB_OUTBOX_CLAIM,
+	DB_OUTBOX_SENT,
+	DB_OUTBOX_RETRY,
+	DB_OUTBOX_FAIL,
+	DB_OUTBOX_RECLAIM,
+	DB_OUTBOX_STATS,
+	DB_OUTBOX_QUEUE,
+	DB_RESET_USERS,
+	DB_RESET_USER,
 	DB_STMT_COUNT
 };
 
@@ -103,6 +112,16 @@ enum db_fault { DB_FAULT_NONE, DB_FAULT_REFUSED, DB_FAULT_WAITED };
 enum db_fault	 db_last_fault(const struct db *);
 /* The SQL text of the statement prepared under name (e.g. "fav_list"), or NULL (tools, EXPLAIN). */
 const char	*db_statement_sql(const char *name);
+/*
+ * The mailer's wake-up: makes sure the connection is up and LISTENs on movies_outbox (0008's
+ * trigger NOTIFYs there on every insert), and returns its socket to poll for reading, or -1
+ * when the database is unavailable or the statements are unnamed (DB_PREPARED=0, PgBouncer's
+ * transaction pooling, which keeps no LISTEN): the mailer then finds new rows by polling alone.
+ */
+int		 db_notify_fd(struct db *);
+/* After the socket polled readable: 1 if notifications arrived (all consumed), 0 if none,
+ * -1 if the connection was lost (dropped; the next db_notify_fd reconnects). */
+int		 db_notified(struct db *);
 /* 1 if the favorites table still has the origin app's NOT NULL movie columns (the *_LEGACY statements run). */
 int		 db_has_legacy_favorites(const struct db *);
 

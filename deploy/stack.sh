@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # stack.sh: starts, stops and follows the local stack (PostgreSQL, Redis, TMDb stand-in, FastCGI
-# workers, nginx) under one private state directory, on loopback only.
+# workers and their mailer, an SMTP sink, nginx) under one private state directory, on loopback only.
 # Usage: deploy/stack.sh start|stop|run|status|migrate|check-config
 set -euo pipefail
 
@@ -62,6 +62,7 @@ choose_settings() {
 	PG_PORT=${PG_PORT:-5544}
 	REDIS_PORT=${REDIS_PORT:-6380}
 	TMDB_STANDIN_PORT=${TMDB_STANDIN_PORT:-8090}
+	SMTP_PORT=${SMTP_PORT:-8025}
 	WORKERS=${WORKERS:-4}
 	PGBOUNCER=${PGBOUNCER:-0}
 	PGBOUNCER_PORT=${PGBOUNCER_PORT:-6433}
@@ -71,6 +72,7 @@ choose_settings() {
 	[ "$PG_PORT" = auto ] && PG_PORT=$(free_port)
 	[ "$REDIS_PORT" = auto ] && REDIS_PORT=$(free_port)
 	[ "$TMDB_STANDIN_PORT" = auto ] && TMDB_STANDIN_PORT=$(free_port)
+	[ "$SMTP_PORT" = auto ] && SMTP_PORT=$(free_port)
 	[ "$PGBOUNCER_PORT" = auto ] && PGBOUNCER_PORT=$(free_port)
 	if [ -z "${SECRET_KEY:-}" ]; then
 		[ -s "$STATE_DIR/secret_key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '/+=\n' > "$STATE_DIR/secret_key")
@@ -126,6 +128,7 @@ SECRET_KEY=$SECRET_KEY
 PG_PORT=$PG_PORT
 REDIS_PORT=$REDIS_PORT
 TMDB_STANDIN_PORT=$TMDB_STANDIN_PORT
+SMTP_PORT=$SMTP_PORT
 WORKERS=$WORKERS
 STATE_DIR=$STATE_DIR
 BUILD_DIR=$BUILD_DIR
@@ -152,7 +155,9 @@ ensure_traversable() {
 prepare_dirs() {
 	mkdir -p "$RUN" "$LOG" "$STATE_DIR/pg" "$STATE_DIR/redis" "$STATE_DIR/nginx" "$RUN/pg" "$STATE_DIR/pgbouncer"
 	chmod 755 "$STATE_DIR" "$RUN" "$LOG"
-	touch "$LOG/postgres.log" "$LOG/redis.log" "$LOG/fcgi.log" "$LOG/tmdb-standin.log" "$LOG/pgbouncer.log"
+	touch "$LOG/postgres.log" "$LOG/redis.log" "$LOG/fcgi.log" "$LOG/tmdb-standin.log" "$LOG/pgbouncer.log" "$LOG/smtp.log"
+	mkdir -p "$STATE_DIR/mail"
+	is_root && chown "$FCGI_USER" "$STATE_DIR/mail" "$LOG/smtp.log"
 	if is_root; then
 		chown "$PG_USER" "$STATE_DIR/pg" "$RUN/pg" "$LOG/postgres.log" "$STATE_DIR/pgbouncer" "$LOG/pgbouncer.log"
 		chown "$REDIS_USER" "$STATE_DIR/redis" "$LOG/redis.log"
@@ -251,6 +256,22 @@ start_standin() {
 		fail "the TMDb stand-in did not start; see $LOG/tmdb-standin.log"
 }
 
+# The mail server of the stack: every message the mailer sends lands in $STATE_DIR/mail/ as a file.
+start_smtp() {
+	pid_alive "$RUN/smtp.pid" && return 0
+	local drop=()
+	is_root && drop=(setpriv --reuid="$FCGI_USER" --regid="$FCGI_GROUP" --clear-groups)
+	setsid "${drop[@]}" /usr/bin/python3 "$ROOT/deploy/smtp-sink.py" --port "$SMTP_PORT" \
+		--mail-dir "$STATE_DIR/mail" >> "$LOG/smtp.log" 2>&1 < /dev/null &
+	echo $! > "$RUN/smtp.pid"
+	for _ in $(seq 100); do
+		/usr/bin/python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
+			"$SMTP_PORT" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the SMTP server did not start; see $LOG/smtp.log"
+}
+
 run_migrations() {
 	DATABASE_URL=$DATABASE_URL "$ROOT/db/migrate.sh"
 }
@@ -273,6 +294,10 @@ PY
 
 export_program_env() {
 	export SECRET_KEY DATABASE_URL REDIS_URL TMDB_BASE_URL TMDB_API_KEY WORKERS DB_PREPARED
+	# The mailer sends through the stack's SMTP server unless EMAIL_HOST points elsewhere.
+	export EMAIL_HOST="${EMAIL_HOST:-127.0.0.1}" EMAIL_PORT="${EMAIL_PORT:-$SMTP_PORT}"
+	if [ -n "${EMAIL_RETRY_MIN_S:-}" ]; then export EMAIL_RETRY_MIN_S; fi
+	if [ -n "${EMAIL_TIMEOUT:-}" ]; then export EMAIL_TIMEOUT; fi
 	# Optional TMDb timeouts (the test harness shortens them); unset means the program's defaults.
 	if [ -n "${TMDB_TIMEOUT_MS:-}" ]; then export TMDB_TIMEOUT_MS; fi
 	if [ -n "${TMDB_CONNECT_TIMEOUT_MS:-}" ]; then export TMDB_CONNECT_TIMEOUT_MS; fi
@@ -345,6 +370,7 @@ cmd_start() {
 	run_migrations >/dev/null
 	start_redis
 	start_standin
+	start_smtp
 	load_sample_data
 	start_fcgi
 	start_nginx
@@ -352,6 +378,7 @@ cmd_start() {
 	say "the site is up at $SITE_URL"
 	say "demo login: $DEMO_USER / $DEMO_PASSWORD"
 	say "settings for tools and tests: $ENV_FILE; logs: $LOG/"
+	say "mail: the site's mail goes to the SMTP server on 127.0.0.1:$SMTP_PORT, kept as files in $STATE_DIR/mail/"
 	say "health: ${SITE_URL}healthz; Prometheus metrics: ${SITE_URL}metrics (from this machine only; make prometheus scrapes them)"
 }
 
@@ -379,6 +406,7 @@ cmd_stop() {
 	stop_pid "FastCGI workers" "$RUN/fcgi.pid"
 	rm -f "$RUN/fcgi.sock"
 	stop_pid "TMDb stand-in" "$RUN/tmdb-standin.pid"
+	stop_pid "SMTP server" "$RUN/smtp.pid"
 	stop_pid redis "$STATE_DIR/redis/redis.pid"
 	stop_pid pgbouncer "$STATE_DIR/pgbouncer/pgbouncer.pid"
 	local bin; bin=$(pg_bin)
@@ -390,7 +418,7 @@ cmd_stop() {
 
 cmd_status() {
 	load_env
-	for p in nginx fcgi tmdb-standin; do
+	for p in nginx fcgi tmdb-standin smtp; do
 		if pid_alive "$RUN/$p.pid"; then say "$p running (pid $(cat "$RUN/$p.pid"))"; else say "$p stopped"; fi
 	done
 	if pid_alive "$STATE_DIR/redis/redis.pid"; then say "redis running"; else say "redis stopped"; fi

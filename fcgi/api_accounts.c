@@ -31,14 +31,6 @@ add_token(struct req *r, struct json_object *o, const char *name, struct json_ob
 	buf_free(&t);
 }
 
-/* DRF's throttled answer: 429, Retry-After and its message. */
-static void
-api_throttled(struct req *r, struct resp *rs, int retry_after)
-{
-	resp_header(rs, "Retry-After", "%d", retry_after);
-	answer_failf(r, rs, FAIL_THROTTLED, MSG_API_THROTTLED, retry_after, retry_after == 1 ? "" : "s");
-}
-
 void
 api_register(struct req *r, struct resp *rs)
 {

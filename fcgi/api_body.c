@@ -14,6 +14,13 @@
 
 /* Appends msg to errors[field], DRF's {"field": ["msg", ...]} shape. */
 void
+api_throttled(struct req *r, struct resp *rs, int retry_after)
+{
+	resp_header(rs, "Retry-After", "%d", retry_after);
+	answer_failf(r, rs, FAIL_THROTTLED, MSG_API_THROTTLED, retry_after, retry_after == 1 ? "" : "s");
+}
+
+void
 api_field_error(void *ctx, const char *field, const char *msg)
 {
 	struct json_object *errors = ctx, *list;

@@ -20,6 +20,8 @@ const char		*api_char_field(struct req *, struct json_object *data, struct json_
 			    const char *name, int trim, size_t max);
 /* Appends msg to errors[field], DRF's {"field": ["msg", ...]} shape (ctx is the errors object). */
 void			 api_field_error(void *ctx, const char *field, const char *msg);
+/* DRF's throttled answer: 429, Retry-After: retry_after and its message. */
+void			 api_throttled(struct req *, struct resp *, int retry_after);
 /* {"id", "username", "email"}: the origin's UserSerializer. Returns a new object. */
 struct json_object	*api_user_json(const struct user *);
 

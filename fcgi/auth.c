@@ -325,6 +325,9 @@ auth_throttle_costly(struct req *r, enum auth_costly what, int *retry_after)
 		if (what == AUTH_COSTLY_REGISTER)
 			return throttle_attempt(app.cache, "register:addr", addr, config.register_limit,
 			    config.register_window, retry_after);
+		if (what == AUTH_COSTLY_PASSWORD_RESET)
+			return throttle_attempt(app.cache, "reset:addr", addr, config.password_reset_limit,
+			    config.password_reset_window, retry_after);
 		if (throttle_attempt(app.cache, "password:addr", addr, config.password_check_limit,
 		    config.login_fail_window, retry_after))
 			return 1;

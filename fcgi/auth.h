@@ -37,7 +37,8 @@ enum fail	 auth_change_password(struct req *, struct resp *, const char *new_pas
 /* Actions that cost a full password hash whatever their outcome. */
 enum auth_costly {
 	AUTH_COSTLY_REGISTER,		/* a registration (site or API) */
-	AUTH_COSTLY_PASSWORD_CHECK	/* the current-password check of a password change */
+	AUTH_COSTLY_PASSWORD_CHECK,	/* the current-password check of a password change */
+	AUTH_COSTLY_PASSWORD_RESET	/* a password reset request (a mail), site or API */
 };
 /*
  * Counts one such attempt from the client's address; 1 if it goes past the limit (answer

@@ -89,6 +89,11 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	/* Unknown is not anonymous: the visitor must not think they were logged out. */
 	[MSG_SESSION_READ_DOWN] = { "Your session could not be read: the site cannot reach its database right "
 	    "now. Please try again in a minute: you are still logged in.", "detail", NULL, 0 },
+	[MSG_RESET_THROTTLED] = { "Too many password reset requests for this address or from yours. Please "
+	    "wait %d minute%s and try again.", "detail", NULL, 0 },
+	[MSG_RESET_DOWN] = { "Password resets are not possible right now." LATER, "detail", NULL, 0 },
+	[MSG_RESET_LINK] = { "The password reset link was invalid, possibly because it has already been "
+	    "used. Please request a new password reset.", "detail", NULL, 0 },
 	[MSG_API_MEDIA_TYPE] = { "Unsupported media type \"%.100s\" in request.", "detail", NULL, 0 },
 	[MSG_API_JSON_PARSE] = { "JSON parse error - %s", "detail", NULL, 0 },
 	[MSG_API_BAD_HEADER] = { "Authorization header must contain two space-delimited values", "detail",
@@ -129,6 +134,7 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	/* The origin's documented answers to adding a favorite are 201 and 400: a bad movie_id is a 400. */
 	[MSG_API_INVALID_MOVIE] = { "Invalid movie ID", "error", NULL, 0 },
 	[MSG_API_MULTIPART] = { "Multipart form parse error - %s", "detail", NULL, 0 },
+	[MSG_API_RESET_DOWN] = { "Password resets are not possible right now." LATER, "detail", NULL, 0 },
 };
 
 int

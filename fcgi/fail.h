@@ -80,6 +80,9 @@ enum msg {
 	MSG_PASSWORD_DOWN,
 	MSG_SESSION_DOWN,
 	MSG_SESSION_READ_DOWN,
+	MSG_RESET_THROTTLED,		/* formatted: minutes */
+	MSG_RESET_DOWN,
+	MSG_RESET_LINK,
 	/* the JSON API (shapes and texts of the origin app, DRF and simplejwt) */
 	MSG_API_MEDIA_TYPE,		/* formatted */
 	MSG_API_JSON_PARSE,		/* formatted */
@@ -115,6 +118,7 @@ enum msg {
 	MSG_API_TOKEN_REVOKED,
 	MSG_API_INVALID_MOVIE,
 	MSG_API_MULTIPART,		/* formatted */
+	MSG_API_RESET_DOWN,
 	MSG_COUNT
 };
 

@@ -36,6 +36,16 @@ void	page_register(struct req *, struct resp *);
 void	page_register_post(struct req *, struct resp *);
 void	page_password(struct req *, struct resp *);
 void	page_password_post(struct req *, struct resp *);
+/* page_reset.c: password reset, Django's URLs and flow */
+void	page_reset(struct req *, struct resp *);
+void	page_reset_post(struct req *, struct resp *);
+void	page_reset_done(struct req *, struct resp *);
+void	page_reset_link(struct req *, struct resp *);
+void	page_reset_link_post(struct req *, struct resp *);
+void	page_reset_complete(struct req *, struct resp *);
+/* api_reset.c: the same through the JSON API */
+void	api_reset(struct req *, struct resp *);
+void	api_reset_confirm(struct req *, struct resp *);
 /* api_accounts.c: the origin app's JSON API, simplejwt tokens */
 void	api_register(struct req *, struct resp *);
 void	api_login(struct req *, struct resp *);

@@ -492,9 +492,9 @@ resp_serialize(struct resp *rs, const struct req *r, struct buf *out)
 	}
 	if (rs->allow)
 		buf_printf(out, "Allow: %s\r\n", rs->allow);
-	buf_puts(out, "X-Content-Type-Options: nosniff\r\n"
-	    "Referrer-Policy: same-origin\r\n"
-	    "X-Frame-Options: DENY\r\n"
+	buf_printf(out, "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: %s\r\n", rs->referrer_policy ? rs->referrer_policy : "same-origin");
+	buf_puts(out, "X-Frame-Options: DENY\r\n"
 	    "Content-Security-Policy: default-src 'self'; img-src 'self' data: http: https:; "
 	    "script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; "
 	    "form-action 'self'; frame-ancestors 'none'\r\n");

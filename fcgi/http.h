@@ -115,6 +115,8 @@ struct resp {
 	struct buf	 body;
 	int		 public_cache;	/* anonymous page: ETag and a short public max-age */
 	const char	*allow;		/* for 405 */
+	/* NULL: same-origin; "no-referrer" where the URL carries a secret (a reset link) */
+	const char	*referrer_policy;
 };
 
 /*

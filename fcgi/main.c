@@ -14,6 +14,7 @@
 #include "dbbreaker.h"
 #include "hashgate.h"
 #include "log.h"
+#include "mailer.h"
 #include "metrics.h"
 #include "scoreboard.h"
 #include "model_session.h"
@@ -26,11 +27,14 @@
 #define CRASH_BACKOFF_MAX_MS	30000
 #define CRASH_FORGIVE_S		30	/* a worker that lived this long ends a crash loop */
 
-static pid_t	workers[MAX_WORKERS];
-static time_t	started_at[MAX_WORKERS];
-static int64_t	respawn_at[MAX_WORKERS];	/* monotonic ms; 0 = now */
-static int	nworkers;
-static int	crashes;			/* consecutive abnormal exits */
+/* Slots 0..nworkers-1 are the workers; slot nworkers is the mailer (fcgi/mailer.c). */
+static pid_t	workers[MAX_WORKERS + 1];
+static time_t	started_at[MAX_WORKERS + 1];
+static int64_t	respawn_at[MAX_WORKERS + 1];	/* monotonic ms; 0 = now */
+static int	nworkers, nchildren;
+static int	crashes[2];			/* consecutive abnormal exits: workers, the mailer */
+
+#define IS_MAILER(slot)	((slot) == nworkers)
 
 static void
 usage(FILE *f)
@@ -47,16 +51,19 @@ spawn_worker(int slot)
 {
 	pid_t pid;
 
-	metrics_worker_slot(slot);
+	metrics_worker_slot(IS_MAILER(slot) ? -1 : slot);
 	if ((pid = fork()) < 0) {
 		log_error("master: fork: %s", strerror(errno));
 		return -1;
 	}
+	if (pid == 0 && IS_MAILER(slot))
+		mailer_run();
 	if (pid == 0)
 		worker_run(config.max_requests, slot);
 	workers[slot] = pid;
 	started_at[slot] = time(NULL);
-	metrics_inc(MET_WORKER_STARTS);
+	if (!IS_MAILER(slot))
+		metrics_inc(MET_WORKER_STARTS);
 	return pid;
 }
 
@@ -72,14 +79,16 @@ describe_exit(int slot, pid_t pid, int status)
 	scoreboard_clear(slot);
 	/* A worker killed mid-hash gives its place back here. */
 	hashgate_release(slot);
+	const char *who = IS_MAILER(slot) ? "mailer" : "worker";
+
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		log_info("master: worker %ld exited", (long)pid);
+		log_info("master: %s %ld exited", who, (long)pid);
 		return 0;
 	}
 	if (WIFEXITED(status))
-		log_warn("master: worker %ld exited with status %d%s", (long)pid, WEXITSTATUS(status), what);
+		log_warn("master: %s %ld exited with status %d%s", who, (long)pid, WEXITSTATUS(status), what);
 	else if (WIFSIGNALED(status))
-		log_error("master: worker %ld killed by signal %d (%s)%s", (long)pid, WTERMSIG(status),
+		log_error("master: %s %ld killed by signal %d (%s)%s", who, (long)pid, WTERMSIG(status),
 		    strsignal(WTERMSIG(status)), what);
 	return 1;
 }
@@ -91,28 +100,30 @@ describe_exit(int slot, pid_t pid, int status)
 static void
 schedule_respawn(int slot, int crashed)
 {
-	int64_t delay = 0;
+	int64_t	 delay = 0;
+	int	*run = &crashes[IS_MAILER(slot)];
 
 	if (!crashed || time(NULL) - started_at[slot] >= CRASH_FORGIVE_S)
-		crashes = crashed;
+		*run = crashed;
 	else
-		crashes++;
-	if (crashes >= 2) {
+		(*run)++;
+	if (*run >= 2) {
 		delay = CRASH_BACKOFF_FIRST_MS;
-		for (int i = 2; i < crashes && delay < CRASH_BACKOFF_MAX_MS; i++)
+		for (int i = 2; i < *run && delay < CRASH_BACKOFF_MAX_MS; i++)
 			delay *= 2;
 		if (delay > CRASH_BACKOFF_MAX_MS)
 			delay = CRASH_BACKOFF_MAX_MS;
-		log_error("master: workers keep crashing (%d in a row); next start in %lld ms", crashes,
-		    (long long)delay);
+		log_error("master: %s keep crashing (%d in a row); next start in %lld ms",
+		    IS_MAILER(slot) ? "the mailer" : "workers", *run, (long long)delay);
 	}
 	respawn_at[slot] = now_ms() + delay;
 }
 
+/* The workers, and the mailer too when with_mailer (a stop; a reload leaves it alone). */
 static void
-signal_workers(int sig)
+signal_workers(int sig, int with_mailer)
 {
-	for (int i = 0; i < nworkers; i++)
+	for (int i = 0; i < (with_mailer ? nchildren : nworkers); i++)
 		if (workers[i] > 0)
 			kill(workers[i], sig);
 }
@@ -122,7 +133,7 @@ live_workers(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < nworkers; i++)
+	for (int i = 0; i < nchildren; i++)
 		n += workers[i] > 0;
 	return n;
 }
@@ -135,9 +146,10 @@ reap(void)
 	pid_t	pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < nworkers; i++)
+		for (int i = 0; i < nchildren; i++)
 			if (workers[i] == pid) {
-				metrics_worker_exited(i, status);
+				if (!IS_MAILER(i))
+					metrics_worker_exited(i, status);
 				schedule_respawn(i, describe_exit(i, pid, status));
 				workers[i] = 0;
 				n++;
@@ -151,7 +163,7 @@ stop_workers(void)
 {
 	time_t deadline = time(NULL) + STOP_GRACE_S;
 
-	signal_workers(SIGTERM);
+	signal_workers(SIGTERM, 1);
 	while (live_workers() > 0 && time(NULL) < deadline) {
 		reap();
 		if (live_workers() > 0)
@@ -159,7 +171,7 @@ stop_workers(void)
 	}
 	if (live_workers() > 0) {
 		log_warn("master: %d workers still busy after %ds, killing them", live_workers(), STOP_GRACE_S);
-		signal_workers(SIGKILL);
+		signal_workers(SIGKILL, 1);
 		while (live_workers() > 0 && reap() >= 0)
 			usleep(10 * 1000);
 	}
@@ -171,7 +183,7 @@ respawn_due(void)
 {
 	int64_t now = now_ms(), next = -1;
 
-	for (int i = 0; i < nworkers; i++) {
+	for (int i = 0; i < nchildren; i++) {
 		if (workers[i] != 0)
 			continue;
 		if (respawn_at[i] <= now)
@@ -199,11 +211,12 @@ master_run(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	nworkers = config.workers;
+	nchildren = nworkers + 1;
 	scoreboard_init(nworkers);
 	hashgate_init(nworkers);
-	for (int i = 0; i < nworkers; i++)
+	for (int i = 0; i < nchildren; i++)
 		spawn_worker(i);
-	log_info("master: %d workers started", nworkers);
+	log_info("master: %d workers and the mailer started", nworkers);
 
 	for (;;) {
 		wait_ms = respawn_due();
@@ -229,7 +242,7 @@ master_run(void)
 				    "previous templates");
 				continue;
 			}
-			signal_workers(SIGTERM);
+			signal_workers(SIGTERM, 0);
 			continue;
 		}
 		reap();

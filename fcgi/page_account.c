@@ -50,16 +50,6 @@ page_login(struct req *r, struct resp *rs)
 	    "Your account has been created. You can log in now." : NULL);
 }
 
-/* The 429 page: what was refused (m, formatted with the minutes), also in Retry-After. */
-static void
-throttled_page(struct req *r, struct resp *rs, int retry_after, enum msg m)
-{
-	int minutes = (retry_after + 59) / 60;
-
-	resp_header(rs, "Retry-After", "%d", retry_after);
-	answer_failf(r, rs, FAIL_THROTTLED, m, minutes, minutes == 1 ? "" : "s");
-}
-
 void
 page_login_post(struct req *r, struct resp *rs)
 {
@@ -84,7 +74,7 @@ page_login_post(struct req *r, struct resp *rs)
 		login_form(r, rs, &f, 400, NULL);
 		return;
 	case FAIL_THROTTLED:
-		throttled_page(r, rs, retry_after, MSG_LOGIN_THROTTLED);
+		answer_throttled(r, rs, retry_after, MSG_LOGIN_THROTTLED);
 		return;
 	default:
 		answer_fail(r, rs, FAIL_DB, MSG_LOGIN_DOWN);
@@ -140,7 +130,7 @@ page_register_post(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	memset(&g, 0, sizeof(g));
 	if (auth_throttle_costly(r, AUTH_COSTLY_REGISTER, &retry_after)) {
-		throttled_page(r, rs, retry_after, MSG_REGISTER_THROTTLED);
+		answer_throttled(r, rs, retry_after, MSG_REGISTER_THROTTLED);
 		return;
 	}
 	g.username = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 1, 1);
@@ -160,7 +150,7 @@ page_register_post(struct req *r, struct resp *rs)
 		return;
 	}
 	if ((res = registration_create(r, &g, &id)) == FAIL_THROTTLED) {
-		throttled_page(r, rs, g.retry_after, MSG_REGISTER_THROTTLED);
+		answer_throttled(r, rs, g.retry_after, MSG_REGISTER_THROTTLED);
 		return;
 	}
 	if (res == FAIL_CONFLICT) {
@@ -200,7 +190,7 @@ page_password_post(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	old = form_field(&f, "old_password", PASSWORD_MAX, 0, 0);
 	if (old && auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
-		throttled_page(r, rs, retry_after, MSG_PASSWORD_THROTTLED);
+		answer_throttled(r, rs, retry_after, MSG_PASSWORD_THROTTLED);
 		return;
 	}
 	pw1 = form_field(&f, "new_password1", PASSWORD_MAX, 0, 0);

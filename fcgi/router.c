@@ -5,12 +5,15 @@
 #include "router.h"
 #include "util.h"
 
-/* Matches one pattern; integer segments go to ints. 1 on match. */
+/* Matches one pattern; integer segments go to ints, a final '*' any non-empty rest. 1 on match. */
 static int
 pattern_match(const char *pat, const char *path, int64_t *ints, size_t *nints)
 {
 	*nints = 0;
 	while (*pat && *path) {
+		/* A trailing '*' takes the rest of the path, whatever it is (the handler reads it). */
+		if (pat[0] == '*' && pat[1] == '\0')
+			return 1;
 		if (*pat == '{') {
 			const char	*close = strchr(pat, '}');
 			size_t		 n = strcspn(path, "/");

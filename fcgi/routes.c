@@ -41,6 +41,13 @@ const struct route routes[] = {
 	{ M_POST,		"/register",			page_register_post, 0,		0 },
 	{ M_GET,		"/account/password",		page_password,	R_LOGIN,	0 },
 	{ M_POST,		"/account/password",		page_password_post, R_LOGIN,	0 },
+	/* Password reset (page_reset.c), Django's URLs; the link's token moves into the session. */
+	{ M_GET,		"/password-reset/",		page_reset,	0,		0 },
+	{ M_POST,		"/password-reset/",		page_reset_post, 0,		0 },
+	{ M_GET,		"/password-reset/done/",	page_reset_done, 0,		0 },
+	{ M_GET,		"/reset/done/",			page_reset_complete, 0,		0 },
+	{ M_GET,		"/reset/*",			page_reset_link, 0,		0 },
+	{ M_POST,		"/reset/*",			page_reset_link_post, 0,	0 },
 	{ M_GET,		"/api/v1/health-check/",	page_health_api, R_JSON | R_PUBLIC | R_NO_SESSION, 0 },
 	/* The OpenAPI document Swagger UI (/api/docs/) and ReDoc (/api/redoc/) read; nginx serves those. */
 	{ M_GET,		"/api/schema/",			page_api_schema, R_JSON | R_PUBLIC | R_NO_SESSION, 0 },
@@ -48,6 +55,8 @@ const struct route routes[] = {
 	{ M_POST,		"/api/v1/auth/register/",	api_register,	API,		0 },
 	{ M_POST,		"/api/v1/auth/login/",		api_login,	API,		0 },
 	{ M_POST,		"/api/v1/auth/token/refresh/",	api_token_refresh, API,		0 },
+	{ M_POST,		"/api/v1/auth/password/reset/",	api_reset,	API,		0 },
+	{ M_POST,		"/api/v1/auth/password/reset/confirm/", api_reset_confirm, API,	0 },
 	{ M_GET,		"/api/v1/auth/favorites/",	api_list_index,	API | R_TOKEN, A_LIST_PAGE },
 	{ M_POST,		"/api/v1/auth/favorites/",	api_list_add,	API | R_TOKEN, 0 },
 	{ M_DELETE,		"/api/v1/auth/favorites/{id}/",	api_list_delete, API | R_TOKEN, 0 },

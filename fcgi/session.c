@@ -190,6 +190,15 @@ session_set(struct session *s, const char *name, const char *value)
 	s->modified = 1;
 }
 
+void
+session_del(struct session *s, const char *name)
+{
+	if (json_object_object_get_ex(s->data, name, NULL)) {
+		json_object_object_del(s->data, name);
+		s->modified = 1;
+	}
+}
+
 const char *
 session_get(const struct session *s, const char *name)
 {

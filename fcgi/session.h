@@ -34,6 +34,8 @@ enum fail	 session_flush(struct req *, struct session *);
 /* Sets a string value (marks the session modified). */
 void		 session_set(struct session *, const char *name, const char *value);
 const char	*session_get(const struct session *, const char *name);
+/* Removes a key if present (marks the session modified then). */
+void		 session_del(struct session *, const char *name);
 /*
  * Writes a modified session (insert under a fresh key or update) and sets or clears the
  * cookie as Django's SessionMiddleware does. Never for 5xx responses. FAIL_OK, or FAIL_DB when

@@ -135,3 +135,12 @@ answer_failf(struct req *r, struct resp *rs, enum fail f, enum msg m, ...)
 	va_end(ap);
 	answer_failure(r, rs, f, m, text, NULL);
 }
+
+void
+answer_throttled(struct req *r, struct resp *rs, int retry_after, enum msg m)
+{
+	int minutes = (retry_after + 59) / 60;
+
+	resp_header(rs, "Retry-After", "%d", retry_after);
+	answer_failf(r, rs, FAIL_THROTTLED, m, minutes, minutes == 1 ? "" : "s");
+}

@@ -33,4 +33,7 @@ void	 answer_fail(struct req *, struct resp *, enum fail, enum msg);
 /* answer_failure() with the table's text as a printf format. */
 void	 answer_failf(struct req *, struct resp *, enum fail, enum msg, ...);
 
+/* A page's 429: m formatted with the minutes to wait (and their plural 's'), and Retry-After. */
+void	 answer_throttled(struct req *, struct resp *, int retry_after, enum msg m);
+
 #endif

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "observe.h"
 #include "pipeline.h"
+#include "resettoken.h"
 #include "router.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -44,6 +45,7 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out, int slot)
 	struct req	 r;
 	struct resp	 rs;
 	const char	*why = NULL;
+	char		 masked[SCOREBOARD_TEXT];
 	int		 status;
 	int64_t		 start = now_ms();
 
@@ -51,7 +53,9 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out, int slot)
 	resp_init(&rs);
 	status = req_parse_limited(&r, arena, fr->envp, fcgx_read, fr, router_body_limit, &why);
 	log_set_request_id(r.request_id);
-	scoreboard_set(slot, r.method_name, r.path);
+	/* A crash report names the request, never a live reset token. */
+	scoreboard_set(slot, r.method_name, r.path ? resettoken_log_path(r.path, masked,
+	    sizeof(masked)) : NULL);
 	if (status != 0)
 		view_error(&r, &rs, status, why);
 	else

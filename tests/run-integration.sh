@@ -10,7 +10,9 @@ export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 if [ -f "$STATE_DIR/stack.env" ]; then deploy/stack.sh stop >/dev/null 2>&1 || true; fi
 rm -rf "$STATE_DIR"
 mkdir -p "$STATE_DIR"
-export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto STACK_FAST=1
+export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto SMTP_PORT=auto STACK_FAST=1
+# Mail retried after a transient failure within a second or two (test_mailer.py counts them).
+export EMAIL_RETRY_MIN_S=${EMAIL_RETRY_MIN_S:-1} EMAIL_TIMEOUT=${EMAIL_TIMEOUT:-5}
 export WORKERS=${WORKERS:-4}
 # The tests watch the workers, Redis and TMDb behind each page; nginx's page cache would hide
 # them. test_lifecycle.py checks the page cache on a stack of its own.
@@ -19,7 +21,7 @@ export PAGE_CACHE=0
 # tests of those limits (test_throttles.py) speak from other loopback addresses.
 export THROTTLE_EXEMPT_ADDRS=127.0.0.1
 export TMDB_TIMEOUT_MS=${TMDB_TIMEOUT_MS:-1500} TMDB_CONNECT_TIMEOUT_MS=${TMDB_CONNECT_TIMEOUT_MS:-1000}
-unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY DB_PREPARED
+unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY DB_PREPARED EMAIL_HOST EMAIL_PORT
 # PGBOUNCER=1 puts PgBouncer (transaction pooling) between the workers and PostgreSQL.
 export PGBOUNCER=${PGBOUNCER:-0} PGBOUNCER_PORT=auto
 trap 'deploy/stack.sh stop >/dev/null 2>&1' EXIT

@@ -25,7 +25,7 @@ say() { printf 'scale: %s\n' "$*"; }
 [ "${SCALE_FRESH:-0}" = 1 ] && { deploy/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE_DIR"; }
 if [ -f "$STATE_DIR/stack.env" ]; then deploy/stack.sh stop >/dev/null 2>&1 || true; fi
 mkdir -p "$STATE_DIR"
-export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto STACK_FAST=1 WORKERS=1
+export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto SMTP_PORT=auto STACK_FAST=1 WORKERS=1
 unset DATABASE_URL REDIS_URL TMDB_BASE_URL
 [ "${SCALE_KEEP:-0}" = 1 ] || trap 'deploy/stack.sh stop >/dev/null 2>&1' EXIT
 deploy/stack.sh start >/dev/null

@@ -73,7 +73,7 @@ stop_minimal
 if [ -f "$STATE_DIR/stack.env" ]; then deploy/stack.sh stop >/dev/null 2>&1 || true; fi
 rm -rf "$STATE_DIR"
 mkdir -p "$STATE_DIR"
-export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto STACK_FAST=1
+export SITE_PORT=auto PG_PORT=auto REDIS_PORT=auto TMDB_STANDIN_PORT=auto SMTP_PORT=auto STACK_FAST=1
 unset TMDB_BASE_URL TMDB_API_KEY TMDB_READ_TOKEN DATABASE_URL REDIS_URL SECRET_KEY
 trap cleanup EXIT
 trap 'exit 130' INT TERM

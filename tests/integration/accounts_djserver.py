@@ -215,6 +215,24 @@ def op_username_messages(req):
         return {"normalized": value, "errors": list(e.messages)}
 
 
+def op_reset_make(req):
+    """A password reset link's parts as Django makes them (ts: seconds from 2001, else now)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator as g
+    from django.utils.http import urlsafe_base64_encode
+    user = get_user_model().objects.get(pk=req["user_id"])
+    token = (g._make_token_with_timestamp(user, req["ts"]) if req.get("ts") is not None
+             else g.make_token(user))
+    return {"uid": urlsafe_base64_encode(str(user.pk).encode()), "token": token}
+
+
+def op_reset_check(req):
+    """default_token_generator.check_token for the user's current row."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator as g
+    return g.check_token(get_user_model().objects.get(pk=req["user_id"]), req["token"])
+
+
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
 
 

@@ -9,7 +9,7 @@ def stack(cmd, state_dir, **extra):
     env = {k: v for k, v in os.environ.items()
            if k not in ("SITE_URL", "DATABASE_URL", "REDIS_URL", "TMDB_BASE_URL", "SECRET_KEY", "TMDB_API_KEY")}
     env.update(STATE_DIR=state_dir, SITE_PORT="auto", PG_PORT="auto", REDIS_PORT="auto",
-               TMDB_STANDIN_PORT="auto", STACK_FAST="1", WORKERS="2", PAGE_CACHE="1")
+               TMDB_STANDIN_PORT="auto", SMTP_PORT="auto", STACK_FAST="1", WORKERS="2", PAGE_CACHE="1")
     env.update(extra)
     return subprocess.run([os.path.join(ROOT, "deploy", "stack.sh"), cmd], env=env,
                           capture_output=True, text=True, timeout=180)
@@ -107,7 +107,7 @@ def test_run_follows_the_logs_and_ctrl_c_stops_everything(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("SITE_URL", "DATABASE_URL", "REDIS_URL", "TMDB_BASE_URL", "SECRET_KEY", "TMDB_API_KEY")}
     env.update(STATE_DIR=state, SITE_PORT="auto", PG_PORT="auto", REDIS_PORT="auto",
-               TMDB_STANDIN_PORT="auto", STACK_FAST="1", WORKERS="2")
+               TMDB_STANDIN_PORT="auto", SMTP_PORT="auto", STACK_FAST="1", WORKERS="2")
     log = tmp_path / "run.log"
     # As a terminal would: its own process group, Ctrl-C (SIGINT) delivered to the whole group.
     p = subprocess.Popen([os.path.join(ROOT, "deploy", "stack.sh"), "run"], env=env, start_new_session=True,

@@ -103,9 +103,10 @@ def schema_dump(url):
 
 
 def data_dump(url):
-    """Every row and sequence value, except our own tables (applied files, password changes)."""
+    """Every row and sequence value, except our own tables (applied files, password changes, outbox)."""
     return pg_dump(url, "--data-only", "--exclude-table=movies_schema_migrations",
-                   "--exclude-table=movies_password_change")
+                   "--exclude-table=movies_password_change", "--exclude-table=movies_outbox",
+                   "--exclude-table=movies_outbox_id_seq")
 
 
 def row_dumps(conn):

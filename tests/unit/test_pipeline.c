@@ -313,6 +313,36 @@ test_schema_and_metrics(void **state)
 	expect("GET", "/metrics", NULL, NULL, 200, HAS("Content-Type: text/plain; version=0.0.4"));
 }
 
+/* Password reset's pages and API with the database down: forms, refusals before any query, 503 after. */
+static void
+test_password_reset_routes(void **state)
+{
+	char	 secret[CSRF_SECRET_LEN + 1], token[CSRF_TOKEN_LEN + 1], cookie[128], body[256];
+
+	(void)state;
+	expect("GET", "/password-reset/", NULL, NULL, 200, HAS("name=\"email\"", "csrfmiddlewaretoken"));
+	expect("GET", "/password-reset/done/", NULL, NULL, 200, HAS("Password reset sent"));
+	expect("GET", "/reset/done/", NULL, NULL, 200, HAS("Password reset complete"));
+	expect("GET", "/login", NULL, NULL, 200, HAS("href=\"/password-reset/\""));
+	/* A malformed link is refused before any query, with no-referrer. */
+	expect("GET", "/reset/!!/abc-123/", NULL, NULL, 400, HAS("Referrer-Policy: no-referrer",
+	    "The password reset link was invalid"));
+	expect("GET", "/reset/NDI/abc-123/", NULL, NULL, 503, HAS("Password resets are not possible right now."));
+	csrf_new_secret(secret);
+	csrf_mask(secret, token);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=csrftoken=%s", secret);
+	snprintf(body, sizeof(body), "csrfmiddlewaretoken=%s&email=a%%0d%%0a@example.com", token);
+	expect("POST", "/password-reset/", HDRS(cookie, "HTTP_ORIGIN=http://site.test",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded"), body, 400, HAS("Enter a valid email address."));
+	snprintf(body, sizeof(body), "csrfmiddlewaretoken=%s&new_password1=a&new_password2=a", token);
+	expect("POST", "/reset/!!/set-password/", HDRS(cookie, "HTTP_ORIGIN=http://site.test",
+	    "CONTENT_TYPE=application/x-www-form-urlencoded"), body, 400, HAS("The password reset link was invalid"));
+	expect("POST", "/api/v1/auth/password/reset/", HDRS("CONTENT_TYPE=application/json"),
+	    "{\"email\": \"x\"}", 400, HAS("{\"email\":[\"Enter a valid email address.\"]}"));
+	expect("POST", "/api/v1/auth/password/reset/confirm/", HDRS("CONTENT_TYPE=application/json"), "{}", 400,
+	    HAS("\"uid\":[\"This field is required.\"]", "\"new_password1\":[\"This field is required.\"]"));
+}
+
 /* Runs last: a route added without a test here fails the suite. */
 static void
 test_every_route_exercised(void **state)
@@ -337,6 +367,7 @@ main(void)
 		cmocka_unit_test(test_database_down),
 		cmocka_unit_test(test_api_bodies),
 		cmocka_unit_test(test_schema_and_metrics),
+		cmocka_unit_test(test_password_reset_routes),
 		cmocka_unit_test(test_every_route_exercised),
 	};
 

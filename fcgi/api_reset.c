@@ -1,0 +1,108 @@
+/* api_reset.c: password reset through the JSON API (dj-rest-auth's shapes): ask by email, confirm with uid and token. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_body.h"
+#include "emailaddr.h"
+#include "handlers.h"
+#include "model_reset.h"
+#include "registration.h"
+#include "reqjson.h"
+#include "resettoken.h"
+#include "validators.h"
+#include "view.h"
+
+#define INVALID_VALUE	"Invalid value"
+
+/* {"detail": text} with status 200. */
+static void
+detail(struct req *r, struct resp *rs, const char *text)
+{
+	struct json_object *o = req_object(r);
+
+	json_object_object_add(o, "detail", json_object_new_string(text));
+	view_json(r, rs, 200, o);
+}
+
+void
+api_reset(struct req *r, struct resp *rs)
+{
+	struct json_object	*data, *errors;
+	const char		*raw;
+	char			*email = NULL;
+	int			 retry_after;
+
+	if ((data = api_body(r, rs)) == NULL)
+		return;
+	errors = req_object(r);
+	raw = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
+	if (raw && (email = emailaddr_normalize(raw, strlen(raw))) == NULL)
+		api_field_error(errors, "email", "Enter a valid email address.");
+	if (json_object_object_length(errors) > 0)
+		view_json(r, rs, 400, errors);
+	else if (reset_throttled(r, email, &retry_after)) {
+		api_throttled(r, rs, retry_after);
+	} else if (reset_send_mail(r, email) != FAIL_OK)
+		answer_fail(r, rs, FAIL_DB, MSG_API_RESET_DOWN);
+	else
+		detail(r, rs, "Password reset e-mail has been sent.");
+	free(email);
+}
+
+/* The fields' own checks, then the link's: the user, or NULL with errors recorded (or FAIL_DB). */
+static struct reset_user *
+confirm_user(struct req *r, struct json_object *data, struct json_object *errors, enum fail *f)
+{
+	const char		*uid = api_char_field(r, data, errors, "uid", 1, RESETTOKEN_UID_MAX);
+	const char		*token = api_char_field(r, data, errors, "token", 1, RESETTOKEN_MAX);
+	struct reset_user	*u = NULL;
+
+	*f = FAIL_OK;
+	if (uid == NULL || token == NULL)
+		return NULL;
+	if ((*f = reset_user_by_uid(r, uid, strlen(uid), &u)) == FAIL_NOT_FOUND)
+		api_field_error(errors, "uid", INVALID_VALUE);
+	else if (*f == FAIL_OK && !reset_token_valid(u, token))
+		api_field_error(errors, "token", INVALID_VALUE);
+	return json_object_object_length(errors) ? NULL : u;
+}
+
+void
+api_reset_confirm(struct req *r, struct resp *rs)
+{
+	struct json_object		*data, *errors;
+	const char			*pw1, *pw2;
+	struct reset_user		*u;
+	struct validators_error		 errs[VALIDATORS_MAX_ERRORS];
+	enum fail			 f;
+	int				 n = 0, retry_after = 0;
+
+	if ((data = api_body(r, rs)) == NULL)
+		return;
+	errors = req_object(r);
+	pw1 = api_char_field(r, data, errors, "new_password1", 0, PASSWORD_MAX);
+	pw2 = api_char_field(r, data, errors, "new_password2", 0, PASSWORD_MAX);
+	u = confirm_user(r, data, errors, &f);
+	if (f == FAIL_DB) {
+		answer_fail(r, rs, FAIL_DB, MSG_API_RESET_DOWN);
+		return;
+	}
+	if (u && pw1 && pw2 && strcmp(pw1, pw2) != 0)
+		api_field_error(errors, "new_password2", "The two password fields didn\xe2\x80\x99t match.");
+	else if (u && pw1 && pw2) {
+		struct validators_user who = { u->username, NULL, NULL, u->t.email };
+
+		if ((n = validators_password(pw2, &who, errs)) < 0)
+			api_field_error(errors, "new_password2", "This password could not be checked.");
+		for (int i = 0; i < n; i++)
+			api_field_error(errors, "new_password2", errs[i].message);
+	}
+	if (json_object_object_length(errors) > 0)
+		view_json(r, rs, 400, errors);
+	else if ((f = reset_set_password(r, u, pw2, &retry_after)) == FAIL_THROTTLED)
+		api_throttled(r, rs, retry_after);
+	else if (f != FAIL_OK)
+		answer_fail(r, rs, FAIL_DB, MSG_API_RESET_DOWN);
+	else
+		detail(r, rs, "Password has been reset with the new password.");
+}
