@@ -4,8 +4,8 @@ stops and starts: no acknowledged write is lost, no failed one is half-written, 
 serves writes again after each event.
 
 The books are exact: each client owns its user and adds only movie ids never used before, and
-removes each at most once (only after its add was acknowledged), so no later write can hide an
-earlier one. Every movie's history is one of: added (acknowledged), add unknown (an error or a
+removes each at most once (only after its add was acknowledged and an audit saw it saved), so
+no later write can hide an earlier one. Every movie's history is one of: added (acknowledged), add unknown (an error or a
 timeout: it may or may not have happened), removed (acknowledged) or remove unknown. After
 every event's phase and at the end, the database is compared with every movie ever written:
 an acknowledged add must be present and an acknowledged remove absent; an unknown one may be
@@ -77,15 +77,18 @@ class Client(threading.Thread):
         self.lock = threading.Lock()
         self.state = {}                      # movie id -> one of the states above
         self.seen = {}                       # unknown movie -> "present"/"absent" once observed
+        self.verified = set()                # acknowledged adds an audit found in the database
         self.acks = collections.Counter()
         self.s = requests.Session()
         self.s.headers["User-Agent"] = "integration-tests (lost writes)"
         self.rng = random.Random(name)
 
     def pick(self):
-        """(movie, add?): a never-used id, or (40%) one acknowledged present, to remove."""
+        """(movie, add?): a never-used id, or (40%) one to remove: acknowledged and since seen in
+        the database by an audit, so that a lost add is caught before a remove ("not a favorite"
+        is a success for the site's form) could hide it."""
         with self.lock:
-            saved = [m for m, st in self.state.items() if st == PRESENT]
+            saved = sorted(m for m in self.verified if self.state[m] == PRESENT)
             if saved and self.rng.random() < 0.4:
                 movie = self.rng.choice(saved)
                 self.state[movie] = REMOVING
@@ -253,6 +256,9 @@ def audit(database_url, clients, when, problems):
             present = movie in in_db
             if st == PRESENT and not present and after[movie] == PRESENT:
                 problems.append((when, c.name, movie, "acknowledged add missing"))
+            elif st == PRESENT and present:
+                with c.lock:
+                    c.verified.add(movie)
             elif st == ABSENT and present:
                 problems.append((when, c.name, movie, "acknowledged remove undone"))
             elif st in (ADD_UNKNOWN, REMOVE_UNKNOWN):
@@ -294,6 +300,7 @@ def test_no_acknowledged_favorite_is_lost_under_failures(site_url, database_url)
         c.start()
     try:
         time.sleep(PHASE_SECONDS)
+        audit(database_url, clients, "before the events", problems)
         for name, action in schedule:
             action(state)
             since = tally.snapshot()   # after the action: a write acknowledged now is a recovery
