@@ -13,7 +13,8 @@ verdict() {
 }
 
 # stage NAME LOG KIND CMD...: runs CMD, its output shown and kept in LOG, its tests counted from
-# cmocka's or run-integration.sh's own summary lines, or replay.sh's (KIND: cmocka, pytest, replay).
+# cmocka's or run-integration.sh's own summary lines, or replay.sh's or fuzz/run.sh's (KIND: cmocka,
+# pytest, replay, fuzz).
 stage() {
 	local name=$1 log=$2 kind=$3 rc p=0 f=0 s=0; shift 3
 	"$@" 2>&1 | tee "$log"
@@ -21,6 +22,9 @@ stage() {
 	if [ "$kind" = replay ]; then	# one test per fuzz target (tests/fuzz/replay.sh)
 		p=$(grep -c '^replay: .* inputs ok$' "$log")
 		f=$(grep -c '^replay: .*\(FAILED\|missing\)' "$log")
+	elif [ "$kind" = fuzz ]; then	# one test per fuzz target (tests/fuzz/run.sh)
+		p=$(grep -c ', no finding$' "$log")
+		f=$(grep -c 'FOUND A PROBLEM' "$log")
 	elif [ "$kind" = cmocka ]; then
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{n += $1} END {print n + 0}')
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{n += $1} END {print n + 0}')

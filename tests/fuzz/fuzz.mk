@@ -8,6 +8,14 @@ FUZZ_LINKED  := $(LIBFCGI) $(LIBCOMMON)
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
+# Targets left out of `make fuzz` while a finding waits for its fix (the input is kept in
+# tests/fuzz/pending/NAME/; README "Runs and findings"). importjob: decode_result takes any "c"
+# for an array (json-c asserts): to be fixed in fcgi/model_import.c (branch imports).
+FUZZ_RUN_SKIP ?= importjob
+
+# fuzz_importjob.c includes fcgi/model_import.c (its decoder is static): linked without that object.
+FUZZ_IMPORTJOB := $(BUILD)/fuzz/replay_importjob $(BUILD)/fuzz/fuzz_importjob
+$(FUZZ_IMPORTJOB): FUZZ_LINKED := $(filter-out $(BUILD)/fcgi/model_import.o,$(FCGI_LIBOBJ)) $(LIBCOMMON)
 
 # The libFuzzer build (BUILD=build/libfuzzer, clang) instruments every object for coverage.
 ifeq ($(FUZZ_LINK),1)
@@ -30,7 +38,7 @@ fuzz-build:
 
 # Each target in turn for FUZZ_SECONDS (one at a time: the machine is shared).
 fuzz: fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/libfuzzer/fuzz $(FUZZ_NAMES)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/libfuzzer/fuzz $(filter-out $(FUZZ_RUN_SKIP),$(FUZZ_NAMES))
 
 # The kept corpora through the sanitized replay programs, no fuzzing (part of make test).
 fuzz-replay:

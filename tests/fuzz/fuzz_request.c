@@ -13,33 +13,11 @@
 
 #define MAX_ENV	32
 
-struct body {
-	const uint8_t	*data;
-	size_t		 len, off;
-};
-
-/* A body_reader returning at most 7 bytes a call (0 at the end). */
-static int
-read_body(void *ctx, char *out, size_t n)
-{
-	struct body *b = ctx;
-	size_t left = b->len - b->off;
-
-	if (n > left)
-		n = left;
-	if (n > 7)
-		n = 7;
-	memcpy(out, b->data + b->off, n);
-	b->off += n;
-	return (int)n;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char		*env[MAX_ENV + 1];
 	size_t		 nenv = 0, off = 0;
-	struct body	 b;
 	struct arena	 a = ARENA_INIT;
 	struct req	 r;
 	const char	*why = NULL;
@@ -57,8 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += n + (nl != NULL);
 	}
 	env[nenv] = NULL;
-	b = (struct body){ data + off, size - off, 0 };
-	if (req_parse(&r, &a, env, read_body, &b, &why) == 0) {
+	if (fuzz_req_pieces(&r, &a, (const char *const *)env, data + off, size - off, 7, &why) == 0) {
 		struct form f;
 
 		if (r.body != NULL && strlen(r.body) > r.body_len)

@@ -160,6 +160,77 @@ def validators():
         "\u2163\u00b2 \u3000"])
 
 
+def apibody():
+    j = "application/json\n"
+    write("apibody", [j + '{"username": "moviebuff", "password": "secret", "email": "a@b.c"}',
+        j + '{"username": 5, "password": null}', j + "[1, 2]", j + '{"a": {"b": [1, {"c": "\\u00e9"}]}}  \n',
+        j + '{"x": 1} trailing', j + '{"username": "a\\u0000b"}', j + "\"str\"", j + "{",
+        "application/x-www-form-urlencoded\nusername=a&password=b&username=c",
+        "multipart/form-data; boundary=XyZ\n--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n"
+        "\r\nmoviebuff\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.csv\"\r\n\r\nx\r\n--XyZ--\r\n",
+        "text/plain\nhello", "application/json; charset=utf-8\n{}", "\n{}"])
+
+
+def bearer():
+    import base64
+    import hmac
+
+    def b64(b):
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+    def token(claims):
+        head = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(claims).encode())
+        return head + "." + b64(hmac.new(SECRET.encode(), head.encode(), hashlib.sha256).digest())
+    far = 4102444800  # 2100: the seeds stay valid
+    claims = {"token_type": "access", "exp": far, "iat": NOW, "jti": "0" * 32, "user_id": 7}
+    write("bearer", ["Bearer " + token(claims), "Bearer " + token(dict(claims, user_id="12")),
+        "Bearer " + token(dict(claims, user_id=-3)), "Bearer " + token({k: v for k, v in claims.items() if k != "user_id"}),
+        "Bearer " + token(dict(claims, token_type="refresh")), "Bearer " + token(dict(claims, exp=NOW)),
+        "Bearer a.b.c", "Bearer", "Bearer  x  y", "bearer x", "Token abc", "  Bearer\tx.y.z  ", ""])
+
+
+def host():
+    write("host", ["example.com\nexample.com", ".example.com\nsub.example.com:8000", "*\n[::1]:80",
+        "127.0.0.1, localhost\nLOCALHOST.", "a.com,,b.com\nb.com:", "x\n[::1", "x\nexa mple.com",
+        "\n", ".\n.", "example.com\nexample.com..", "[fe80::1%eth0]\n[fe80::1%eth0]"])
+
+
+def origin():
+    write("origin", ["https://example.com\nhttps://example.com\n\nexample.com",
+        "https://*.example.com\nhttps://a.example.com\n\nother.org",
+        "http://a.org,https://b.org:8443\n-\nhttps://site.org/page\nsite.org",
+        "https://x.org/path\nnull\n\nx.org", "*\n-\nhttps://site.org.evil.com/\nsite.org",
+        "https://*\nhttps://.\nhttps://\n", "\n\n\n"])
+
+
+def next_seeds():
+    write("next", ["\x00next=%2Ffavorites%2F", "\x00next=//evil.com", "\x00next=/%5Cevil.com",
+        "\x00next=https://evil.com", "\x00next=/a%0Ab", "\x01next=%2Fmovie%2F550&list=watchlist&then=favorite",
+        "\x00page=2&window=week&q=x&year=1999&imported=3&region=US&list=favorites",
+        "\x00next=/%09/evil.com", "\x01next=", "\x00next=/%7F", "\x00next=%2F%2Fx&next=/ok"])
+
+
+def etag():
+    write("etag", ['"abc"', "*", 'W/"abc", "def"', "", '"' + "0" * 40 + '"', "W/*", '"', "x" * 300])
+
+
+def importjob():
+    rows = [{"l": 2, "t": "Fight Club", "y": 1999, "id": 550}, {"l": 3, "t": "Heat", "y": 0, "imdb": "tt0113277"},
+        {"l": 4, "t": ""}]
+    res = [{"s": 0, "f": False, "c": [{"id": 550, "t": "Fight Club", "y": "1999", "d": "1999-10-15"}]},
+        {"s": 1, "f": False, "c": [{"id": 949, "t": "Heat", "y": "1995", "d": ""}, {"id": 1, "t": "Heat", "y": "1986"}]}]
+    job = {"list": "favorites", "format": "letterboxd", "file": "list.csv", "stalls": 0, "rows": rows, "res": res}
+    write("importjob", [json.dumps(job), json.dumps(dict(job, list="watchlist", res=[])),
+        json.dumps(dict(job, list="other")), json.dumps(dict(job, rows={})), json.dumps(dict(job, res=[1, "x", None])),
+        json.dumps(dict(job, rows=[None, 5, {"t": 7}])), json.dumps(dict(job, stalls="x", res=res * 4)),
+        '{"rows":[],"res":[],"list":"favorites"}', "[]", "{", "null"])
+
+
+GENERATORS = (urlencoded, cookies, request, session, jwt_seeds, hashers, mustache, tmdb, validators,
+    apibody, bearer, host, origin, next_seeds, etag, importjob)
+
 if __name__ == "__main__":
-    for fn in (urlencoded, cookies, request, session, jwt_seeds, hashers, mustache, tmdb, validators):
-        fn()
+    # With names (e.g. "bearer next_seeds"), only those targets' seeds are written.
+    for fn in GENERATORS:
+        if len(sys.argv) == 1 or fn.__name__ in sys.argv[1:]:
+            fn()

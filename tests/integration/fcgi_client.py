@@ -113,8 +113,10 @@ def listen(path):
 
 def worker_env(root, **extra):
     """The environment of one worker beside the stack: its servers and secret, the repository's files."""
+    # The sanitizers' options too: run-all.sh collects every worker's reports through them.
     env = {k: os.environ[k] for k in ("PATH", "SECRET_KEY", "DATABASE_URL", "REDIS_URL",
-                                      "TMDB_BASE_URL", "TMDB_API_KEY") if k in os.environ}
+                                      "TMDB_BASE_URL", "TMDB_API_KEY", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+           if k in os.environ}
     # One worker; cheap password hashes so that logging in takes milliseconds.
     env.update(WORKERS="1", MAX_REQUESTS="0", PBKDF2_ITERATIONS="1000", LOG_LEVEL="warn",
                TEMPLATE_DIR=os.path.join(root, "fcgi", "templates"),

@@ -59,7 +59,11 @@ def test_sigterm_to_workers_under_load_drops_no_request(site):
         s = requests.Session()
         while not stop.is_set():
             for path in ("/movie/550", "/", "/healthz", "/search?q=fight"):
-                statuses.append(s.get(site + path, timeout=30).status_code)
+                # A dropped connection is a dropped request: kept as a failure, the thread goes on.
+                try:
+                    statuses.append(s.get(site + path, timeout=30).status_code)
+                except requests.RequestException as e:
+                    statuses.append(f"{path}: {type(e).__name__}")
 
     threads = [threading.Thread(target=load) for _ in range(4)]
     for t in threads:
@@ -76,7 +80,8 @@ def test_sigterm_to_workers_under_load_drops_no_request(site):
         for t in threads:
             t.join(30)
     assert len(statuses) > 50
-    assert 502 not in statuses and 504 not in statuses, {s: statuses.count(s) for s in set(statuses)}
+    # Every answer a 200 (each path serves one): no 5xx, no exception.
+    assert set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
     wait_for_workers(workers)
 
 

@@ -56,8 +56,10 @@ def test_postgres_down_gives_503_then_reconnects(site_url):
     pg_ctl("stop")
     try:
         r = s.get(site_url + "/favorites", allow_redirects=False)
-        # Without the database the visitor is unknown; pages that need it say so clearly.
-        assert r.status_code in (303, 503)
+        # Without the database the session cannot be read: a 503 that says so, never a redirect
+        # to the login page (the visitor is still logged in).
+        assert r.status_code == 503, (r.status_code, r.headers.get("Location"))
+        assert "cannot reach its database" in r.text
         health = requests.get(site_url + "/healthz")
         assert health.status_code == 503
         assert health.json()["database"] == "unavailable"

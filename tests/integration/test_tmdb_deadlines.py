@@ -1,9 +1,10 @@
-"""test_tmdb_deadlines.py: whatever TMDb does (slow, failing, 429), a page answers within the page deadline."""
+"""test_tmdb_deadlines.py: whatever TMDb does (slow, failing, 429, or timely calls too many for the page), a page answers within the page deadline."""
 # Runs under tests/run-integration.sh. Faults come from the TMDb stand-in's control API; films
 # are synthetic ids (1100000..1999999, made up by the stand-in) nobody has asked for yet.
 
 import os
 import random
+import re
 import time
 import uuid
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from accounts_support import Browser
+from support import Visitor
 from redis_client import Redis
 from stack_control import setting
 
@@ -103,3 +105,45 @@ def test_spent_shared_budget_serves_nothing_new_from_tmdb(site, standin_url):
     finally:
         redis.cmd("DEL", "tmdb:budget")
     assert requests.get(f"{site}/movie/{movie}", timeout=60).status_code == 200
+
+
+def test_a_page_of_many_slow_but_timely_calls_is_cut_by_the_page_deadline(site, standin_url, faults):
+    """Each TMDb answer takes well under TMDB_TIMEOUT_MS, so no single transfer times out, but the
+    page needs far more of them than fit in TMDB_PAGE_DEADLINE_MS: an import batch of 150
+    uncached rows (TMDB_MAX_CONCURRENCY at a time). Only the page deadline bounds it: the page
+    answers by the deadline (plus the margin) with the rows matched so far and goes on later."""
+    from test_import_export import started
+    per_call_ms = setting("TMDB_TIMEOUT_MS", 1500) * 2 // 3
+    rounds_needed = 150 / setting("TMDB_MAX_CONCURRENCY", 5)
+    assert rounds_needed * per_call_ms > 2 * setting("TMDB_PAGE_DEADLINE_MS", 8000), \
+        "the stack's settings would not make the page deadline the bound"
+    v = Visitor().signed_up()
+    ids = fresh_ids(150)
+    job = started(v, "Name,Year,tmdbID\n" + "".join(f"Synthetic Movie {i},,{i}\n" for i in ids),
+                  filename="slow.csv")
+    faults({"latency_ms": per_call_ms})
+    # Budget enough for every row (imports' share and the whole), none added meanwhile: the rate
+    # limit must not be what stops the batch.
+    redis = Redis(os.environ["REDIS_URL"])
+    sec, usec = redis.cmd("TIME")
+    for key in ("tmdb:budget", "tmdb:budget:background"):
+        redis.cmd("HSET", key, "tokens", "1000", "ts", str(int(sec) * 1000 + int(usec) // 1000 + 60000))
+    try:
+        t0 = time.monotonic()
+        r = v.get(job, timeout=60)
+        took = time.monotonic() - t0
+    finally:
+        redis.cmd("DEL", "tmdb:budget", "tmdb:budget:background")
+    assert took < bound(), took
+    assert r.status_code == 200, (r.status_code, r.text[:500])
+    m = re.search(r"Matched <strong>(\d+)</strong> of <strong>150</strong> rows", r.text)
+    print(f"\npage deadline: {took:.1f} s, {m and m.group(1)} of 150 rows matched at {per_call_ms} ms a call")
+    assert m and 'http-equiv="refresh"' in r.text, r.text[:2000]
+    # What fitted in the deadline was kept; the rest waits for the next refresh.
+    assert 0 < int(m.group(1)) < 150, m.group(1)
+    # TMDb was asked for more rows than were matched in time: the deadline ended the batch, not
+    # the budget (which stops asking) nor a transfer's timeout (each answer came within it).
+    by_path = requests.get(standin_url + "/__standin/stats", timeout=5).json()["by_path"]
+    asked = sum(by_path.get(f"/3/movie/{i}", 0) for i in ids)
+    print(f"  TMDb asked for {asked} of the rows")
+    assert asked > int(m.group(1)), (asked, m.group(1))
