@@ -9,13 +9,8 @@ FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
 # Targets left out of `make fuzz` while a finding waits for its fix (the input is kept in
-# tests/fuzz/pending/NAME/; README "Runs and findings"). importjob: decode_result takes any "c"
-# for an array (json-c asserts): to be fixed in fcgi/model_import.c (branch imports).
-FUZZ_RUN_SKIP ?= importjob
-
-# fuzz_importjob.c includes fcgi/model_import.c (its decoder is static): linked without that object.
-FUZZ_IMPORTJOB := $(BUILD)/fuzz/replay_importjob $(BUILD)/fuzz/fuzz_importjob
-$(FUZZ_IMPORTJOB): FUZZ_LINKED := $(filter-out $(BUILD)/fcgi/model_import.o,$(FCGI_LIBOBJ)) $(LIBCOMMON)
+# tests/fuzz/pending/NAME/; README "Runs and findings"); none now.
+FUZZ_RUN_SKIP ?=
 
 # The libFuzzer build (BUILD=build/libfuzzer, clang) instruments every object for coverage.
 ifeq ($(FUZZ_LINK),1)

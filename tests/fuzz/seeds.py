@@ -215,15 +215,23 @@ def etag():
 
 
 def importjob():
+    # The first byte picks the decoder: even, a job (import:<uid>:<job>); odd, a preview page.
     rows = [{"l": 2, "t": "Fight Club", "y": 1999, "id": 550}, {"l": 3, "t": "Heat", "y": 0, "imdb": "tt0113277"},
         {"l": 4, "t": ""}]
     res = [{"s": 0, "f": False, "c": [{"id": 550, "t": "Fight Club", "y": "1999", "d": "1999-10-15"}]},
         {"s": 1, "f": False, "c": [{"id": 949, "t": "Heat", "y": "1995", "d": ""}, {"id": 1, "t": "Heat", "y": "1986"}]}]
-    job = {"list": "favorites", "format": "letterboxd", "file": "list.csv", "stalls": 0, "rows": rows, "res": res}
-    write("importjob", [json.dumps(job), json.dumps(dict(job, list="watchlist", res=[])),
+    job = {"exp": 1796700000, "list": "favorites", "format": "letterboxd", "file": "list.csv", "stalls": 0,
+        "rows": rows, "res": res, "slot": 1, "tok": "abc"}
+    built = {"exp": 1796700000, "list": "watchlist", "format": "imdb", "file": "l.csv", "slot": 0, "tok": "t",
+        "pv": {"pages": 3, "n": [1, 150, 20, 2]}}
+    page = [dict(rows[0], **res[0], i=0, p=True), dict(rows[1], **res[1], i=1, ch=True), dict(rows[2], s=2, i=2)]
+    jobs = [json.dumps(job), json.dumps(dict(job, list="watchlist", res=[])), json.dumps(built),
         json.dumps(dict(job, list="other")), json.dumps(dict(job, rows={})), json.dumps(dict(job, res=[1, "x", None])),
         json.dumps(dict(job, rows=[None, 5, {"t": 7}])), json.dumps(dict(job, stalls="x", res=res * 4)),
-        '{"rows":[],"res":[],"list":"favorites"}', "[]", "{", "null"])
+        json.dumps(dict(job, res=[{"s": 0, "c": "not an array"}])), '{"rows":[],"res":[],"list":"favorites"}',
+        "[]", "{", "null"]
+    pages = [json.dumps(page), json.dumps([dict(page[0], i=-1)]), json.dumps([{"c": 5}]), "[]", "{}"]
+    write("importjob", ["\x00" + j for j in jobs] + ["\x01" + p for p in pages])
 
 
 GENERATORS = (urlencoded, cookies, request, session, jwt_seeds, hashers, mustache, tmdb, validators,
