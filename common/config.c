@@ -117,7 +117,9 @@ static const struct cfg_entry table[] = {
 	  "registrations (site and API, any outcome) per client address within REGISTER_WINDOW" },
 	{ "REGISTER_WINDOW", CFG_INT, S(register_window), "3600", 0, 10, 604800, "seconds" },
 	{ "PASSWORD_CHECK_LIMIT", CFG_INT, S(password_check_limit), "10", 0, 1, 1000000,
-	  "password-change attempts per client address within LOGIN_FAIL_WINDOW" },
+	  "password checks (password change, email change, account deletion) per client address within LOGIN_FAIL_WINDOW" },
+	{ "EMAIL_CHANGE_MAX_AGE", CFG_INT, S(email_change_max_age), "259200", 0, 60, 2592000,
+	  "seconds the link confirming a new email address stays valid" },
 	{ "THROTTLE_EXEMPT_ADDRS", CFG_STR, S(throttle_exempt_addrs), "", CFG_EMPTY_OK, 0, 0,
 	  "client addresses the registration and password-change limits spare, comma-separated" },
 };

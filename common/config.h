@@ -60,6 +60,7 @@ struct config {
 	int		 register_limit;	/* registrations per address per register_window */
 	int		 register_window;
 	int		 password_check_limit;	/* password-change attempts per address per login window */
+	int		 email_change_max_age;	/* seconds an email change's link stays valid */
 	const char	*throttle_exempt_addrs;	/* comma-separated addresses spared by the two above */
 };
 

@@ -26,9 +26,18 @@ enum fail	 auth_authenticate(struct req *, const char *username, const char *pas
  */
 enum fail	 auth_login(struct req *, struct resp *, const char *username, const char *password,
 		    int *retry_after);
+/*
+ * Django's login() for a user already known (a new registration): the session, last_login,
+ * CSRF rotation and the known-device cookie. FAIL_OK or FAIL_DB.
+ */
+enum fail	 auth_sign_in(struct req *, struct resp *, struct user *);
 /* Deletes the session row and makes the visitor anonymous: FAIL_OK or FAIL_DB. */
 enum fail	 auth_logout(struct req *);
-/* Sets a new password for the visitor and keeps this session (update_session_auth_hash). */
+/*
+ * Sets a new password for the visitor and keeps this session (update_session_auth_hash), if
+ * the request has one (the API's have none). Every other session and API token issued before
+ * is refused from now on. FAIL_OK, FAIL_DB or FAIL_INTERNAL.
+ */
 enum fail	 auth_change_password(struct req *, const char *new_password);
 /* Actions that cost a full password hash whatever their outcome. */
 enum auth_costly {

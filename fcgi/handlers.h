@@ -36,6 +36,15 @@ void	page_register(struct req *, struct resp *);
 void	page_register_post(struct req *, struct resp *);
 void	page_password(struct req *, struct resp *);
 void	page_password_post(struct req *, struct resp *);
+/* Changing the email address (page_email.c) and closing the account (page_delete.c). */
+void	page_email(struct req *, struct resp *);
+void	page_email_post(struct req *, struct resp *);
+void	page_email_confirm(struct req *, struct resp *);
+void	page_email_confirm_post(struct req *, struct resp *);
+void	page_delete(struct req *, struct resp *);
+void	page_delete_post(struct req *, struct resp *);
+void	page_closed(struct req *, struct resp *);
+void	api_password_change(struct req *, struct resp *);
 /* api_accounts.c: the origin app's JSON API, simplejwt tokens */
 void	api_register(struct req *, struct resp *);
 void	api_login(struct req *, struct resp *);
