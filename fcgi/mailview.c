@@ -7,7 +7,7 @@
 #include "mustache.h"
 
 const char *
-view_site_url(struct req *r, const char *path)
+mailview_site_url(struct req *r, const char *path)
 {
 	return arena_printf(r->arena, "%s://%s%s", r->scheme, r->host ? r->host : "localhost", path);
 }
@@ -28,10 +28,10 @@ render_part(struct req *r, const char *name, const char *part, struct json_objec
 }
 
 enum fail
-view_mail(struct req *r, const char *name, struct json_object *ctx, const char *to, const char *subject,
+mailview_compose(struct req *r, const char *name, struct json_object *ctx, const char *to, const char *subject,
     struct mail *out)
 {
-	json_object_object_add(ctx, "site", json_object_new_string(view_site_url(r, "/")));
+	json_object_object_add(ctx, "site", json_object_new_string(mailview_site_url(r, "/")));
 	out->to = to;
 	out->subject = subject;
 	out->text = render_part(r, name, "text", ctx);

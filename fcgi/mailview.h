@@ -13,9 +13,9 @@
  * address is added as "site") into *out, addressed to to with subject (all in the request
  * arena). FAIL_OK, or FAIL_INTERNAL (logged) when a template is missing or fails.
  */
-enum fail	 view_mail(struct req *, const char *name, struct json_object *ctx, const char *to,
+enum fail	 mailview_compose(struct req *, const char *name, struct json_object *ctx, const char *to,
 		    const char *subject, struct mail *out);
 /* The absolute address of path on this site, as the request reached it (host checked against ALLOWED_HOSTS). */
-const char	*view_site_url(struct req *, const char *path);
+const char	*mailview_site_url(struct req *, const char *path);
 
 #endif

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "account_forms.h"
+#include "page_account.h"
 #include "auth.h"
 #include "csrf_web.h"
 #include "form.h"
@@ -17,7 +17,7 @@ static const char BAD_LOGIN[] =
     "Please enter a correct username and password. Note that both fields may be case-sensitive.";
 
 void
-account_form_page(struct req *r, struct resp *rs, const char *tpl, const char *title, struct form *f,
+page_account_form(struct req *r, struct resp *rs, const char *tpl, const char *title, struct form *f,
     int status, struct json_object *ctx)
 {
 	if (ctx == NULL)
@@ -39,7 +39,7 @@ login_form(struct req *r, struct resp *rs, struct form *f, int status, const cha
 	json_object_object_add(ctx, "next", json_object_new_string(r->arg.next ? r->arg.next : "/"));
 	if (notice)
 		json_object_object_add(ctx, "notice", json_object_new_string(notice));
-	account_form_page(r, rs, "login", "Log in", f, status, ctx);
+	page_account_form(r, rs, "login", "Log in", f, status, ctx);
 }
 
 void
@@ -53,7 +53,7 @@ page_login(struct req *r, struct resp *rs)
 }
 
 void
-account_throttled(struct req *r, struct resp *rs, int retry_after, enum msg m)
+page_account_throttled(struct req *r, struct resp *rs, int retry_after, enum msg m)
 {
 	int minutes = (retry_after + 59) / 60;
 
@@ -85,7 +85,7 @@ page_login_post(struct req *r, struct resp *rs)
 		login_form(r, rs, &f, 400, NULL);
 		return;
 	case FAIL_THROTTLED:
-		account_throttled(r, rs, retry_after, MSG_LOGIN_THROTTLED);
+		page_account_throttled(r, rs, retry_after, MSG_LOGIN_THROTTLED);
 		return;
 	default:
 		answer_fail(r, rs, FAIL_DB, MSG_LOGIN_DOWN);
@@ -120,7 +120,7 @@ register_form(struct req *r, struct resp *rs, struct form *f, int status)
 	struct json_object *ctx = req_object(r);
 
 	json_object_object_add(ctx, "next", json_object_new_string(r->arg.next ? r->arg.next : "/"));
-	account_form_page(r, rs, "register", "Register", f, status, ctx);
+	page_account_form(r, rs, "register", "Register", f, status, ctx);
 }
 
 void
@@ -152,7 +152,7 @@ page_register_post(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	memset(&g, 0, sizeof(g));
 	if (auth_throttle_costly(r, AUTH_COSTLY_REGISTER, &retry_after)) {
-		account_throttled(r, rs, retry_after, MSG_REGISTER_THROTTLED);
+		page_account_throttled(r, rs, retry_after, MSG_REGISTER_THROTTLED);
 		return;
 	}
 	g.username = form_field(&f, "username", 10 * VALIDATORS_USERNAME_MAX, 1, 1);
@@ -199,7 +199,7 @@ page_password(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	if (params_get(&r->query, "changed"))
 		json_object_object_add(ctx, "notice", json_object_new_string("Your password was changed."));
-	account_form_page(r, rs, "password", "Change password", &f, 200, ctx);
+	page_account_form(r, rs, "password", "Change password", &f, 200, ctx);
 }
 
 void
@@ -213,7 +213,7 @@ page_password_post(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	old = form_field(&f, "old_password", PASSWORD_MAX, 0, 0);
 	if (old && auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
-		account_throttled(r, rs, retry_after, MSG_PASSWORD_THROTTLED);
+		page_account_throttled(r, rs, retry_after, MSG_PASSWORD_THROTTLED);
 		return;
 	}
 	pw1 = form_field(&f, "new_password1", PASSWORD_MAX, 0, 0);
@@ -233,7 +233,7 @@ page_password_post(struct req *r, struct resp *rs)
 			add_errors(&f, "new_password2", errs, n);
 	}
 	if (f.nerrors) {
-		account_form_page(r, rs, "password", "Change password", &f, 400, NULL);
+		page_account_form(r, rs, "password", "Change password", &f, 400, NULL);
 		return;
 	}
 	if (auth_change_password(r, pw1) != FAIL_OK) {
@@ -244,7 +244,7 @@ page_password_post(struct req *r, struct resp *rs)
 }
 
 int
-account_password_again(struct req *r, struct resp *rs, struct form *f, const char *field)
+page_account_password_again(struct req *r, struct resp *rs, struct form *f, const char *field)
 {
 	const char	*password = form_field(f, field, PASSWORD_MAX, 0, 0);
 	int		 retry_after;
@@ -252,7 +252,7 @@ account_password_again(struct req *r, struct resp *rs, struct form *f, const cha
 	if (password == NULL)
 		return 0;
 	if (auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
-		account_throttled(r, rs, retry_after, MSG_PASSWORD_CHECK_THROTTLED);
+		page_account_throttled(r, rs, retry_after, MSG_PASSWORD_CHECK_THROTTLED);
 		return -1;
 	}
 	if (auth_verify_current_password(r, password))

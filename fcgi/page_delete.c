@@ -1,5 +1,5 @@
 /* page_delete.c: closing the account: the form that asks for the password again, the deletion, the closed page. */
-#include "account_forms.h"
+#include "page_account.h"
 #include "auth.h"
 #include "handlers.h"
 #include "log.h"
@@ -13,7 +13,7 @@ page_delete(struct req *r, struct resp *rs)
 	struct form f;
 
 	form_init(&f, r);
-	account_form_page(r, rs, "delete", "Close your account", &f, 200, NULL);
+	page_account_form(r, rs, "delete", "Close your account", &f, 200, NULL);
 }
 
 /* Deletes the visitor's account with its goodbye mail: FAIL_OK, FAIL_CONFLICT or a failure. */
@@ -25,7 +25,7 @@ delete_visitor(struct req *r)
 	enum fail		 f;
 
 	json_object_object_add(ctx, "username", json_object_new_string(r->user->username));
-	f = view_mail(r, "account_closed", ctx, r->user->email, "Your account is closed", &goodbye);
+	f = mailview_compose(r, "account_closed", ctx, r->user->email, "Your account is closed", &goodbye);
 	return f == FAIL_OK ? user_delete(r, r->user, &goodbye) : f;
 }
 
@@ -37,16 +37,16 @@ page_delete_post(struct req *r, struct resp *rs)
 	enum fail	res;
 
 	form_init(&f, r);
-	if ((ok = account_password_again(r, rs, &f, "password")) < 0)
+	if ((ok = page_account_password_again(r, rs, &f, "password")) < 0)
 		return;
 	if (!ok) {
-		account_form_page(r, rs, "delete", "Close your account", &f, 400, NULL);
+		page_account_form(r, rs, "delete", "Close your account", &f, 400, NULL);
 		return;
 	}
 	if ((res = delete_visitor(r)) == FAIL_CONFLICT) {
 		/* The password changed (here or in Django) between the check and the deletion. */
 		form_error(&f, "password", "Your password was entered incorrectly. Please enter it again.");
-		account_form_page(r, rs, "delete", "Close your account", &f, 400, NULL);
+		page_account_form(r, rs, "delete", "Close your account", &f, 400, NULL);
 		return;
 	}
 	if (res != FAIL_OK) {

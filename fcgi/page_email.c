@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "account_forms.h"
+#include "page_account.h"
 #include "app.h"
 #include "config.h"
 #include "handlers.h"
@@ -78,7 +78,7 @@ email_form(struct req *r, struct resp *rs, struct form *f, int status)
 
 	if (params_get(&r->query, "sent"))
 		json_object_object_add(ctx, "sent", json_object_new_boolean(1));
-	account_form_page(r, rs, "email", "Change email address", f, status, ctx);
+	page_account_form(r, rs, "email", "Change email address", f, status, ctx);
 }
 
 void
@@ -101,12 +101,12 @@ compose(struct req *r, const struct email_change *c, const char *token, struct m
 	json_object_object_add(ctx, "username", json_object_new_string(r->user->username));
 	json_object_object_add(ctx, "old_email", json_object_new_string(c->old_email));
 	json_object_object_add(ctx, "new_email", json_object_new_string(c->new_email));
-	json_object_object_add(ctx, "link", json_object_new_string(view_site_url(r,
+	json_object_object_add(ctx, "link", json_object_new_string(mailview_site_url(r,
 	    arena_printf(r->arena, "/account/email/confirm?token=%s", token))));
 	json_object_object_add(ctx, "days", json_object_new_int((config.email_change_max_age + 86399) / 86400));
-	if ((f = view_mail(r, "email_confirm", ctx, c->new_email, "Confirm your new email address", link)) != FAIL_OK)
+	if ((f = mailview_compose(r, "email_confirm", ctx, c->new_email, "Confirm your new email address", link)) != FAIL_OK)
 		return f;
-	return view_mail(r, "email_notice", ctx, c->old_email, "A change of your email address was asked for", notice);
+	return mailview_compose(r, "email_notice", ctx, c->old_email, "A change of your email address was asked for", notice);
 }
 
 /* Queues the link and the notice: FAIL_OK (*queued 0 when the address changed meanwhile) or a failure. */
@@ -134,7 +134,7 @@ page_email_post(struct req *r, struct resp *rs)
 
 	form_init(&f, r);
 	email = form_field(&f, "email", EMAIL_MAX, 1, 1);
-	if (account_password_again(r, rs, &f, "password") < 0)
+	if (page_account_password_again(r, rs, &f, "password") < 0)
 		return;
 	if (email && (clean = registration_clean_email(r, email)) == NULL)
 		form_error(&f, "email", "Enter a valid email address.");
@@ -197,7 +197,7 @@ confirm_page(struct req *r, struct resp *rs, const char *token, const struct ema
 		json_object_object_add(ctx, params_get(&r->query, "done") ? "done" : "again",
 		    json_object_new_boolean(1));
 	form_init(&f, r);
-	account_form_page(r, rs, "email_confirm", "Confirm email address", &f, 200, ctx);
+	page_account_form(r, rs, "email_confirm", "Confirm email address", &f, 200, ctx);
 }
 
 void
