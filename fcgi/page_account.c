@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "page_account.h"
 #include "auth.h"
 #include "csrf_web.h"
 #include "form.h"
 #include "handlers.h"
 #include "model_user.h"
+#include "page_account.h"
 #include "registration.h"
 #include "reqjson.h"
 #include "validators.h"
@@ -176,11 +176,11 @@ page_register_post(struct req *r, struct resp *rs)
 		register_form(r, rs, &f, 400);
 		return;
 	}
-	/* Signed in as login does; the account exists even if that fails, so the login form is next. */
 	if (res != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, MSG_REGISTER_DOWN);
 		return;
 	}
+	/* Signed in as login does; the account exists even if that fails, so the login form is next. */
 	if (user_by_id(r, id, &u) != FAIL_OK || auth_sign_in(r, rs, u) != FAIL_OK) {
 		resp_redirect(rs, 303, "/login?registered=1");
 		return;

@@ -1,9 +1,9 @@
 /* page_delete.c: closing the account: the form that asks for the password again, the deletion, the closed page. */
-#include "page_account.h"
 #include "auth.h"
 #include "handlers.h"
 #include "log.h"
 #include "mailview.h"
+#include "page_account.h"
 #include "reqjson.h"
 #include "view.h"
 

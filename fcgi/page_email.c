@@ -3,12 +3,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "page_account.h"
 #include "app.h"
 #include "config.h"
 #include "handlers.h"
 #include "log.h"
 #include "mailview.h"
+#include "page_account.h"
 #include "registration.h"
 #include "reqjson.h"
 #include "signing.h"
