@@ -84,6 +84,7 @@ struct config {
 	int		 password_reset_limit;		/* requests per address per window */
 	int		 password_reset_email_limit;	/* requests per email address per window */
 	int		 password_reset_window;
+	int		 email_change_max_age;	/* seconds an email change's link stays valid */
 };
 
 extern struct config config;

@@ -41,6 +41,9 @@ struct stmt_def {
 	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), " \
 	"(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id)"
 
+/* An address the outbox takes (0007's check): the mail to an empty or odd one is skipped. */
+#define OUTBOX_ADDRESS(col) "length(" col ") BETWEEN 3 AND 254 AND " col " !~ '[\\r\\n]'"
+
 /*
  * Connect-time SQL, run once per connection before the statements below are prepared: Django
  * stores aware UTC instants, so every timestamp formatted here is UTC; the statement timeout is
@@ -259,6 +262,37 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	/* The user a reset link names (PasswordResetConfirmView.get_user: any, active or not). */
 	[DB_RESET_USER] = { "reset_user", 1,
 	    "SELECT " RESET_USER_COLUMNS " FROM auth_user WHERE id = $1::integer" },
+	/*
+	 * An email change asked for: the link to the new address ($3) and the notice to the old
+	 * one ($2), queued only while user $1 still has the old address; an address the outbox
+	 * refuses (an empty one) gets no mail. Returns a row per mail queued.
+	 */
+	[DB_EMAIL_CHANGE_MAIL] = { "email_change_mail", 9,
+	    "INSERT INTO movies_outbox (to_addr, subject, body_text, body_html) "
+	    "SELECT v.a, v.s, v.t, v.h FROM (VALUES ($3, $4, $5, $6), ($2, $7, $8, $9)) v(a, s, t, h) "
+	    "WHERE EXISTS (SELECT 1 FROM auth_user WHERE id = $1::integer AND email = $2) "
+	    "AND " OUTBOX_ADDRESS("v.a") " RETURNING to_addr" },
+	/* A confirmed change: only while the address is still the one the link was made for. */
+	[DB_USER_SET_EMAIL] = { "user_set_email", 3,
+	    "UPDATE auth_user SET email = $3 WHERE id = $1::integer AND email = $2 RETURNING id" },
+	/*
+	 * Django's user.delete(): the user $1 (only while the password is still $2, the hash just
+	 * checked) and every row that hangs on it, with the mail that confirms it (subject, text,
+	 * html: $3-$5), in one statement so all or nothing. Foreign keys are checked at the end
+	 * of the statement (or deferred), when the rows that name the user are gone too. The admin
+	 * log is Django's admin's table, absent without it: 0011's function deletes there if it
+	 * exists. Returns one row: the user's id, or none when nothing was deleted.
+	 */
+	[DB_USER_DELETE] = { "user_delete", 5,
+	    "WITH u AS (DELETE FROM auth_user WHERE id = $1::integer AND password = $2 RETURNING id, email), "
+	    "f AS (DELETE FROM users_favoritemovie WHERE user_id IN (SELECT id FROM u)), "
+	    "w AS (DELETE FROM users_watchlistmovie WHERE user_id IN (SELECT id FROM u)), "
+	    "g AS (DELETE FROM auth_user_groups WHERE user_id IN (SELECT id FROM u)), "
+	    "p AS (DELETE FROM auth_user_user_permissions WHERE user_id IN (SELECT id FROM u)), "
+	    "c AS (DELETE FROM movies_password_change WHERE user_id IN (SELECT id FROM u)), "
+	    "m AS (INSERT INTO movies_outbox (to_addr, subject, body_text, body_html) "
+	    "SELECT email, $3, $4, $5 FROM u WHERE " OUTBOX_ADDRESS("email") ") "
+	    "SELECT id, movies_forget_admin_log(id) FROM u" },
 };
 
 struct db {

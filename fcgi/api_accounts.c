@@ -1,4 +1,4 @@
-/* api_accounts.c: the JSON API's accounts: register, log in (a simplejwt token pair), refresh the access token. */
+/* api_accounts.c: the JSON API's accounts: register, log in (a simplejwt token pair), refresh the access token, change the password. */
 #include <string.h>
 #include <time.h>
 
@@ -87,19 +87,30 @@ api_register(struct req *r, struct resp *rs)
 	view_json(r, rs, 400, errors);
 }
 
-/* TokenObtainPairSerializer's answer with the origin's username claim; the pair share one clock. */
-static struct json_object *
-token_pair(struct req *r, const struct user *u, long long favorites, int64_t pw_changed)
+/*
+ * Adds "access" and "refresh" with the origin's username claim and the password's change
+ * time (pw_changed: exact revocation, token_revocation.h) to o; the pair share one clock.
+ */
+static void
+add_pair(struct req *r, struct json_object *o, const struct user *u, int64_t pw_changed)
 {
 	int64_t			 now = (int64_t)time(NULL);
-	struct json_object	*o = req_object(r), *refresh, *user;
+	struct json_object	*refresh = jwt_new_payload(JWT_REFRESH, JWT_REFRESH_LIFETIME, now);
 
-	refresh = jwt_new_payload(JWT_REFRESH, JWT_REFRESH_LIFETIME, now);
 	json_object_object_add(refresh, "user_id", json_object_new_int64(u->id));
 	json_object_object_add(refresh, "username", json_object_new_string(u->username));
 	json_object_object_add(refresh, TOKEN_PASSWORD_CLAIM, json_object_new_int64(pw_changed));
 	add_token(r, o, "access", jwt_access_from_refresh(refresh, now));
 	add_token(r, o, "refresh", refresh);
+}
+
+/* TokenObtainPairSerializer's answer with the user as the origin added it. */
+static struct json_object *
+token_pair(struct req *r, const struct user *u, long long favorites, int64_t pw_changed)
+{
+	struct json_object *o = req_object(r), *user;
+
+	add_pair(r, o, u, pw_changed);
 	user = api_user_json(u);
 	json_object_object_add(user, "favourite_count", json_object_new_int64(favorites));
 	json_object_object_add(o, "user", user);
@@ -197,5 +208,69 @@ api_token_refresh(struct req *r, struct resp *rs)
 	}
 	o = req_object(r);
 	add_token(r, o, "access", jwt_access_from_refresh(payload, now));
+	view_json(r, rs, 200, o);
+}
+
+/* dj-rest-auth's PasswordChangeSerializer checks: errors go to errors in DRF's shape. */
+static void
+check_password_change(struct req *r, struct json_object *errors, const char *old, const char *pw1,
+    const char *pw2)
+{
+	struct validators_error	 errs[VALIDATORS_MAX_ERRORS];
+	int			 n;
+
+	if (old && !auth_verify_current_password(r, old))
+		api_field_error(errors, "old_password",
+		    "Your old password was entered incorrectly. Please enter it again.");
+	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
+		api_field_error(errors, "new_password2", "The two password fields didn\xe2\x80\x99t match.");
+	else if (pw1 && pw2 && json_object_object_length(errors) == 0) {
+		struct validators_user u = { r->user->username, NULL, NULL, r->user->email };
+
+		if ((n = validators_password(pw2, &u, errs)) < 0)
+			api_field_error(errors, "new_password2", "This password could not be checked. Please try another.");
+		for (int i = 0; i < n; i++)
+			api_field_error(errors, "new_password2", errs[i].message);
+	}
+}
+
+/*
+ * dj-rest-auth's /password/change/ (old_password, new_password1, new_password2; DRF trims
+ * them as at registration): 200 {"detail"} with a fresh token pair, since every token issued
+ * before the change, the caller's included, is refused from now on (as every site session).
+ */
+void
+api_password_change(struct req *r, struct resp *rs)
+{
+	struct json_object	*data, *errors, *o;
+	const char		*old, *pw1, *pw2;
+	int			 retry_after;
+	int64_t			 pw_changed;
+
+	if ((data = api_body(r, rs)) == NULL)
+		return;
+	errors = req_object(r);
+	old = api_char_field(r, data, errors, "old_password", 1, PASSWORD_MAX);
+	if (old && auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
+		api_throttled(r, rs, retry_after);
+		return;
+	}
+	pw1 = api_char_field(r, data, errors, "new_password1", 1, PASSWORD_MAX);
+	pw2 = api_char_field(r, data, errors, "new_password2", 1, PASSWORD_MAX);
+	check_password_change(r, errors, old, pw1, pw2);
+	if (json_object_object_length(errors) > 0) {
+		view_json(r, rs, 400, errors);
+		return;
+	}
+	/* The fresh pair carries the new change time (0 from token_password_changed: current). */
+	if (auth_change_password(r, rs, pw1) != FAIL_OK ||
+	    token_password_changed(app.db, r->user->id, r->user->password, &pw_changed) != 0) {
+		answer_fail(r, rs, FAIL_DB, MSG_API_PASSWORD_DOWN);
+		return;
+	}
+	log_info("api: a password was changed");
+	o = req_object(r);
+	json_object_object_add(o, "detail", json_object_new_string("New password has been saved."));
+	add_pair(r, o, r->user, pw_changed);
 	view_json(r, rs, 200, o);
 }

@@ -463,6 +463,14 @@ auth_login(struct req *r, struct resp *rs, const char *username_raw, const char 
 
 	if (f != FAIL_OK)
 		return f;
+	return auth_sign_in(r, rs, u);
+}
+
+enum fail
+auth_sign_in(struct req *r, struct resp *rs, struct user *u)
+{
+	enum fail f;
+
 	if ((f = start_session(r, rs, u)) != FAIL_OK || (f = user_touch_last_login(r, u->id)) != FAIL_OK)
 		return f;
 	remember_device(r, rs, u);
@@ -506,6 +514,8 @@ auth_change_password(struct req *r, struct resp *rs, const char *new_password)
 	if (f != FAIL_OK)
 		return f == FAIL_CONFLICT ? FAIL_DB : f;
 	/* update_session_auth_hash: this session stays valid, every other one is now stale. */
+	if (r->session == NULL)		/* the API's: no session of its own */
+		return FAIL_OK;
 	djsession_auth_hash(app.signing.secret, r->user->password, hash);
 	session_cycle_key(r->session);
 	session_set(r->session, DJSESSION_USER_HASH, hash);

@@ -26,12 +26,18 @@ enum fail	 auth_authenticate(struct req *, const char *username, const char *pas
  */
 enum fail	 auth_login(struct req *, struct resp *, const char *username, const char *password,
 		    int *retry_after);
+/*
+ * Django's login() for a user already known (a new registration): the session, last_login,
+ * CSRF rotation and the known-device cookie. FAIL_OK or FAIL_DB.
+ */
+enum fail	 auth_sign_in(struct req *, struct resp *, struct user *);
 /* Deletes the session row and makes the visitor anonymous: FAIL_OK or FAIL_DB. */
 enum fail	 auth_logout(struct req *);
 /*
- * Sets a new password for the visitor and keeps this session (update_session_auth_hash);
- * this browser gets a known_device cookie for the new password (every other one now proves
- * nothing). FAIL_OK, or the failure.
+ * Sets a new password for the visitor and keeps this session (update_session_auth_hash), if
+ * the request has one (the API's have none); that browser gets a known_device cookie for the
+ * new password. Every other session, known_device cookie and API token issued before is
+ * refused from now on. FAIL_OK, FAIL_DB or FAIL_INTERNAL.
  */
 enum fail	 auth_change_password(struct req *, struct resp *, const char *new_password);
 /* Actions that cost a full password hash whatever their outcome. */

@@ -94,6 +94,16 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	[MSG_RESET_DOWN] = { "Password resets are not possible right now." LATER, "detail", NULL, 0 },
 	[MSG_RESET_LINK] = { "The password reset link was invalid, possibly because it has already been "
 	    "used. Please request a new password reset.", "detail", NULL, 0 },
+	[MSG_PASSWORD_CHECK_THROTTLED] = { "Too many password attempts from your address. Please wait %d "
+	    "minute%s and try again.", "detail", NULL, 0 },
+	[MSG_EMAIL_DOWN] = { "Your email address could not be changed right now." LATER, "detail", NULL, 0 },
+	[MSG_EMAIL_LINK_INVALID] = { "This email confirmation link is not valid: it is incomplete, was altered, "
+	    "or has expired. Ask for a new one on your account page.", "detail", NULL, 0 },
+	[MSG_EMAIL_LINK_STALE] = { "This email confirmation link is no longer valid: the account's email "
+	    "address has changed since it was sent, or the account is closed.", "detail", NULL, 0 },
+	[MSG_DELETE_DOWN] = { "Your account could not be closed right now; nothing was deleted." LATER,
+	    "detail", NULL, 0 },
+	[MSG_API_PASSWORD_DOWN] = { "The password could not be changed right now." LATER, "detail", NULL, 0 },
 	[MSG_API_MEDIA_TYPE] = { "Unsupported media type \"%.100s\" in request.", "detail", NULL, 0 },
 	[MSG_API_JSON_PARSE] = { "JSON parse error - %s", "detail", NULL, 0 },
 	[MSG_API_BAD_HEADER] = { "Authorization header must contain two space-delimited values", "detail",

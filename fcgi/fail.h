@@ -83,6 +83,12 @@ enum msg {
 	MSG_RESET_THROTTLED,		/* formatted: minutes */
 	MSG_RESET_DOWN,
 	MSG_RESET_LINK,
+	MSG_PASSWORD_CHECK_THROTTLED,	/* formatted: minutes */
+	MSG_EMAIL_DOWN,
+	MSG_EMAIL_LINK_INVALID,
+	MSG_EMAIL_LINK_STALE,
+	MSG_DELETE_DOWN,
+	MSG_API_PASSWORD_DOWN,
 	/* the JSON API (shapes and texts of the origin app, DRF and simplejwt) */
 	MSG_API_MEDIA_TYPE,		/* formatted */
 	MSG_API_JSON_PARSE,		/* formatted */

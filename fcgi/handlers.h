@@ -46,6 +46,15 @@ void	page_reset_complete(struct req *, struct resp *);
 /* api_reset.c: the same through the JSON API */
 void	api_reset(struct req *, struct resp *);
 void	api_reset_confirm(struct req *, struct resp *);
+/* Changing the email address (page_email.c) and closing the account (page_delete.c). */
+void	page_email(struct req *, struct resp *);
+void	page_email_post(struct req *, struct resp *);
+void	page_email_confirm(struct req *, struct resp *);
+void	page_email_confirm_post(struct req *, struct resp *);
+void	page_delete(struct req *, struct resp *);
+void	page_delete_post(struct req *, struct resp *);
+void	page_closed(struct req *, struct resp *);
+void	api_password_change(struct req *, struct resp *);
 /* api_accounts.c: the origin app's JSON API, simplejwt tokens */
 void	api_register(struct req *, struct resp *);
 void	api_login(struct req *, struct resp *);

@@ -146,3 +146,49 @@ user_touch_last_login(struct req *r, int64_t id)
 	PQclear(res);
 	return FAIL_OK;
 }
+
+enum fail
+user_queue_email_change(struct req *r, const struct user *u, const struct mail *link,
+    const struct mail *notice, int *queued)
+{
+	const char	*params[9] = { id_text(r, u->id), u->email, link->to, link->subject, link->text,
+	    link->html, notice->subject, notice->text, notice->html };
+	PGresult	*res = db_exec(app.db, DB_EMAIL_CHANGE_MAIL, 9, params);
+
+	*queued = 0;
+	if (res == NULL)
+		return FAIL_DB;
+	*queued = PQntuples(res);
+	PQclear(res);
+	return FAIL_OK;
+}
+
+/* A statement that answers a row when it changed something: FAIL_OK, FAIL_CONFLICT or FAIL_DB. */
+static enum fail
+changed_row(PGresult *res)
+{
+	int n;
+
+	if (res == NULL)
+		return FAIL_DB;
+	n = PQntuples(res);
+	PQclear(res);
+	return n > 0 ? FAIL_OK : FAIL_CONFLICT;
+}
+
+enum fail
+user_set_email(struct req *r, int64_t id, const char *old_email, const char *new_email)
+{
+	const char *params[3] = { id_text(r, id), old_email, new_email };
+
+	return changed_row(db_exec(app.db, DB_USER_SET_EMAIL, 3, params));
+}
+
+enum fail
+user_delete(struct req *r, const struct user *u, const struct mail *goodbye)
+{
+	const char *params[5] = { id_text(r, u->id), u->password, goodbye->subject, goodbye->text,
+	    goodbye->html };
+
+	return changed_row(db_exec(app.db, DB_USER_DELETE, 5, params));
+}

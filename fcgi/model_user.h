@@ -1,4 +1,4 @@
-/* model_user.h: the auth_user rows: read by id or name (or as the visitor, with list sizes), create, set password, last login, name taken. */
+/* model_user.h: the auth_user rows: read by id or name (or as the visitor, with list sizes), create, set password or email, delete, last login, name taken. */
 #ifndef MODEL_USER_H
 #define MODEL_USER_H
 
@@ -46,5 +46,26 @@ enum fail	 user_create(struct req *, const char *hash, const char *username, con
 enum fail	 user_set_password(struct req *, struct user *u, const char *hash, int only_if_unchanged);
 /* Sets last_login to now: FAIL_OK or FAIL_DB. */
 enum fail	 user_touch_last_login(struct req *, int64_t id);
+
+/* One mail for the outbox (movies_outbox, 0007), written with the change it goes with. */
+struct mail {
+	const char	*to, *subject, *text, *html;
+};
+
+/*
+ * Queues an email change's two mails, link (to the new address) and notice (to u->email),
+ * while the user still has u->email. FAIL_OK (*queued: mails queued, 0 when the address
+ * changed meanwhile) or FAIL_DB.
+ */
+enum fail	 user_queue_email_change(struct req *, const struct user *u, const struct mail *link,
+		    const struct mail *notice, int *queued);
+/* Sets user id's email to new_email if it still is old_email: FAIL_OK, FAIL_CONFLICT (it is not) or FAIL_DB. */
+enum fail	 user_set_email(struct req *, int64_t id, const char *old_email, const char *new_email);
+/*
+ * Deletes u and every row that hangs on it (lists, groups, permissions, admin log) with the
+ * goodbye mail to its address, all or nothing, while its password is still u->password.
+ * FAIL_OK, FAIL_CONFLICT (gone or password changed meanwhile: nothing deleted) or FAIL_DB.
+ */
+enum fail	 user_delete(struct req *, const struct user *u, const struct mail *goodbye);
 
 #endif

@@ -1,4 +1,4 @@
-/* page_account.c: the account forms: register, log in, log out and change password. */
+/* page_account.c: the account forms: register, log in, log out and change password; what the other account forms share. */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,6 +6,8 @@
 #include "csrf_web.h"
 #include "form.h"
 #include "handlers.h"
+#include "model_user.h"
+#include "page_account.h"
 #include "registration.h"
 #include "reqjson.h"
 #include "validators.h"
@@ -14,8 +16,8 @@
 static const char BAD_LOGIN[] =
     "Please enter a correct username and password. Note that both fields may be case-sensitive.";
 
-static void
-render_form(struct req *r, struct resp *rs, const char *tpl, const char *title, struct form *f,
+void
+page_account_form(struct req *r, struct resp *rs, const char *tpl, const char *title, struct form *f,
     int status, struct json_object *ctx)
 {
 	if (ctx == NULL)
@@ -37,7 +39,7 @@ login_form(struct req *r, struct resp *rs, struct form *f, int status, const cha
 	json_object_object_add(ctx, "next", json_object_new_string(r->arg.next ? r->arg.next : "/"));
 	if (notice)
 		json_object_object_add(ctx, "notice", json_object_new_string(notice));
-	render_form(r, rs, "login", "Log in", f, status, ctx);
+	page_account_form(r, rs, "login", "Log in", f, status, ctx);
 }
 
 void
@@ -102,13 +104,23 @@ add_errors(struct form *f, const char *field, const struct validators_error *err
 		form_error(f, field, errs[i].message);
 }
 
+/* The form keeps where the visitor was going (a checked next), as the login form does. */
+static void
+register_form(struct req *r, struct resp *rs, struct form *f, int status)
+{
+	struct json_object *ctx = req_object(r);
+
+	json_object_object_add(ctx, "next", json_object_new_string(r->arg.next ? r->arg.next : "/"));
+	page_account_form(r, rs, "register", "Register", f, status, ctx);
+}
+
 void
 page_register(struct req *r, struct resp *rs)
 {
 	struct form f;
 
 	form_init(&f, r);
-	render_form(r, rs, "register", "Register", &f, 200, NULL);
+	register_form(r, rs, &f, 200);
 }
 
 /* Passes a check's error to the form. */
@@ -123,6 +135,7 @@ page_register_post(struct req *r, struct resp *rs)
 {
 	struct form		 f;
 	struct registration	 g;
+	struct user		*u;
 	int64_t			 id;
 	int			 nerrors, retry_after;
 	enum fail		 res;
@@ -146,7 +159,7 @@ page_register_post(struct req *r, struct resp *rs)
 		return;
 	}
 	if (f.nerrors) {
-		render_form(r, rs, "register", "Register", &f, 400, NULL);
+		register_form(r, rs, &f, 400);
 		return;
 	}
 	if ((res = registration_create(r, &g, &id)) == FAIL_THROTTLED) {
@@ -155,14 +168,19 @@ page_register_post(struct req *r, struct resp *rs)
 	}
 	if (res == FAIL_CONFLICT) {
 		form_error(&f, "username", "A user with that username already exists.");
-		render_form(r, rs, "register", "Register", &f, 400, NULL);
+		register_form(r, rs, &f, 400);
 		return;
 	}
 	if (res != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, MSG_REGISTER_DOWN);
 		return;
 	}
-	resp_redirect(rs, 303, "/login?registered=1");
+	/* Signed in as login does; the account exists even if that fails, so the login form is next. */
+	if (user_by_id(r, id, &u) != FAIL_OK || auth_sign_in(r, rs, u) != FAIL_OK) {
+		resp_redirect(rs, 303, "/login?registered=1");
+		return;
+	}
+	resp_redirect(rs, 303, r->arg.next ? r->arg.next : "/");
 }
 
 /* ---- change password ---- */
@@ -176,7 +194,7 @@ page_password(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	if (params_get(&r->query, "changed"))
 		json_object_object_add(ctx, "notice", json_object_new_string("Your password was changed."));
-	render_form(r, rs, "password", "Change password", &f, 200, ctx);
+	page_account_form(r, rs, "password", "Change password", &f, 200, ctx);
 }
 
 void
@@ -210,7 +228,7 @@ page_password_post(struct req *r, struct resp *rs)
 			add_errors(&f, "new_password2", errs, n);
 	}
 	if (f.nerrors) {
-		render_form(r, rs, "password", "Change password", &f, 400, NULL);
+		page_account_form(r, rs, "password", "Change password", &f, 400, NULL);
 		return;
 	}
 	if (auth_change_password(r, rs, pw1) != FAIL_OK) {
@@ -218,4 +236,22 @@ page_password_post(struct req *r, struct resp *rs)
 		return;
 	}
 	resp_redirect(rs, 303, "/account/password?changed=1");
+}
+
+int
+page_account_password_again(struct req *r, struct resp *rs, struct form *f, const char *field)
+{
+	const char	*password = form_field(f, field, PASSWORD_MAX, 0, 0);
+	int		 retry_after;
+
+	if (password == NULL)
+		return 0;
+	if (auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
+		answer_throttled(r, rs, retry_after, MSG_PASSWORD_CHECK_THROTTLED);
+		return -1;
+	}
+	if (auth_verify_current_password(r, password))
+		return 1;
+	form_error(f, field, "Your password was entered incorrectly. Please enter it again.");
+	return 0;
 }

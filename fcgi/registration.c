@@ -1,4 +1,5 @@
 /* registration.c: Django's registration rules and the new user's row: shared by the form and the JSON API. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,18 +10,55 @@
 #include "registration.h"
 #include "validators.h"
 
-/* A pragmatic email check: one '@', a non-empty local part, a dotted domain, no spaces. */
+/* Django's dot-atom local part: atoms of these characters (and letters, digits) joined by single dots. */
+static int
+local_valid(const char *e, const char *at)
+{
+	static const char specials[] = "-!#$%&'*+/=?^_`{}|~";
+
+	if (at == e || at - e > 64 || *e == '.' || at[-1] == '.')
+		return 0;
+	for (const char *p = e; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '.' ? p[1] == '.' : !(c < 0x80 && (isalnum(c) || strchr(specials, c))))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Django's domain part: labels of letters, digits and hyphens (not at either end; non-ASCII
+ * letters as IDNA allows them), at most 63 each, a last label of two or more; or localhost.
+ */
+static int
+domain_valid(const char *d)
+{
+	const char *label = d, *p;
+
+	if (strcmp(d, "localhost") == 0)
+		return 1;
+	if (strchr(d, '.') == NULL)
+		return 0;
+	for (p = d;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || p - label > 63 || *label == '-' || p[-1] == '-')
+				return 0;
+			if (*p == '\0')
+				return p - label >= 2;
+			label = p + 1;
+		} else if (!((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p) || *p == '-'))
+			return 0;
+	}
+}
+
+/* Django's EmailValidator without quoted local parts and address literals: one '@' between the two. */
 static int
 email_valid(const char *e)
 {
-	const char *at = strchr(e, '@'), *dot;
+	const char *at = strrchr(e, '@');
 
-	if (at == NULL || at == e || strchr(at + 1, '@') || at - e > 64)
-		return 0;
-	if (strpbrk(e, " \t\r\n<>()[],;:\"\\"))
-		return 0;
-	dot = strrchr(at + 1, '.');
-	return dot && dot > at + 1 && dot[1] != '\0' && strstr(at + 1, "..") == NULL;
+	return at && strlen(e) <= EMAIL_MAX && local_valid(e, at) && domain_valid(at + 1);
 }
 
 /* A heap string from the validators, moved into the request arena (NULL stays NULL). */
@@ -81,6 +119,14 @@ check_passwords(struct registration *g, int *nerrors)
 	*nerrors += n > 0 ? n : 0;
 }
 
+const char *
+registration_clean_email(struct req *r, const char *email)
+{
+	const char *clean = adopt(r, validators_normalize_email(email));
+
+	return clean && email_valid(clean) ? clean : NULL;
+}
+
 enum fail
 registration_check(struct req *r, struct registration *g, int *nerrors)
 {
@@ -89,8 +135,8 @@ registration_check(struct req *r, struct registration *g, int *nerrors)
 	if (g->username && check_username(r, g, nerrors) != FAIL_OK)
 		return FAIL_DB;
 	if (g->email) {
-		g->clean_email = adopt(r, validators_normalize_email(g->email));
-		if (g->clean_email == NULL || !email_valid(g->clean_email)) {
+		g->clean_email = registration_clean_email(r, g->email);
+		if (g->clean_email == NULL) {
 			g->error(g->ctx, "email", "Enter a valid email address.");
 			(*nerrors)++;
 		}

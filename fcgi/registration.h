@@ -33,6 +33,12 @@ struct registration {
  */
 enum fail	 registration_check(struct req *, struct registration *, int *nerrors);
 /*
+ * Django's BaseUserManager.normalize_email and EmailValidator (at most EMAIL_MAX bytes; no
+ * quoted local parts, address literals or control characters): the address to store
+ * (request arena), or NULL when it is not valid.
+ */
+const char	*registration_clean_email(struct req *, const char *email);
+/*
  * Hashes password1 with the policy (within the password-hash budget, auth_hash_admit) and
  * inserts the user (after a check without errors). FAIL_OK and *id; FAIL_THROTTLED (no hash
  * made; g->retry_after set); FAIL_CONFLICT when the name was taken meanwhile; FAIL_DB;

@@ -37,8 +37,8 @@ const struct route routes[] = {
 	{ M_GET,		"/login",			page_login,	0,		A_NEXT },
 	{ M_POST,		"/login",			page_login_post, 0,		A_NEXT },
 	{ M_POST,		"/logout",			page_logout_post, 0,		0 },
-	{ M_GET,		"/register",			page_register,	0,		0 },
-	{ M_POST,		"/register",			page_register_post, 0,		0 },
+	{ M_GET,		"/register",			page_register,	0,		A_NEXT },
+	{ M_POST,		"/register",			page_register_post, 0,		A_NEXT },
 	{ M_GET,		"/account/password",		page_password,	R_LOGIN,	0 },
 	{ M_POST,		"/account/password",		page_password_post, R_LOGIN,	0 },
 	/* Password reset (page_reset.c), Django's URLs; the link's token moves into the session. */
@@ -48,6 +48,14 @@ const struct route routes[] = {
 	{ M_GET,		"/reset/done/",			page_reset_complete, 0,		0 },
 	{ M_GET,		"/reset/*",			page_reset_link, 0,		0 },
 	{ M_POST,		"/reset/*",			page_reset_link_post, 0,	0 },
+	{ M_GET,		"/account/email",		page_email,	R_LOGIN,	0 },
+	{ M_POST,		"/account/email",		page_email_post, R_LOGIN,	0 },
+	/* The link alone confirms (it names the user and the old address), so no login is asked. */
+	{ M_GET,		"/account/email/confirm",	page_email_confirm, 0,		0 },
+	{ M_POST,		"/account/email/confirm",	page_email_confirm_post, 0,	0 },
+	{ M_GET,		"/account/delete",		page_delete,	R_LOGIN,	0 },
+	{ M_POST,		"/account/delete",		page_delete_post, R_LOGIN,	0 },
+	{ M_GET,		"/account/closed",		page_closed,	0,		0 },
 	{ M_GET,		"/api/v1/health-check/",	page_health_api, R_JSON | R_PUBLIC | R_NO_SESSION, 0 },
 	/* The OpenAPI document Swagger UI (/api/docs/) and ReDoc (/api/redoc/) read; nginx serves those. */
 	{ M_GET,		"/api/schema/",			page_api_schema, R_JSON | R_PUBLIC | R_NO_SESSION, 0 },
@@ -57,6 +65,7 @@ const struct route routes[] = {
 	{ M_POST,		"/api/v1/auth/token/refresh/",	api_token_refresh, API,		0 },
 	{ M_POST,		"/api/v1/auth/password/reset/",	api_reset,	API,		0 },
 	{ M_POST,		"/api/v1/auth/password/reset/confirm/", api_reset_confirm, API,	0 },
+	{ M_POST,		"/api/v1/auth/password/change/", api_password_change, API | R_TOKEN, 0 },
 	{ M_GET,		"/api/v1/auth/favorites/",	api_list_index,	API | R_TOKEN, A_LIST_PAGE },
 	{ M_POST,		"/api/v1/auth/favorites/",	api_list_add,	API | R_TOKEN, 0 },
 	{ M_DELETE,		"/api/v1/auth/favorites/{id}/",	api_list_delete, API | R_TOKEN, 0 },

@@ -101,10 +101,10 @@ def insert_user(conn, username, password_hash, is_active=True, email=None):
 
 def user_row(conn, username):
     with conn.cursor() as cur:
-        cur.execute("SELECT id, password, last_login, is_active FROM auth_user WHERE username = %s",
+        cur.execute("SELECT id, password, last_login, is_active, email FROM auth_user WHERE username = %s",
                     (username,))
         row = cur.fetchone()
-    return row and dict(zip(("id", "password", "last_login", "is_active"), row))
+    return row and dict(zip(("id", "password", "last_login", "is_active", "email"), row))
 
 
 def session_exists(conn, key):

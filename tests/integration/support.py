@@ -164,7 +164,7 @@ class Visitor(Browser):
         password = password or "Pw-" + uuid.uuid4().hex
         r = super().register(username, password, email)
         assert r.status_code == 303, (r.status_code, r.text[:2000])
-        assert r.headers["Location"] == "/login?registered=1"
+        assert r.headers["Location"] == "/"
         return username, password
 
     def login(self, username, password, next_="/"):

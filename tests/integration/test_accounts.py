@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -225,7 +226,7 @@ def test_register_normalizes_username_nfkc(site, conn, django_peer):
     assert expected["errors"] == []
     password = random_password()
     r = Browser(site).register(raw, password)
-    assert (r.status_code, r.headers["Location"]) == (303, "/login?registered=1"), r.text[:800]
+    assert (r.status_code, r.headers["Location"]) == (303, "/"), r.text[:800]
     assert user_row(conn, expected["normalized"]) is not None
     assert user_row(conn, raw) is None
     # The login form normalizes the same way, so the fullwidth spelling logs in too.
@@ -234,11 +235,12 @@ def test_register_normalizes_username_nfkc(site, conn, django_peer):
 
 def test_register_accepts_unicode_word_characters(site, conn):
     username = "Zoë.Ωmega+漢字-" + unique("x@")
-    r = Browser(site).register(username, random_password())
+    b = Browser(site)
+    r = b.register(username, random_password())
     assert r.status_code == 303, r.text[:800]
     assert user_row(conn, username) is not None
-    page = Browser(site).get("/login?registered=1").text
-    assert "Your account has been created" in page
+    # Registration signs the new user in, as login does.
+    assert b.signed_in_as() == username
 
 
 @pytest.mark.parametrize("username", ["has space", "semi;colon", "x\u0301y", "x" * 151,
@@ -475,3 +477,33 @@ def test_login_works_while_redis_is_down(site, conn, user):
             break
         time.sleep(0.5)
     assert keys, "no throttle counter after Redis came back"
+
+
+# ---- registration signs in and goes where the visitor was going ----
+
+@pytest.mark.parametrize("next_url,location", [("/favorites?page=2", "/favorites?page=2"), (None, "/"),
+                                               ("//evil.example/x", "/"), ("https://evil.example/", "/"),
+                                               ("/\\evil.example", "/")])
+def test_register_signs_in_and_follows_a_checked_next(site, conn, next_url, location):
+    b = Browser(site)
+    username, password = unique("nx"), random_password()
+    form_page = "/register" if next_url is None else "/register?" + urlencode({"next": next_url})
+    page = b.get(form_page).text
+    assert 'name="next" value="%s"' % location in page
+    data = {"username": username, "password1": password, "password2": password, "email": "nx@example.com"}
+    if next_url is not None:
+        data["next"] = next_url
+    r = b.post("/register", data, form_page=form_page)
+    assert (r.status_code, r.headers["Location"]) == (303, location), r.text[:800]
+    assert b.signed_in_as() == username
+    # The session is Django's login(): the user's id, backend and auth hash.
+    assert user_row(conn, username)["last_login"] is not None
+
+
+def test_register_with_errors_keeps_next_and_does_not_sign_in(site, conn):
+    b = Browser(site)
+    r = b.post("/register", {"username": unique("nx"), "password1": "a", "password2": "b",
+                             "email": "nx@example.com", "next": "/watchlist"}, form_page="/register?next=/watchlist")
+    assert r.status_code == 400
+    assert 'name="next" value="/watchlist"' in r.text
+    assert b.signed_in_as() is None

@@ -637,3 +637,52 @@ def test_login_rehash_does_not_revoke_tokens(client, conn, secret_key):
     # The same password, stored anew: not a change, so earlier tokens stay valid.
     assert tokens_work(client, theirs) == (True, True)
 
+
+# ---- the password change (dj-rest-auth's /password/change/) ----
+
+def test_api_password_change_revokes_earlier_tokens_and_gives_a_fresh_pair(client, site):
+    user, password = client.register()
+    old = client.login(user["username"], password)
+    b = Browser(site)
+    assert b.login(user["username"], password).status_code == 303
+    time.sleep(1.1)     # iat has whole seconds: the change must fall in a later second
+    new = "Api-changed-" + uuid.uuid4().hex
+    r = client.call("POST", "/auth/password/change/", {"old_password": password, "new_password1": new,
+                                                        "new_password2": new}, token=old["access"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["detail"] == "New password has been saved." and set(body) == {"detail", "access", "refresh"}
+    assert claims(body["access"])["user_id"] == user["id"]
+    # Every token and site session from before is refused; the fresh pair works; so does the new password.
+    assert tokens_work(client, old) == (False, False)
+    assert tokens_work(client, body) == (True, True)
+    assert b.signed_in_as() is None
+    client.login(user["username"], new)
+    r = client.call("POST", "/auth/login/", {"username": user["username"], "password": password})
+    assert r.status_code == 401
+
+
+@pytest.mark.parametrize("fields,errors", [
+    ({"old_password": "wrong", "new_password1": "Nw-pass-9a8b7c", "new_password2": "Nw-pass-9a8b7c"},
+     {"old_password": ["Your old password was entered incorrectly. Please enter it again."]}),
+    ({"new_password1": "Nw-pass-9a8b7c", "new_password2": "Nw-pass-other"},
+     {"new_password2": ["The two password fields didn\u2019t match."]}),
+    ({"new_password1": "12345678", "new_password2": "12345678"},
+     {"new_password2": ["This password is too common.", "This password is entirely numeric."]}),
+    ({"new_password1": "Nw-pass-9a8b7c"}, {"new_password2": ["This field is required."]}),
+])
+def test_api_password_change_refuses_bad_input(client, conn, fields, errors):
+    user, password = client.register()
+    pair = client.login(user["username"], password)
+    body = dict({"old_password": password}, **fields)
+    with conn.cursor() as cur:
+        cur.execute("SELECT password FROM auth_user WHERE id = %s", (user["id"],))
+        stored = cur.fetchone()[0]
+    r = client.call("POST", "/auth/password/change/", body, token=pair["access"])
+    assert (r.status_code, r.json()) == (400, errors)
+    with conn.cursor() as cur:
+        cur.execute("SELECT password FROM auth_user WHERE id = %s", (user["id"],))
+        assert cur.fetchone()[0] == stored
+    assert tokens_work(client, pair) == (True, True)
+    # Without a token: 401 before anything.
+    assert client.call("POST", "/auth/password/change/", body).status_code == 401

@@ -65,7 +65,7 @@ def test_user_registered_here_logs_in_to_django(site, conn, django_peer):
     password = random_password()
     b = Browser(site)
     r = b.register(username, password)
-    assert (r.status_code, r.headers.get("Location")) == (303, "/login?registered=1"), r.text[:800]
+    assert (r.status_code, r.headers.get("Location")) == (303, "/"), r.text[:800]
     stored = user_row(conn, username)["password"]
     assert CURRENT.match(stored), stored
     check = django_peer("check", password=password, encoded=stored)

@@ -112,6 +112,7 @@ ANONYMOUS_PAGES = [
     ("/search?q=Friends", 200),
     ("/genre/18", 200), ("/genre/99", 200), ("/genre/18?page=2", 404), ("/?page=400", 404),
     ("/login", 200), ("/login?registered=1", 200), ("/login?next=/favorites", 200), ("/register", 200), ("/watch-region?next=/movie/550", 200),
+    ("/register?next=/favorites", 200), ("/account/closed", 200), ("/account/email/confirm?token=forged", 400),
     # error pages
     ("/nope", 404), ("/movie/999999999", 404), ("/genre/424242", 404), ("/?window=month", 400),
     ("/?page=0", 400), ("/search?q=x&year=12", 400), ("/search?q=%ff", 400),
@@ -123,6 +124,7 @@ MEMBER_PAGES = [
     ("/genre/18", 200), ("/nope", 404), ("/?window=month", 400), ("/watchlist", 200), ("/movie/603", 200),
     ("/import", 200), ("/import?list=watchlist", 200), ("/import/12345", 404), ("/favorites?imported=3", 200),
     ("/favorites?imported=1", 200), ("/watchlist?imported=2", 200),
+    ("/account/email", 200), ("/account/email?sent=1", 200), ("/account/delete", 200),
 ]
 
 
@@ -169,6 +171,12 @@ def test_html_forms_with_errors_are_valid(member):
                         ({"old_password": "", "new_password1": "", "new_password2": ""}, "empty password")):
         r = member.post("/account/password", data, form_page="/account/password")
         assert r.status_code in (200, 400), (label, r.status_code)
+        problems += check_page(label, r, r.status_code)
+    # The email change and closing the account with errors (nothing changes).
+    for path, data, label in (("/account/email", {"email": '"><b>x</b>@x', "password": "wrong"}, "bad email"),
+                              ("/account/delete", {"password": "wrong"}, "bad delete")):
+        r = member.post(path, data, form_page=path)
+        assert r.status_code == 400, (label, r.status_code)
         problems += check_page(label, r, r.status_code)
     assert not problems, "\n".join(problems)
 

@@ -152,6 +152,17 @@ test_route_flags(void **state)
 	expect("POST", "/register", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/account/password", NULL, "", 403, HAS("CSRF verification failed"));
 	expect("POST", "/watch-region", NULL, "region=GB", 403, HAS("CSRF verification failed"));
+	expect("GET", "/account/email", NULL, NULL, 303, HAS("Location: /login?next=%2Faccount%2Femail"));
+	expect("GET", "/account/delete", NULL, NULL, 303, HAS("Location: /login?next=%2Faccount%2Fdelete"));
+	expect("POST", "/account/email", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/account/delete", NULL, "", 403, HAS("CSRF verification failed"));
+	expect("POST", "/account/email/confirm", NULL, "token=x", 403, HAS("CSRF verification failed"));
+	/* An email change's link is read before any row: a bad one is refused without the database. */
+	expect("GET", "/account/email/confirm?token=eyJpZCI6MX0:1abc:forged", NULL, NULL, 400,
+	    HAS("This email confirmation link is not valid"));
+	expect("GET", "/account/email/confirm", NULL, NULL, 400, HAS("This email confirmation link is not valid"));
+	expect("GET", "/account/closed", NULL, NULL, 200, HAS("Your account is closed"));
+	expect("POST", "/api/v1/auth/password/change/", NULL, "{}", 401, HAS("Authentication credentials"));
 	/* R_TOKEN */
 	expect("GET", "/api/v1/auth/favorites/", NULL, NULL, 401, HAS("WWW-Authenticate: Bearer realm=\"api\"",
 	    "{\"detail\":\"Authentication credentials were not provided.\"}"));
