@@ -11,6 +11,12 @@
 #include "http.h"
 #include "model_lists.h"
 
+/*
+ * One place for all a page shows of the visitor's own state: a new kind (a diary's, a rating's)
+ * is one more named column of DB_SESSION_GET (common/db.c), one more thing a page may ask here,
+ * decoded in visitor_decode, answered here and forgotten by visitor_forget.
+ */
+
 /* How many "more like this" ids a movie's page may have its watchlist state read with the session. */
 #define VISITOR_AMONG_MAX	12
 /* DB_SESSION_GET's parameters that are the visitor's ($3 to $7, after the key and the user). */
