@@ -33,10 +33,10 @@ struct stmt_def {
 /* The user $1's rows of the movies $2 (an int array literal such as {550,680}). */
 #define AMONG_ROWS "WHERE user_id = $1::integer AND movie_id = ANY ($2::integer[])"
 #define USER_COLUMNS "id, password, username, email, is_active, last_login, date_joined, first_name, last_name"
-/* A visitor: the user with the sizes of their lists (the header's counts), read with the row. */
+/* A visitor: the user with the sizes of their lists (the header's counts, read by these names), read with the row. */
 #define USER_VISITOR_COLUMNS USER_COLUMNS ", " \
-	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), " \
-	"(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id)"
+	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id) AS favorites_count, " \
+	"(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id) AS watchlist_count"
 
 /*
  * Connect-time SQL, run once per connection before the statements below are prepared: Django
