@@ -36,10 +36,10 @@ struct stmt_def {
 /* A password reset's user: what its token hashes, and the name its mail gives. */
 #define RESET_USER_COLUMNS "id, password, email, username, " \
 	"to_char(last_login AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), is_active"
-/* A visitor: the user with the sizes of their lists (the header's counts), read with the row. */
+/* A visitor: the user with the sizes of their lists (the header's counts, read by these names), read with the row. */
 #define USER_VISITOR_COLUMNS USER_COLUMNS ", " \
-	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id), " \
-	"(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id)"
+	"(SELECT count(*) FROM users_favoritemovie f WHERE f.user_id = auth_user.id) AS favorites_count, " \
+	"(SELECT count(*) FROM users_watchlistmovie w WHERE w.user_id = auth_user.id) AS watchlist_count"
 
 /* An address the outbox takes (0007's check): the mail to an empty or odd one is skipped. */
 #define OUTBOX_ADDRESS(col) "length(" col ") BETWEEN 3 AND 254 AND " col " !~ '[\\r\\n]'"
@@ -86,19 +86,22 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	 * watchlist, and the page of list $5 ("favorites", "watchlist" or NULL for none) that
 	 * fav_list/watch_list would read ($6 rows from $7) as "movie_id created_at" joined by
 	 * commas, newest first (NULL when empty). The caller uses them only once the signed data
-	 * names that user.
+	 * names that user. The lists' columns are read by their names (fcgi/visitor.c): each
+	 * list's state of movie $3 under the list's name, among, page_rows.
 	 */
 	[DB_SESSION_GET] = { "session_get", 7,
 	    "SELECT s.session_data, u.*, "
-	    "EXISTS (SELECT 1 FROM users_favoritemovie WHERE user_id = $2::integer AND movie_id = $3::integer), "
-	    "EXISTS (SELECT 1 FROM users_watchlistmovie WHERE user_id = $2::integer AND movie_id = $3::integer), "
+	    "EXISTS (SELECT 1 FROM users_favoritemovie WHERE user_id = $2::integer AND movie_id = $3::integer) "
+	    "AS favorites, "
+	    "EXISTS (SELECT 1 FROM users_watchlistmovie WHERE user_id = $2::integer AND movie_id = $3::integer) "
+	    "AS watchlist, "
 	    "ARRAY (SELECT movie_id FROM users_watchlistmovie "
-	    "WHERE user_id = $2::integer AND movie_id = ANY ($4::integer[])), "
+	    "WHERE user_id = $2::integer AND movie_id = ANY ($4::integer[])) AS among, "
 	    "(SELECT string_agg(movie_id || ' ' || " FAV_CREATED_AT ", ',' " NEWEST_FIRST ") FROM ("
 	    "(SELECT movie_id, created_at, id FROM users_favoritemovie WHERE user_id = $2::integer "
 	    "AND $5::text = 'favorites' " NEWEST_FIRST " " SESSION_PAGE_WINDOW ") UNION ALL "
 	    "(SELECT movie_id, created_at, id FROM users_watchlistmovie WHERE user_id = $2::integer "
-	    "AND $5::text = 'watchlist' " NEWEST_FIRST " " SESSION_PAGE_WINDOW ")) page) "
+	    "AND $5::text = 'watchlist' " NEWEST_FIRST " " SESSION_PAGE_WINDOW ")) page) AS page_rows "
 	    "FROM django_session s LEFT JOIN (SELECT " USER_VISITOR_COLUMNS " FROM auth_user "
 	    "WHERE id = $2::integer) u ON true "
 	    "WHERE s.session_key = $1 AND s.expire_date > now()" },

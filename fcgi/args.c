@@ -171,16 +171,6 @@ static const struct arg_def defs[] = {
 	{ A_LIST,	"list",		parse_list,	FAIL_INPUT,	MSG_IMPORT_LIST,	MSG_IMPORT_LIST },
 };
 
-int
-args_page_ahead(struct req *r)
-{
-	enum msg	 why;
-	int		 page = parse_page(r, params_get(&r->query, "page"), &why) == 0 ? r->arg.page : 0;
-
-	r->arg.page = 1;
-	return page;
-}
-
 enum fail
 args_parse(struct req *r, enum msg *m)
 {

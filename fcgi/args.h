@@ -33,11 +33,5 @@ enum arg_decl {
  * *m to answer with (the site's or the API's wording, by the route's R_JSON flag).
  */
 enum fail	 args_parse(struct req *, enum msg *m);
-/*
- * The page A_PAGE's parser reads from the query, ahead of args_parse (which runs after the
- * session is read, so that a refusal shows the visitor): what the session's statement reads
- * with it (R_LIST_PAGE). 0 when args_parse will refuse it.
- */
-int		 args_page_ahead(struct req *);
 
 #endif

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "args.h"
 #include "auth.h"
 #include "config.h"
 #include "csrf_web.h"
@@ -14,9 +13,7 @@
 #include "known_device.h"
 #include "log.h"
 #include "metrics.h"
-#include "model_lists.h"
 #include "reqjson.h"
-#include "router.h"
 #include "session.h"
 #include "throttle.h"
 #include "util.h"
@@ -47,7 +44,7 @@ set_visitor(struct req *r, struct user *u)
 
 /*
  * Which user each recent session key named, per worker: the guess that brings the session row,
- * its user with the header's counts and the page's saved state in one round trip. A wrong or missing guess costs the
+ * its user with the header's counts and what the page asked of the lists in one round trip. A wrong or missing guess costs the
  * second query it saves, nothing else: the signed session data decides who the visitor is.
  */
 #define USER_GUESSES	256
@@ -95,10 +92,8 @@ session_user(struct req *r, const struct session_row *with, int64_t id, struct u
 {
 	const char *key = params_get(&r->cookies, SESSION_COOKIE);
 
-	if (with->saved.user_id == id) {
+	if (with->user_id == id) {
 		*u = with->user;
-		if (with->saved.movie_id || with->saved.page)
-			r->known_saved = with->saved;
 		return *u ? FAIL_OK : FAIL_NOT_FOUND;
 	}
 	remember_user(key, id);
@@ -109,18 +104,12 @@ enum fail
 auth_load_visitor(struct req *r)
 {
 	struct session	*s;
-	struct session_row with = { .saved.user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
+	struct session_row with = { .user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
 	const char	*uid, *backend;
 	int64_t		 id;
 	struct user	*u;
 	enum fail	 f;
 
-	if (r->route && (r->route->flags & R_SAVED_STATE)) {
-		with.saved.movie_id = r->path_int[0];
-		with.saved.among_n = lists_among_guess(with.saved.movie_id, with.saved.among);
-	}
-	if (r->route && (r->route->flags & R_LIST_PAGE))
-		lists_page_ask(r, args_page_ahead(r), &with.saved);
 	if ((f = session_load(r, &s, &with)) != FAIL_OK)
 		return f;
 	r->session = s;

@@ -9,6 +9,10 @@ void	page_home(struct req *, struct resp *);
 void	page_movie(struct req *, struct resp *);
 void	page_search(struct req *, struct resp *);
 void	page_genre(struct req *, struct resp *);
+/* What those pages ask to be read with the session (routes.c's route_asks[], visitor.h). */
+void	page_movie_ask(struct req *);
+void	page_favorites_ask(struct req *);
+void	page_watchlist_ask(struct req *);
 /* page_lists.c (the favorites and the watchlist, their CSV exports), page_for_you.c */
 void	page_list(struct req *, struct resp *);
 void	page_list_csv(struct req *, struct resp *);

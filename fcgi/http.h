@@ -39,22 +39,7 @@ struct session;
 struct user;
 struct json_object;
 struct route;
-
-/*
- * What a page shows of a user's lists, read with the session so the page needs no query of its
- * own: on a movie's page (R_SAVED_STATE) whether the movie, and which of the recommendations
- * it shows, are on the lists; on a list's page (R_LIST_PAGE) that page of the list.
- */
-#define SAVED_AMONG_MAX	12
-struct saved_state {
-	int64_t		 user_id, movie_id;	/* whose, of which movie; movie_id 0 when not read */
-	int		 favorite, watchlist;	/* movie_id is a favorite, on the watchlist */
-	int		 among_n;		/* recommendation ids asked about (the watchlist only) */
-	int64_t		 among[SAVED_AMONG_MAX];
-	int		 among_in[SAVED_AMONG_MAX];	/* among[i] is on the watchlist */
-	int		 list, page;		/* which list's page (enum movie_list); page 0 when not read */
-	const char	*page_rows;		/* that page as session_get returns it; NULL when empty */
-};
+struct visitor;
 
 struct req {
 	struct arena	*arena;
@@ -86,7 +71,7 @@ struct req {
 	struct session	*session;
 	struct user	*user;
 	struct json_object *user_json;	/* the visitor as templates see it, or NULL */
-	struct saved_state known_saved;	/* read with the session (R_SAVED_STATE) */
+	struct visitor	*visitor;	/* the visitor's lists a page asked to read with the session (visitor.h) */
 	int		 lists_waited;	/* a list's table did not answer in time (locked): not asked again */
 	const char	*csrf_token;	/* masked token for forms on this page */
 	int		 csrf_cookie_set;	/* this response sets the csrftoken cookie */

@@ -1,5 +1,6 @@
 /* model_lists.c: owns the users_favoritemovie and users_watchlistmovie rows (and each list's names): the only code that knows their columns. */
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,7 +163,6 @@ list_add(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id, st
 	req_keep_json(r, movie);
 	if (movie_out)
 		*movie_out = movie;
-	r->known_saved.movie_id = r->known_saved.page = 0;
 	if ((f = insert_row(r, l, user_id, movie_id, movie, created_at)) == FAIL_OK)
 		forget_for_you(r, user_id);
 	return f;
@@ -175,7 +175,6 @@ list_remove(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id)
 	PGresult	*res = db_exec(app.db, stmts[l].remove, 2, params);
 	int		 removed;
 
-	r->known_saved.movie_id = r->known_saved.page = 0;
 	if (res == NULL)
 		return FAIL_DB;
 	removed = strcmp(PQcmdTuples(res), "0") != 0;
@@ -192,11 +191,6 @@ list_exists(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id,
 	const char	*params[2] = { num(r, user_id), num(r, movie_id) };
 	PGresult	*res;
 
-	/* Read with the session in the same round trip (R_SAVED_STATE), and unchanged since. */
-	if (r->known_saved.user_id == user_id && r->known_saved.movie_id == movie_id) {
-		*saved = l == LIST_FAVORITES ? r->known_saved.favorite : r->known_saved.watchlist;
-		return FAIL_OK;
-	}
 	*saved = 0;
 	/* A list's table kept the session waiting past its timeout this request: not again. */
 	if (r->lists_waited)
@@ -208,37 +202,6 @@ list_exists(struct req *r, enum movie_list l, int64_t user_id, int64_t movie_id,
 	*saved = PQntuples(res) > 0;
 	PQclear(res);
 	return FAIL_OK;
-}
-
-void
-lists_page_ask(const struct req *r, int page, struct saved_state *ask)
-{
-	ask->list = (int)list_of_route(r);
-	ask->page = page;
-}
-
-/* The page read with the session (R_LIST_PAGE), if it is this one: "550 <created_at>,680 ...". */
-static int
-known_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct list_page *out)
-{
-	const struct saved_state	*k = &r->known_saved;
-	const char			*p = k->page_rows;
-
-	if (k->page != page || k->list != (int)l || k->user_id != user_id || r->user == NULL ||
-	    r->user->id != user_id)
-		return 0;
-	while (p && *p && out->n < LIST_PER_PAGE) {
-		const char	*sp = strchr(p, ' '), *end = strchr(p, ',');
-		size_t		 len = end ? (size_t)(end - p) : strlen(p);
-
-		if (sp == NULL || sp > p + len)
-			return 0;
-		out->rows[out->n].movie_id = strtoll(p, NULL, 10);
-		out->rows[out->n++].created_at = arena_strndup(r->arena, sp + 1, len - (size_t)(sp + 1 - p));
-		p = end ? end + 1 : NULL;
-	}
-	out->total = l == LIST_FAVORITES ? r->user->favorites : r->user->watchlist;
-	return 1;
 }
 
 /* The page's rows and total from fav_list/watch_list: FAIL_OK or FAIL_DB. */
@@ -269,15 +232,19 @@ query_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct l
 enum fail
 list_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct list_page *out)
 {
+	memset(out, 0, sizeof(*out));
+	if (query_page(r, l, user_id, page, out) != FAIL_OK)
+		return FAIL_DB;
+	list_page_movies(r, out);
+	return FAIL_OK;
+}
+
+void
+list_page_movies(struct req *r, struct list_page *out)
+{
 	int64_t			 ids[LIST_PER_PAGE];
 	struct json_object	*movies[LIST_PER_PAGE] = { 0 };
 
-	memset(out, 0, sizeof(*out));
-	if (!known_page(r, l, user_id, page, out)) {
-		memset(out, 0, sizeof(*out));
-		if (query_page(r, l, user_id, page, out) != FAIL_OK)
-			return FAIL_DB;
-	}
 	for (int i = 0; i < out->n; i++)
 		ids[i] = out->rows[i].movie_id;
 	/* One Redis round trip for all, the misses from TMDb concurrently. */
@@ -285,7 +252,6 @@ list_page(struct req *r, enum movie_list l, int64_t user_id, int page, struct li
 		movies_cards_many(app.movies, ids, (size_t)out->n, movies);
 	for (int i = 0; i < out->n; i++)
 		out->rows[i].movie = req_keep_json(r, movies[i]);
-	return FAIL_OK;
 }
 
 /* The movies of rows, MOVIES_MANY_MAX at a time; after TMDb fails once, the cache's cards only. */
@@ -359,18 +325,14 @@ lists_recent_ids(struct req *r, int64_t user_id, int max, int64_t **ids, int *n)
 static const char *
 int_array(struct req *r, const int64_t *ids, size_t n)
 {
-	struct buf	 b = BUF_INIT;
-	const char	*s;
+	/* Each id takes at most 20 characters and a comma; then the braces and the NUL. */
+	size_t	 size = n * 21 + 3, len = 1;
+	char	*s = arena_alloc(r->arena, size);
 
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_putc(&b, ',');
-		buf_put_int(&b, ids[i]);
-	}
-	buf_putc(&b, '}');
-	s = arena_strdup(r->arena, buf_cstr(&b));
-	buf_free(&b);
+	s[0] = '{';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, size - len, i ? ",%lld" : "%lld", (long long)ids[i]);
+	snprintf(s + len, size - len, "}");
 	return s;
 }
 
@@ -397,62 +359,6 @@ text_array(struct req *r, const char *const *v, size_t n)
 	return s;
 }
 
-/*
- * Per worker, which recommendations each recent movie page asked about: the guess that brings
- * their watchlist state with the session. A wrong or missing guess costs the query it saves.
- */
-#define AMONG_GUESSES	256
-static struct {
-	int64_t	 movie_id;
-	int	 n;
-	int64_t	 ids[SAVED_AMONG_MAX];
-} among_guesses[AMONG_GUESSES];
-
-int
-lists_among_guess(int64_t movie_id, int64_t *ids)
-{
-	size_t slot = (uint64_t)movie_id % AMONG_GUESSES;
-
-	if (movie_id <= 0 || among_guesses[slot].movie_id != movie_id)
-		return 0;
-	memcpy(ids, among_guesses[slot].ids, sizeof(*ids) * (size_t)among_guesses[slot].n);
-	return among_guesses[slot].n;
-}
-
-/* On a movie's page (R_SAVED_STATE), the ids its recommendations asked about. */
-static void
-remember_among(struct req *r, const int64_t *ids, size_t n)
-{
-	int64_t	 movie_id = r->route && (r->route->flags & R_SAVED_STATE) ? r->path_int[0] : 0;
-	size_t	 slot = (uint64_t)movie_id % AMONG_GUESSES;
-
-	if (movie_id <= 0 || n > SAVED_AMONG_MAX)
-		return;
-	among_guesses[slot].movie_id = movie_id;
-	among_guesses[slot].n = (int)n;
-	memcpy(among_guesses[slot].ids, ids, sizeof(*ids) * (size_t)n);
-}
-
-/* The answer read with the session, if it asked about every one of ids: 1, else 0. */
-static int
-known_among(const struct req *r, int64_t user_id, const int64_t *ids, size_t n, int *in)
-{
-	const struct saved_state *k = &r->known_saved;
-
-	if (k->movie_id == 0 || k->user_id != user_id)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		int j = 0;
-
-		while (j < k->among_n && k->among[j] != ids[i])
-			j++;
-		if (j == k->among_n)
-			return 0;
-		in[i] = k->among_in[j];
-	}
-	return 1;
-}
-
 const char *
 lists_id_array(struct req *r, const int64_t *ids, int n)
 {
@@ -465,11 +371,9 @@ list_among(struct req *r, enum movie_list l, int64_t user_id, const int64_t *ids
 	const char	*params[2];
 	PGresult	*res;
 
-	if (n == 0 || (l == LIST_WATCHLIST && known_among(r, user_id, ids, n, in)))
+	if (n == 0)
 		return FAIL_OK;
 	memset(in, 0, sizeof(*in) * n);
-	if (l == LIST_WATCHLIST)
-		remember_among(r, ids, n);
 	params[0] = num(r, user_id);
 	params[1] = int_array(r, ids, n);
 	if (r->lists_waited || (res = db_exec(app.db, stmts[l].among, 2, params)) == NULL)
@@ -495,7 +399,6 @@ list_add_many(struct req *r, enum movie_list l, int64_t user_id, const int64_t *
 	*added = 0;
 	if (n == 0)
 		return FAIL_OK;
-	r->known_saved.movie_id = r->known_saved.page = 0;
 	params[0] = num(r, user_id);
 	params[1] = int_array(r, ids, n);
 	/* Only the origin's favorites table keeps a copy of the movie: its title, so Django shows it. */
@@ -523,7 +426,6 @@ watchlist_watched(struct req *r, int64_t user_id, int64_t movie_id, int to_favor
 
 	if (!to_favorites)
 		return list_remove(r, LIST_WATCHLIST, user_id, movie_id);
-	r->known_saved.movie_id = r->known_saved.page = 0;
 	/* Only the origin's table keeps a copy of the movie: only there are its details needed. */
 	if (db_has_legacy_favorites(app.db)) {
 		enum movies_status st = movies_details(app.movies, movie_id, &movie);

@@ -66,6 +66,8 @@ enum fail	 list_count(struct req *, enum movie_list, int64_t user_id, long long 
  * trip, the misses from TMDb concurrently) and the total: FAIL_OK or FAIL_DB.
  */
 enum fail	 list_page(struct req *, enum movie_list, int64_t user_id, int page, struct list_page *out);
+/* Each of out's rows' card entry (one Redis round trip, the misses from TMDb concurrently). */
+void		 list_page_movies(struct req *, struct list_page *out);
 /*
  * The whole list, newest first, in *rows (request arena, *n of them), each with its card
  * entry: read MOVIES_MANY_MAX at a time; once TMDb has failed for one batch the rest come
@@ -74,8 +76,7 @@ enum fail	 list_page(struct req *, enum movie_list, int64_t user_id, int page, s
  */
 enum fail	 list_all(struct req *, enum movie_list, int64_t user_id, struct list_row **rows, int *n);
 /*
- * Which of ids[0..n) are on the user's list: in[i] set to 1 or 0 (one query; none for the
- * watchlist on a movie page when read with the session).
+ * Which of ids[0..n) are on the user's list: in[i] set to 1 or 0 (one query).
  * FAIL_OK or FAIL_DB (in[] all 0).
  */
 enum fail	 list_among(struct req *, enum movie_list, int64_t user_id, const int64_t *ids, size_t n, int *in);
@@ -86,15 +87,6 @@ enum fail	 list_among(struct req *, enum movie_list, int64_t user_id, const int6
  */
 enum fail	 list_add_many(struct req *, enum movie_list, int64_t user_id, const int64_t *ids,
 		    const char *const *titles, size_t n, long long *added);
-/*
- * The recommendation ids the page of movie_id asked list_among (the watchlist) about last in
- * this worker (at most SAVED_AMONG_MAX, into ids): what the next page's session statement reads
- * with it (R_SAVED_STATE). Only which ids to ask: the answer is read again every request.
- * 0 if none.
- */
-int		 lists_among_guess(int64_t movie_id, int64_t *ids);
-/* On a list's page (R_LIST_PAGE): asks the session's statement for page (0: none) of that list. */
-void		 lists_page_ask(const struct req *, int page, struct saved_state *);
 /* ids[0..n) as an int array literal for SQL ("{550,680}", request arena). */
 const char	*lists_id_array(struct req *, const int64_t *ids, int n);
 /*

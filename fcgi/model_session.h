@@ -13,12 +13,12 @@ struct user;
 
 /*
  * A session row, read with what a logged-in page needs next in the same round trip: the user
- * the caller expects the row to name (saved.user_id, 0 for none) with the sizes of their lists,
- * and whether saved.movie_id (0 for none) and saved.among[] are on that user's lists. Only a
- * guess: use user and saved only once the signed data names saved.user_id.
+ * the caller expects the row to name (user_id, 0 for none) with the sizes of their lists, and
+ * what the page asked of that user's lists (visitor.h). Only a guess: use user (and the
+ * visitor's answers) only once the signed data names user_id.
  */
 struct session_row {
-	struct saved_state saved;	/* in: user_id, movie_id, among[]; out: the states */
+	int64_t		 user_id;	/* in: the expected user, 0 for none */
 	const char	*data;		/* out: session_data (request arena) */
 	size_t		 len;
 	struct user	*user;		/* out: user_id's row with list sizes, NULL if there is none */

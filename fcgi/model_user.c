@@ -18,9 +18,18 @@ column(struct req *r, PGresult *res, int col)
 	return arena_strndup(r->arena, PQgetvalue(res, 0, col), (size_t)PQgetlength(res, 0, col));
 }
 
+/* A list size of USER_VISITOR_COLUMNS, by its column's name; -1 (unknown) if the row has none. */
+static long long
+count_column(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+
+	return col < 0 ? -1 : strtoll(PQgetvalue(res, 0, col), NULL, 10);
+}
+
 /*
  * The one decoder of USER_COLUMNS (id, password, username, email, is_active, ...) from col on,
- * and with counts of USER_VISITOR_COLUMNS (the list sizes after the nine user columns).
+ * and with counts of USER_VISITOR_COLUMNS (the list sizes, by name).
  */
 struct user *
 user_from_columns(struct req *r, PGresult *res, int col, int counts)
@@ -35,8 +44,8 @@ user_from_columns(struct req *r, PGresult *res, int col, int counts)
 	u->username = column(r, res, col + 2);
 	u->email = column(r, res, col + 3);
 	u->is_active = PQgetvalue(res, 0, col + 4)[0] == 't';
-	u->favorites = counts ? strtoll(PQgetvalue(res, 0, col + 9), NULL, 10) : -1;
-	u->watchlist = counts ? strtoll(PQgetvalue(res, 0, col + 10), NULL, 10) : -1;
+	u->favorites = counts ? count_column(res, "favorites_count") : -1;
+	u->watchlist = counts ? count_column(res, "watchlist_count") : -1;
 	return u;
 }
 

@@ -20,7 +20,7 @@ struct user {
 /*
  * For the other models that read a user with their own row (a session): the user in the
  * first row's USER_COLUMNS (common/db.c) from column col on, or NULL if they are NULL; with
- * counts, USER_VISITOR_COLUMNS (the list sizes follow).
+ * counts, USER_VISITOR_COLUMNS (the list sizes, read by name).
  */
 struct pg_result;
 struct user	*user_from_columns(struct req *, struct pg_result *, int col, int counts);

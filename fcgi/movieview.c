@@ -12,6 +12,7 @@
 #include "reqjson.h"
 #include "util.h"
 #include "view.h"
+#include "visitor.h"
 
 /* The image base URL comes from TMDb's /configuration (cached); kept per worker for an hour. */
 static char	image_base[256];
@@ -237,7 +238,7 @@ movieview_watch_buttons(struct req *r, struct json_object *ctx, const char *key)
 	for (size_t i = 0; i < n; i++)
 		ids[i] = movieview_int(json_object_array_get_idx(cards, i), "id");
 	/* Unknown is not "not on the list": without the answer the cards go without buttons. */
-	if (list_among(r, LIST_WATCHLIST, r->user->id, ids, n, in) != FAIL_OK)
+	if (visitor_watchlist_among(r, ids, n, in) != FAIL_OK)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *card = json_object_array_get_idx(cards, i);

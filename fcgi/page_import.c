@@ -10,6 +10,7 @@
 #include "movieview.h"
 #include "reqjson.h"
 #include "view.h"
+#include "visitor.h"
 
 void
 page_import(struct req *r, struct resp *rs)
@@ -219,6 +220,7 @@ page_import_confirm(struct req *r, struct resp *rs)
 		answer_fail(r, rs, FAIL_DB, MSG_IMPORT_SAVE);
 		return;
 	}
+	visitor_forget(r);
 	import_forget(r, r->user->id, &job);
 	resp_redirect(rs, 303, arena_printf(r->arena, "%s?imported=%lld", list_url(job.list), added));
 }

@@ -1,6 +1,7 @@
 /* page_lists.c: the favorites and watchlist pages, their CSV exports and the forms that add, remove and mark watched. */
 #include <string.h>
 
+#include "args.h"
 #include "auth.h"
 #include "csrf_web.h"
 #include "handlers.h"
@@ -9,7 +10,9 @@
 #include "movieview.h"
 #include "reqjson.h"
 #include "router.h"
+#include "util.h"
 #include "view.h"
+#include "visitor.h"
 
 /* What differs between the two lists' pages and forms (the address: list_url()). */
 struct site_list {
@@ -46,6 +49,29 @@ saved_card(struct req *r, const struct list_row *row)
 	return card;
 }
 
+/* The page of list l the query names, to be read with the session; a page args_parse refuses is not asked. */
+static void
+list_ask(struct req *r, enum movie_list l)
+{
+	const char	*v = params_get(&r->query, "page");
+	int		 page = 1;
+
+	if (v == NULL || parse_int(v, 1, ARG_PAGE_MAX, &page) == 0)
+		visitor_ask_list_page(r, l, page);
+}
+
+void
+page_favorites_ask(struct req *r)
+{
+	list_ask(r, LIST_FAVORITES);
+}
+
+void
+page_watchlist_ask(struct req *r)
+{
+	list_ask(r, LIST_WATCHLIST);
+}
+
 /* GET /favorites and /watchlist: a page of the list, newest first, with its size (and an import's notice). */
 void
 page_list(struct req *r, struct resp *rs)
@@ -57,7 +83,7 @@ page_list(struct req *r, struct resp *rs)
 	int			 page = r->arg.page;
 
 	json_object_object_add(ctx, "movies", cards);
-	if (list_page(r, list_of_route(r), r->user->id, page, &lp) != FAIL_OK) {
+	if (visitor_list_page(r, list_of_route(r), page, &lp) != FAIL_OK) {
 		answer_fail(r, rs, FAIL_DB, sl->show);
 		return;
 	}
@@ -130,6 +156,7 @@ list_done(struct req *r, struct resp *rs, enum movie_list l, int on_list, enum m
 static void
 list_changed(struct req *r, struct resp *rs, enum movie_list l, enum fail f, int on_list, enum msg on_db)
 {
+	visitor_forget(r);
 	/* Saved already, or not saved (a second click): either way the visitor's wish is fulfilled. */
 	if (f == FAIL_OK || f == (on_list ? FAIL_CONFLICT : FAIL_NOT_FOUND))
 		list_done(r, rs, l, on_list, on_db);

@@ -11,9 +11,10 @@
 #include "movieview.h"
 #include "reqjson.h"
 #include "view.h"
+#include "visitor.h"
 #include "watchview.h"
 
-/* "More like this" cards; up to SAVED_AMONG_MAX (http.h) have their watchlist state read with the session. */
+/* "More like this" cards; up to VISITOR_AMONG_MAX (visitor.h) have their watchlist state read with the session. */
 #define MORE_LIKE_THIS	12
 
 /* The first official YouTube trailer, else any YouTube trailer or teaser. */
@@ -159,23 +160,15 @@ add_recommendations(struct req *r, struct json_object *ctx, struct json_object *
  * Is the movie a favorite, on the watchlist? Unknown is not "not saved": an "Add" button would
  * mislead, so a list whose table cannot be read shows that instead (the rest of the page works).
  */
-static void
-add_saved_state(struct req *r, struct resp *rs, struct json_object *ctx, int64_t id)
+static const char *const saved_key[LIST_COUNT] = { [LIST_FAVORITES] = "is_favorite",
+    [LIST_WATCHLIST] = "in_watchlist" };
+static const char *const unknown_key[LIST_COUNT] = { [LIST_FAVORITES] = "favorite_unavailable",
+    [LIST_WATCHLIST] = "watchlist_unavailable" };
+
+void
+page_movie_ask(struct req *r)
 {
-	static const char *const saved_key[LIST_COUNT] = { [LIST_FAVORITES] = "is_favorite",
-	    [LIST_WATCHLIST] = "in_watchlist" };
-	static const char *const unknown_key[LIST_COUNT] = { [LIST_FAVORITES] = "favorite_unavailable",
-	    [LIST_WATCHLIST] = "watchlist_unavailable" };
-
-	for (int l = 0; l < LIST_COUNT; l++) {
-		int saved = 0;
-
-		if (list_exists(r, (enum movie_list)l, r->user->id, id, &saved) != FAIL_OK)
-			json_object_object_add(ctx, unknown_key[l], json_object_new_boolean(1));
-		else if (saved)
-			json_object_object_add(ctx, saved_key[l], json_object_new_boolean(1));
-	}
-	csrf_form_token(r, rs);
+	visitor_ask_movie(r, r->path_int[0]);
 }
 
 void
@@ -205,7 +198,15 @@ page_movie(struct req *r, struct resp *rs)
 	    movie_context));
 	add_recommendations(r, ctx, got[1], sts[1]);
 	watchview_add(r, ctx, got[2], sts[2], json_str(card, "url"));
-	if (r->user)
-		add_saved_state(r, rs, ctx, id);
+	if (r->user) {
+		enum on_list on[LIST_COUNT];
+
+		visitor_movie_lists(r, id, on);
+		for (int l = 0; l < LIST_COUNT; l++)
+			if (on[l] != ON_LIST_NO)
+				json_object_object_add(ctx, on[l] == ON_LIST_YES ? saved_key[l] : unknown_key[l],
+				    json_object_new_boolean(1));
+		csrf_form_token(r, rs);
+	}
 	view_page(r, rs, "movie", json_str(details, "title") ? json_str(details, "title") : "Movie", ctx);
 }

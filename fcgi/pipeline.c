@@ -132,6 +132,7 @@ app_handle(struct req *r, struct resp *rs)
 		movies_set_client(app.movies, r->remote_addr);
 	}
 	r->route = router_match(r, &status, allow, sizeof(allow));
+	router_ask(r);
 	/* Sessions are read for every page: the header shows who is logged in, even on a 404. */
 	if (app.db && !(r->route && (r->route->flags & R_NO_SESSION)) && auth_load_visitor(r) != FAIL_OK) {
 		/* Unknown is not anonymous: logging the visitor out would be wrong (the cookie stays). */

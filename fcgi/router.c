@@ -99,3 +99,11 @@ router_slash_exists(const char *path)
 			return 1;
 	return 0;
 }
+
+void
+router_ask(struct req *r)
+{
+	for (size_t i = 0; r->route && i < nroute_asks; i++)
+		if (strcmp(route_asks[i].pattern, r->route->pattern) == 0)
+			route_asks[i].ask(r);
+}

@@ -14,8 +14,6 @@ enum route_flags {
 	R_JSON		= 8,	/* errors are answered as JSON, not HTML pages */
 	R_NO_SESSION	= 16,	/* never reads the session (health checks) */
 	R_TOKEN		= 32,	/* needs a Bearer access token naming an active user (the API) */
-	R_SAVED_STATE	= 64,	/* shows whether movie {id} is on the visitor's lists: read with the session */
-	R_LIST_PAGE	= 128,	/* shows a page (A_PAGE) of the list its address names: read with the session */
 };
 
 struct route {
@@ -39,6 +37,21 @@ struct route_body {
 
 extern const struct route_body route_bodies[];
 extern const size_t nroute_bodies;
+
+/*
+ * The pages that show the visitor's own lists declare, before the session is read, what its
+ * statement is to read with it (visitor.h): ask is called with the request once routed.
+ */
+struct route_ask {
+	const char	*pattern;	/* as in routes[] (GET) */
+	void		(*ask)(struct req *);
+};
+
+extern const struct route_ask route_asks[];
+extern const size_t nroute_asks;
+
+/* Runs the declaration of r's route in route_asks[], if it has one. */
+void router_ask(struct req *r);
 
 /*
  * Finds the route for a path and method and stores its integer parameters in r->path_int.

@@ -11,15 +11,15 @@
 
 const struct route routes[] = {
 	{ M_GET,		"/",				page_home,	R_PUBLIC,	A_WINDOW | A_PAGE },
-	{ M_GET,		"/movie/{id}",			page_movie,	R_PUBLIC | R_SAVED_STATE, 0 },
+	{ M_GET,		"/movie/{id}",			page_movie,	R_PUBLIC,	0 },
 	{ M_GET,		"/search",			page_search,	R_PUBLIC,	A_PAGE | A_YEAR | A_Q },
 	{ M_GET,		"/genre/{id}",			page_genre,	R_PUBLIC,	A_PAGE },
 	/* Both lists share their handlers (page_lists.c): the address names the list. */
-	{ M_GET,		"/favorites",			page_list,	R_LOGIN | R_LIST_PAGE, A_PAGE | A_IMPORTED },
+	{ M_GET,		"/favorites",			page_list,	R_LOGIN,	A_PAGE | A_IMPORTED },
 	{ M_GET,		"/favorites.csv",		page_list_csv,	R_LOGIN,	0 },
 	{ M_POST,		"/favorites/{id}",		page_list_add,	R_LOGIN,	A_NEXT },
 	{ M_POST,		"/favorites/{id}/delete",	page_list_remove, R_LOGIN,	A_NEXT },
-	{ M_GET,		"/watchlist",			page_list,	R_LOGIN | R_LIST_PAGE, A_PAGE | A_IMPORTED },
+	{ M_GET,		"/watchlist",			page_list,	R_LOGIN,	A_PAGE | A_IMPORTED },
 	{ M_GET,		"/watchlist.csv",		page_list_csv,	R_LOGIN,	0 },
 	{ M_POST,		"/watchlist/{id}",		page_list_add,	R_LOGIN,	A_NEXT },
 	{ M_POST,		"/watchlist/{id}/delete",	page_list_remove, R_LOGIN,	A_NEXT },
@@ -84,3 +84,11 @@ const struct route_body route_bodies[] = {
 	{ M_POST,		"/import",	LISTFILE_MAX_BYTES + 64 * 1024,	MSG_IMPORT_TOO_LARGE },
 };
 const size_t nroute_bodies = NELEM(route_bodies);
+
+/* The pages that show the visitor's lists, and what they ask to be read with the session. */
+const struct route_ask route_asks[] = {
+	{ "/movie/{id}",	page_movie_ask },
+	{ "/favorites",		page_favorites_ask },
+	{ "/watchlist",		page_watchlist_ask },
+};
+const size_t nroute_asks = NELEM(route_asks);

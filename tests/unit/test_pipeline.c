@@ -17,39 +17,13 @@
 #include "jwt.h"
 #include "pipeline.h"
 #include "router.h"
+#include "unreachable_app.h"
 #include "util.h"
 
 /*
- * The dependencies are all unreachable (port 1 refuses at once): every route must then
- * answer with its documented failure, never crash, hang or claim success.
+ * The dependencies are all unreachable (unreachable_app.h): every route must then answer with
+ * its documented failure, never crash, hang or claim success.
  */
-static int
-setup(void **state)
-{
-	(void)state;
-	setenv("SECRET_KEY", "unit-test-secret-key-0123456789", 1);
-	setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", 1);
-	setenv("REDIS_URL", "redis://127.0.0.1:1/0", 1);
-	setenv("TMDB_BASE_URL", "http://127.0.0.1:1/3", 1);
-	setenv("TMDB_API_KEY", "unit-test", 1);
-	setenv("TEMPLATE_DIR", "fcgi/templates", 1);
-	setenv("DATA_DIR", "common/data", 1);
-	setenv("LOG_LEVEL", "error", 1);
-	setenv("ALLOWED_HOSTS", "site.test", 1);
-	if (config_load(stderr) != 0 || app_load() != 0)
-		return -1;
-	app_worker_init();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	app_worker_close();
-	return 0;
-}
-
 /* Which routes some request reached: every one must be (test_every_route_exercised). */
 static int exercised[64];
 
@@ -382,5 +356,5 @@ main(void)
 		cmocka_unit_test(test_every_route_exercised),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unreachable_app_setup, unreachable_app_teardown);
 }
