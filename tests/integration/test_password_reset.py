@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from accounts_support import insert_user, pbkdf2_hash
+from api_client import Client
 from support import Browser, SourceAddressAdapter
 
 STATE = os.environ.get("STATE_DIR", "")
@@ -225,23 +226,23 @@ def test_a_link_made_here_passes_djangos_check_token(site, conn, user, django_pe
     assert Browser(site).get(path).status_code == 400
 
 
-def test_the_api_resets_too(site, conn, user):
+def test_the_api_resets_too(site, conn, user, api_proxy):
     uid, name, mail, password = user
-    api = site + "/api/v1/auth/password/reset/"
-    assert requests.post(api, json={"email": "nope"}, timeout=30).json() == {
-        "email": ["Enter a valid email address."]}
-    r = requests.post(api, json={"email": mail}, timeout=30)
+    api = Client(site, proxy=api_proxy)     # every answer checked against the OpenAPI document
+    r = api.call("POST", "/auth/password/reset/", {"email": "nope"})
+    assert (r.status_code, r.json()) == (400, {"email": ["Enter a valid email address."]})
+    r = api.call("POST", "/auth/password/reset/", {"email": mail})
     assert r.status_code == 200 and r.json() == {"detail": "Password reset e-mail has been sent."}
     path, uidb64, token = link_of(wait_mail(mail))
-    confirm = api + "confirm/"
     body = {"uid": uidb64, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    assert requests.post(confirm, json=dict(body, uid="AAAA"), timeout=30).json() == {"uid": ["Invalid value"]}
-    assert requests.post(confirm, json=dict(body, new_password2="x" + NEW_PASSWORD),
-                         timeout=30).status_code == 400
-    r = requests.post(confirm, json=body, timeout=30)
+    r = api.call("POST", "/auth/password/reset/confirm/", dict(body, uid="AAAA"))
+    assert (r.status_code, r.json()) == (400, {"uid": ["Invalid value"]})
+    r = api.call("POST", "/auth/password/reset/confirm/", dict(body, new_password2="x" + NEW_PASSWORD))
+    assert r.status_code == 400
+    r = api.call("POST", "/auth/password/reset/confirm/", body)
     assert r.status_code == 200, r.text
     assert api_login(site, name, NEW_PASSWORD).status_code == 200
-    again = requests.post(confirm, json=body, timeout=30)
+    again = api.call("POST", "/auth/password/reset/confirm/", body)
     assert again.status_code == 400 and again.json() == {"token": ["Invalid value"]}
 
 
