@@ -39,7 +39,10 @@ poll_url() {
 	return 1
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A process that exists and is not a zombie: where PID 1 does not reap orphans (some
+# containers), a killed server stays a zombie that kill -0 still finds.
+alive() { kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; }
+pid_alive() { [ -f "$1" ] && alive "$(cat "$1")"; }
 
 # What the user set wins; otherwise the previous start's settings, so a second start or a
 # stop finds the same servers.
@@ -387,10 +390,10 @@ stop_pid() {
 	local name=$1 file=$2 pid
 	[ -f "$file" ] || return 0
 	pid=$(cat "$file")
-	if kill -0 "$pid" 2>/dev/null; then
+	if alive "$pid"; then
 		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		if kill -0 "$pid" 2>/dev/null; then
+		for _ in $(seq 150); do alive "$pid" || break; sleep 0.1; done
+		if alive "$pid"; then
 			say "$name did not stop in 15s; killing it"
 			kill -KILL "$pid" 2>/dev/null || true
 		fi

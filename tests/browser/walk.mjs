@@ -94,7 +94,14 @@ async function main() {
     await page.fill("#id_password1", password);
     await page.fill("#id_password2", password);
     await page.getByRole("button", { name: "Register" }).click();
-    await page.waitForURL(/\/login\?registered=1$/);
+    // Registering signs the visitor in and takes them where they were going (here: home).
+    await page.waitForURL(site + "/");
+    check((await page.locator("header .account").textContent()).includes(`Signed in as ${username}`),
+      "registering signed the visitor in");
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(site + "/");
+    await page.getByRole("link", { name: "Log in" }).click();
+    await page.waitForURL(/\/login/);
     await visit(page, "login");
 
     step = "login";

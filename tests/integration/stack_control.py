@@ -59,13 +59,21 @@ def redis_pid():
         return int(f.read().strip())
 
 
+def process_gone(pid):
+    """The process has exited: no such pid, or a zombie nobody reaped yet (a container's PID 1
+    may not reap orphans such as a daemonized Redis)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1][0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
 def stop_redis():
     pid = redis_pid()
     os.kill(pid, signal.SIGTERM)
     for _ in range(100):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if process_gone(pid):
             return
         time.sleep(0.1)
     raise AssertionError("Redis did not stop")
