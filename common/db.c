@@ -242,11 +242,14 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 	/* A respawned mailer takes back at once the rows its killed predecessor ($1) held. */
 	[DB_OUTBOX_RECLAIM] = { "outbox_reclaim", 1,
 	    "UPDATE movies_outbox SET next_attempt_at = now() WHERE status = 'sending' AND claimed_by = $1" },
-	/* Unsent rows, the age of the oldest in seconds, and ms until the next is due (NULL: none). */
+	/*
+	 * Unsent rows, the age of the oldest in seconds, and ms until the next is due (NULL: none;
+	 * not greatest(0, NULL), which is 0 and kept an idle mailer polling every millisecond).
+	 */
 	[DB_OUTBOX_STATS] = { "outbox_stats", 0,
 	    "SELECT count(*), coalesce(floor(extract(epoch FROM now() - min(created_at))), 0)::bigint, "
-	    "greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint "
-	    "FROM movies_outbox WHERE status IN ('queued', 'sending')" },
+	    "CASE WHEN count(*) > 0 THEN greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) "
+	    "* 1000))::bigint END FROM movies_outbox WHERE status IN ('queued', 'sending')" },
 	/*
 	 * One mail into the outbox, as every writer does (the four columns). $5 false inserts
 	 * nothing: a password reset for an unknown address runs the same statement, so its answer

@@ -90,6 +90,19 @@ def clean_controls():
 
 
 @pytest.mark.smoke
+def test_an_idle_mailer_sleeps(conn, site_url):
+    """With nothing due, the mailer waits for a NOTIFY or EMAIL_POLL_S: a few statements in 3 s, not thousands."""
+    from test_site import statements
+    with conn.cursor() as c:
+        c.execute("SELECT count(*) FROM movies_outbox WHERE status IN ('queued', 'sending') "
+                  "AND next_attempt_at <= now() + interval '5 seconds'")
+        assert c.fetchone()[0] == 0, "rows are due: the mailer is busy, not idle"
+    before = statements(site_url).get("outbox_claim", 0)
+    time.sleep(3)
+    claims = statements(site_url).get("outbox_claim", 0) - before
+    assert claims <= 2, f"{claims} claims in 3 s with nothing due"
+
+
 def test_a_row_is_sent_once_as_mime_that_decodes_to_the_original(conn):
     to = f"alice.{uuid.uuid4().hex[:8]}@example.com"
     subject = "Réinitialisation du mot de passe — ✓ " + "très long sujet " * 8
