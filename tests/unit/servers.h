@@ -180,7 +180,8 @@ test_redis_cleanup(struct test_redis *r)
 struct test_pg {
 	char	dir[64];	/* the temp dir: data/ and the socket */
 	char	data[96];
-	char	log[96];
+	char	log[96];	/* initdb's and migrate.sh's output */
+	char	server_log[96];	/* the server's own (written as the server's user) */
 	char	url[192];	/* libpq URI over the unix socket, database postgres, user postgres */
 };
 
@@ -204,7 +205,7 @@ static inline int
 test_pg_ctl(struct test_pg *p, const char *action, const char *mode)
 {
 	char		 opts[256];
-	const char	*start[] = { PG_BIN "/pg_ctl", "-D", p->data, "-l", p->log, "-w", "-t", "30", "-o", opts,
+	const char	*start[] = { PG_BIN "/pg_ctl", "-D", p->data, "-l", p->server_log, "-w", "-t", "30", "-o", opts,
 	    "start", NULL };
 	const char	*stop[] = { PG_BIN "/pg_ctl", "-D", p->data, "-m", mode ? mode : "fast", "-w", "-t", "30",
 	    "stop", NULL };
@@ -229,7 +230,8 @@ test_pg_start(struct test_pg *p)
 	if (mkdtemp(p->dir) == NULL)
 		return -1;
 	snprintf(p->data, sizeof(p->data), "%s/data", p->dir);
-	snprintf(p->log, sizeof(p->log), "%s/postgres.log", p->dir);
+	snprintf(p->log, sizeof(p->log), "%s/setup.log", p->dir);
+	snprintf(p->server_log, sizeof(p->server_log), "%s/server.log", p->dir);
 	snprintf(p->url, sizeof(p->url), "postgresql:///postgres?host=%s&user=postgres", p->dir);
 	if (user != NULL) {
 		struct passwd *pw = getpwnam(user);
