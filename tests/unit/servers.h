@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -81,6 +82,8 @@ srv_spawn(const char *const *argv, const char *user, const char *log)
 		dup2(fd, 2);
 	}
 	setpgid(0, 0);	/* a ^C of the test leaves the servers alone; teardown stops them */
+	/* A test killed before its teardown takes a server it runs in the foreground with it (Redis). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (user != NULL && geteuid() == 0) {
 		struct passwd *pw = getpwnam(user);
 

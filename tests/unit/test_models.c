@@ -4,11 +4,13 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "model_health.h"
 #include "model_lists.h"
+#include "model_reset.h"
 #include "model_session.h"
 #include "model_user.h"
 #include "movies.h"
@@ -216,6 +218,44 @@ session_rows(void **state)
 	assert_int_equal(session_rows_clear_expired(NULL, &n), FAIL_DB);
 }
 
+/*
+ * A reset link's user, decoded with what its token hashes: a token made for the row is valid,
+ * and one made before a login (last_login changed) or for another user is not.
+ */
+static void
+reset_users(void **state)
+{
+	int64_t			 id = new_user("gail");
+	char			 uid[RESETTOKEN_UID_MAX], token[RESETTOKEN_MAX], other[RESETTOKEN_MAX];
+	struct reset_user	*u;
+	struct resettoken_user	 t;
+
+	(void)state;
+	resettoken_uid_encode(id, uid);
+	assert_int_equal(reset_user_by_uid(&r, uid, strlen(uid), &u), FAIL_OK);
+	assert_int_equal(u->t.id, id);
+	assert_string_equal(u->username, "gail");
+	assert_string_equal(u->t.email, "gail@example.com");
+	assert_string_equal(u->t.password, "pbkdf2_sha256$1$salt$hash");
+	assert_null(u->t.last_login);
+	assert_int_equal(u->is_active, 1);
+	resettoken_make("unit-test-secret-key-0123456789", &u->t, resettoken_now(time(NULL)), token);
+	assert_int_equal(reset_token_valid(u, token), 1);
+	t = u->t;
+	t.id = id + 1;
+	resettoken_make("unit-test-secret-key-0123456789", &t, resettoken_now(time(NULL)), other);
+	assert_int_equal(reset_token_valid(u, other), 0);
+	/* A login since the link was sent: the row's last_login is in the hash now. */
+	assert_int_equal(user_touch_last_login(&r, id), FAIL_OK);
+	assert_int_equal(reset_user_by_uid(&r, uid, strlen(uid), &u), FAIL_OK);
+	assert_non_null(u->t.last_login);
+	assert_int_equal(strlen(u->t.last_login), strlen("2026-12-08 01:22:33"));
+	assert_int_equal(reset_token_valid(u, token), 0);
+	resettoken_uid_encode(id + 1000, uid);
+	assert_int_equal(reset_user_by_uid(&r, uid, strlen(uid), &u), FAIL_NOT_FOUND);
+	assert_int_equal(reset_user_by_uid(&r, "!!", 2, &u), FAIL_NOT_FOUND);
+}
+
 static void
 health(void **state)
 {
@@ -230,6 +270,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(users, request, request_end),
 		cmocka_unit_test_setup_teardown(lists, request, request_end),
 		cmocka_unit_test_setup_teardown(session_rows, request, request_end),
+		cmocka_unit_test_setup_teardown(reset_users, request, request_end),
 		cmocka_unit_test_setup_teardown(health, request, request_end),
 	};
 
