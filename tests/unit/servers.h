@@ -157,6 +157,7 @@ test_redis_stop(struct test_redis *r, int hard)
 {
 	if (r->pid > 0) {
 		kill(r->pid, hard ? SIGKILL : SIGTERM);
+		kill(r->pid, SIGCONT);	/* one a test stopped (SIGSTOP) could not act on SIGTERM */
 		waitpid(r->pid, NULL, 0);
 	}
 	r->pid = 0;

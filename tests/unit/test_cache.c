@@ -238,6 +238,36 @@ restart_retried_at_once(void **state)
 	buf_free(&b);
 }
 
+/*
+ * A hung Redis (stopped, its socket open): the command times out (500 ms here) and fails, and
+ * unlike a closed connection it is not retried at once; later calls within the retry interval
+ * fail without waiting again. Resumed, the next due call reconnects.
+ */
+static void
+hung_not_paid_twice(void **state)
+{
+	struct buf	 b = BUF_INIT;
+	long long	 t0, took;
+
+	(void)state;
+	assert_int_equal(cache_set(c, "t:h", "1", 1, 60), 0);
+	kill(redis.pid, SIGSTOP);
+	t0 = srv_now_ms();
+	assert_int_equal(cache_get(c, "t:h", &b), -1);
+	took = srv_now_ms() - t0;
+	assert_true(took >= 400 && took < 5000);
+	/* Within the interval: refused at once, no connect, no second timeout. */
+	t0 = srv_now_ms();
+	assert_int_equal(cache_get(c, "t:h", &b), -1);
+	assert_int_equal(cache_ok(c), 0);
+	assert_true(srv_now_ms() - t0 < 400);
+	kill(redis.pid, SIGCONT);
+	srv_sleep_ms(RETRY_MS + 50);
+	assert_int_equal(cache_get(c, "t:h", &b), 1);
+	assert_memory_equal(b.data, "1", 1);
+	buf_free(&b);
+}
+
 /* No URL: the cache is off and every call says "down"; a bad URL is refused. */
 static void
 disabled_and_bad_urls(void **state)
@@ -272,6 +302,7 @@ main(void)
 		cmocka_unit_test_setup(counters_and_bucket, redis_up),
 		cmocka_unit_test_setup(outage, redis_up),
 		cmocka_unit_test_setup(restart_retried_at_once, redis_up),
+		cmocka_unit_test_setup(hung_not_paid_twice, redis_up),
 		cmocka_unit_test(disabled_and_bad_urls),
 	};
 
