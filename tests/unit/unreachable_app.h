@@ -8,15 +8,14 @@
 #include "app.h"
 #include "config.h"
 
-/* A cmocka group setup: the configuration (site.test the only host) and the app, a worker's connections. 0 or -1. */
-static int
-unreachable_app_setup(void **state)
+/* The configuration (site.test the only host) and the app on these servers, a worker's connections. 0 or -1. */
+static inline int
+app_setup_with(const char *database_url, const char *redis_url, const char *tmdb_url)
 {
-	(void)state;
 	setenv("SECRET_KEY", "unit-test-secret-key-0123456789", 1);
-	setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", 1);
-	setenv("REDIS_URL", "redis://127.0.0.1:1/0", 1);
-	setenv("TMDB_BASE_URL", "http://127.0.0.1:1/3", 1);
+	setenv("DATABASE_URL", database_url, 1);
+	setenv("REDIS_URL", redis_url, 1);
+	setenv("TMDB_BASE_URL", tmdb_url, 1);
 	setenv("TMDB_API_KEY", "unit-test", 1);
 	setenv("TEMPLATE_DIR", "fcgi/templates", 1);
 	setenv("DATA_DIR", "common/data", 1);
@@ -28,8 +27,17 @@ unreachable_app_setup(void **state)
 	return 0;
 }
 
+/* A cmocka group setup: the app with every dependency unreachable. */
+static inline int
+unreachable_app_setup(void **state)
+{
+	(void)state;
+	return app_setup_with("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", "redis://127.0.0.1:1/0",
+	    "http://127.0.0.1:1/3");
+}
+
 /* Its teardown: closes the worker's connections. */
-static int
+static inline int
 unreachable_app_teardown(void **state)
 {
 	(void)state;
