@@ -89,7 +89,7 @@ allowed_host(const char *list, const char *host)
 	const char	*entry;
 	size_t		 n;
 
-	while (list_next(&list, &entry, &n))
+	while (util_list_next(&list, &entry, &n))
 		if (pattern_matches(entry, n, domain))
 			return 1;
 	return 0;

@@ -186,7 +186,7 @@ utf8_valid(const char *str, size_t len)
 }
 
 int
-list_next(const char **cursor, const char **item, size_t *len)
+util_list_next(const char **cursor, const char **item, size_t *len)
 {
 	const char *p = *cursor ? *cursor : "";
 

@@ -43,7 +43,7 @@ size_t	 utf8_length(const char *, size_t);
  * The settings' comma-separated lists: sets *item and *len to the next non-empty entry, blanks
  * around it trimmed, and advances *cursor past it; 0 once the list is exhausted.
  */
-int	 list_next(const char **cursor, const char **item, size_t *len);
+int	 util_list_next(const char **cursor, const char **item, size_t *len);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void	 hex_encode(const unsigned char *, size_t, char *out);

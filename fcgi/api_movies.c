@@ -10,7 +10,7 @@
 static void
 movie_answer(struct req *r, struct resp *rs, enum movies_status st, struct json_object *out)
 {
-	enum fail f = movies_fail(st);
+	enum fail f = movieview_fail(st);
 
 	size_t len;
 

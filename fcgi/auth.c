@@ -88,7 +88,7 @@ remember_user(const char *key, int64_t user_id)
 
 /* The session's user: the row read with the session if it was the one named, else a query. */
 static enum fail
-session_user(struct req *r, const struct session_row *with, int64_t id, struct user **u)
+session_user(struct req *r, const struct model_session_row *with, int64_t id, struct user **u)
 {
 	const char *key = params_get(&r->cookies, SESSION_COOKIE);
 
@@ -104,7 +104,7 @@ enum fail
 auth_load_visitor(struct req *r)
 {
 	struct session	*s;
-	struct session_row with = { .user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
+	struct model_session_row with = { .user_id = guess_user(params_get(&r->cookies, SESSION_COOKIE)) };
 	const char	*uid, *backend;
 	int64_t		 id;
 	struct user	*u;
@@ -224,7 +224,7 @@ exempt_address(const char *addr)
 	const char	*cur = config.throttle_exempt_addrs, *e;
 	size_t		 n = strlen(addr), len;
 
-	while (list_next(&cur, &e, &len))
+	while (util_list_next(&cur, &e, &len))
 		if (len == n && strncmp(e, addr, n) == 0)
 			return 1;
 	return 0;

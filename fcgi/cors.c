@@ -32,7 +32,7 @@ each_entry(const char *list, int (*fn)(const char *, size_t, const void *), cons
 	size_t		 n;
 	int		 rv;
 
-	while (list_next(&list, &e, &n))
+	while (util_list_next(&list, &e, &n))
 		if ((rv = fn(e, n, arg)) != 0)
 			return rv;
 	return 0;

@@ -68,7 +68,7 @@ origin_trusted(const char *origin)
 	const char	*cur = config.csrf_trusted_origins, *list;
 	size_t		 olen = strlen(origin), n;
 
-	while (list_next(&cur, &list, &n)) {
+	while (util_list_next(&cur, &list, &n)) {
 		if (n == olen && strncasecmp(list, origin, n) == 0)
 			return 1;
 		const char *star = memchr(list, '*', n);

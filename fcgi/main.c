@@ -255,7 +255,7 @@ clear_sessions(void)
 	struct db_settings ds = { .url = config.database_url, .unnamed_statements = !config.db_prepared };
 	struct db	*db = db_open_with(&ds);
 	long long	 n;
-	enum fail	 f = session_rows_clear_expired(db, &n);
+	enum fail	 f = model_session_clear_expired(db, &n);
 
 	db_close(db);
 	if (f != FAIL_OK)

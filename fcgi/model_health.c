@@ -6,7 +6,7 @@
 #include "model_health.h"
 
 enum fail
-db_reachable(void)
+model_health_db_reachable(void)
 {
 	PGresult *res = app.db ? db_exec(app.db, DB_PING, 0, NULL) : NULL;
 

@@ -5,6 +5,6 @@
 #include "fail.h"
 
 /* Runs a trivial statement: FAIL_OK or FAIL_DB. */
-enum fail	 db_reachable(void);
+enum fail	 model_health_db_reachable(void);
 
 #endif

@@ -23,7 +23,7 @@ id_or_null(struct req *r, int64_t id)
  * asked if counts) from res, which is freed.
  */
 static enum fail
-row_from_result(struct req *r, PGresult *res, int counts, struct session_row *row)
+row_from_result(struct req *r, PGresult *res, int counts, struct model_session_row *row)
 {
 	if (res == NULL)
 		return FAIL_DB;
@@ -48,7 +48,7 @@ row_from_result(struct req *r, PGresult *res, int counts, struct session_row *ro
  * separately, each list on its own; unless the failure was a wait, which is not paid again.
  */
 static enum fail
-row_without_lists(struct req *r, const char *key, const char *user_id, struct session_row *row)
+row_without_lists(struct req *r, const char *key, const char *user_id, struct model_session_row *row)
 {
 	const char *params[2] = { key, user_id };
 
@@ -57,7 +57,7 @@ row_without_lists(struct req *r, const char *key, const char *user_id, struct se
 }
 
 enum fail
-session_row_get(struct req *r, const char *key, struct session_row *row)
+model_session_get(struct req *r, const char *key, struct model_session_row *row)
 {
 	const char	*params[2 + VISITOR_PARAMS] = { key, id_or_null(r, row->user_id) };
 	PGresult	*res;
@@ -73,7 +73,7 @@ session_row_get(struct req *r, const char *key, struct session_row *row)
 }
 
 enum fail
-session_row_insert(struct req *r, const char *key, const char *data, int age)
+model_session_insert(struct req *r, const char *key, const char *data, int age)
 {
 	const char	*params[3] = { key, data, arena_printf(r->arena, "%d", age) };
 	PGresult	*res = db_exec(app.db, DB_SESSION_INSERT, 3, params);
@@ -88,7 +88,7 @@ session_row_insert(struct req *r, const char *key, const char *data, int age)
 }
 
 enum fail
-session_row_update(struct req *r, const char *key, const char *data, int age)
+model_session_update(struct req *r, const char *key, const char *data, int age)
 {
 	const char	*params[3] = { key, data, arena_printf(r->arena, "%d", age) };
 	PGresult	*res = db_exec(app.db, DB_SESSION_UPDATE, 3, params);
@@ -102,7 +102,7 @@ session_row_update(struct req *r, const char *key, const char *data, int age)
 }
 
 enum fail
-session_row_delete(struct req *r, const char *key)
+model_session_delete(struct req *r, const char *key)
 {
 	const char	*params[1] = { key };
 	PGresult	*res = db_exec(app.db, DB_SESSION_DELETE, 1, params);
@@ -115,7 +115,7 @@ session_row_delete(struct req *r, const char *key)
 }
 
 enum fail
-session_rows_clear_expired(struct db *db, long long *n)
+model_session_clear_expired(struct db *db, long long *n)
 {
 	PGresult *res = db ? db_exec(db, DB_SESSION_CLEAR_EXPIRED, 0, NULL) : NULL;
 

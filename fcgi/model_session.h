@@ -17,7 +17,7 @@ struct user;
  * what the page asked of that user's lists (visitor.h). Only a guess: use user (and the
  * visitor's answers) only once the signed data names user_id.
  */
-struct session_row {
+struct model_session_row {
 	int64_t		 user_id;	/* in: the expected user, 0 for none */
 	const char	*data;		/* out: session_data (request arena) */
 	size_t		 len;
@@ -25,14 +25,14 @@ struct session_row {
 };
 
 /* The live row with what it asks: FAIL_OK, FAIL_NOT_FOUND or FAIL_DB. */
-enum fail	 session_row_get(struct req *, const char *key, struct session_row *);
+enum fail	 model_session_get(struct req *, const char *key, struct model_session_row *);
 /* Inserts a row living age seconds: FAIL_OK, FAIL_CONFLICT when the key exists, or FAIL_DB. */
-enum fail	 session_row_insert(struct req *, const char *key, const char *data, int age);
+enum fail	 model_session_insert(struct req *, const char *key, const char *data, int age);
 /* Rewrites a row's data and expiry: FAIL_OK, FAIL_NOT_FOUND when it vanished, or FAIL_DB. */
-enum fail	 session_row_update(struct req *, const char *key, const char *data, int age);
+enum fail	 model_session_update(struct req *, const char *key, const char *data, int age);
 /* Deletes a row (absent is fine): FAIL_OK or FAIL_DB. */
-enum fail	 session_row_delete(struct req *, const char *key);
+enum fail	 model_session_delete(struct req *, const char *key);
 /* Deletes every expired row over db (the admin command's own connection): FAIL_OK and *n, or FAIL_DB. */
-enum fail	 session_rows_clear_expired(struct db *, long long *n);
+enum fail	 model_session_clear_expired(struct db *, long long *n);
 
 #endif

@@ -252,7 +252,7 @@ movieview_watch_buttons(struct req *r, struct json_object *ctx, const char *key)
 }
 
 enum fail
-movies_fail(enum movies_status st)
+movieview_fail(enum movies_status st)
 {
 	switch (st) {
 	case MOVIES_OK:
@@ -273,7 +273,7 @@ movies_fail(enum movies_status st)
 int
 movieview_take(struct req *r, struct resp *rs, enum movies_status st, struct json_object **out)
 {
-	enum fail f = movies_fail(st);
+	enum fail f = movieview_fail(st);
 
 	req_keep_json(r, *out);
 	if (f == FAIL_OK)

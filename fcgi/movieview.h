@@ -50,7 +50,7 @@ int			 movieview_pager(struct req *, struct resp *, struct json_object *ctx, int
  */
 void			 movieview_watch_buttons(struct req *, struct json_object *ctx, const char *key);
 /* The failure a movie-layer status stands for: FAIL_OK for fresh and stale data. */
-enum fail		 movies_fail(enum movies_status);
+enum fail		 movieview_fail(enum movies_status);
 /*
  * Takes a movie call's result: 0 with *out request-owned when there is data, else -1 after
  * answering as the site does (404 page, 400, or 503 "try again" with Retry-After).

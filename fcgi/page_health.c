@@ -43,7 +43,7 @@ void
 page_health(struct req *r, struct resp *rs)
 {
 	struct json_object	*o = req_object(r);
-	int			 db_up = db_reachable() == FAIL_OK;
+	int			 db_up = model_health_db_reachable() == FAIL_OK;
 	int			 redis_up = app.cache != NULL && cache_exists(app.cache, "healthz") >= 0;
 	struct json_object	*tmdb = tmdb_state();
 	int			 tmdb_failing = strcmp(json_str(tmdb, "state"), "failing") == 0;

@@ -148,7 +148,7 @@ add_recommendations(struct req *r, struct json_object *ctx, struct json_object *
 	struct json_object *cards;
 
 	req_keep_json(r, recs);
-	if (recs == NULL || movies_fail(st) != FAIL_OK)
+	if (recs == NULL || movieview_fail(st) != FAIL_OK)
 		return;
 	/* Only the cards shown are built (TMDb sends 20). */
 	cards = movieview_cards(r, recs, MORE_LIKE_THIS);

@@ -118,7 +118,7 @@ answer_unrouted(struct req *r, struct resp *rs, int status, const char *allow)
 }
 
 void
-app_handle(struct req *r, struct resp *rs)
+pipeline_handle(struct req *r, struct resp *rs)
 {
 	int	 status = 0;
 	char	 allow[64];

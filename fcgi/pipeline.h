@@ -5,6 +5,6 @@
 #include "http.h"
 
 /* Turns one parsed request into a response: middleware, routing, handler, error pages. */
-void	 app_handle(struct req *, struct resp *);
+void	 pipeline_handle(struct req *, struct resp *);
 
 #endif

@@ -46,7 +46,7 @@ forget(struct req *r, const char *key)
 		log_error("session: could not delete the cached session; the row is kept");
 		return FAIL_CACHE;
 	}
-	if (session_row_delete(r, key) != FAIL_OK)
+	if (model_session_delete(r, key) != FAIL_OK)
 		return FAIL_DB;
 	if (ck && cache_del(app.cache, ck) != 0) {
 		log_error("session: could not delete the cached session after its row");
@@ -122,7 +122,7 @@ decode(const char *data, size_t len)
 }
 
 enum fail
-session_load(struct req *r, struct session **out, struct session_row *with)
+session_load(struct req *r, struct session **out, struct model_session_row *with)
 {
 	struct session	*s = arena_alloc(r->arena, sizeof(*s));
 	const char	*cookie = params_get(&r->cookies, SESSION_COOKIE);
@@ -134,7 +134,7 @@ session_load(struct req *r, struct session **out, struct session_row *with)
 	s->data = req_object(r);
 	if (cookie == NULL || !djsession_key_valid(cookie, strlen(cookie)))
 		return FAIL_OK;
-	if ((f = session_row_get(r, cookie, with)) == FAIL_NOT_FOUND) {
+	if ((f = model_session_get(r, cookie, with)) == FAIL_NOT_FOUND) {
 		/* Ended or expired: a cache entry of it may outlive the row; the next write forgets it. */
 		snprintf(s->old_key, sizeof(s->old_key), "%s", cookie);
 		return FAIL_OK;
@@ -212,7 +212,7 @@ store(struct req *r, struct session *s, const char *data, int *fresh)
 	enum fail f = FAIL_NOT_FOUND;
 
 	*fresh = 0;
-	if (s->exists && (f = session_row_update(r, s->key, data, config.session_cookie_age)) == FAIL_DB)
+	if (s->exists && (f = model_session_update(r, s->key, data, config.session_cookie_age)) == FAIL_DB)
 		return FAIL_DB;
 	if (f == FAIL_OK)
 		return FAIL_OK;
@@ -222,7 +222,7 @@ store(struct req *r, struct session *s, const char *data, int *fresh)
 	s->exists = 0;
 	for (int attempt = 0; attempt < 5; attempt++) {
 		djsession_new_key(s->key);
-		if ((f = session_row_insert(r, s->key, data, config.session_cookie_age)) != FAIL_CONFLICT)
+		if ((f = model_session_insert(r, s->key, data, config.session_cookie_age)) != FAIL_CONFLICT)
 			break;
 	}
 	if (f != FAIL_OK)

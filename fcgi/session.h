@@ -26,7 +26,7 @@ struct session {
  * with asks for the expected user and a favorite state in the same round trip (model_session.h);
  * its user stays NULL when no row was read.
  */
-enum fail	 session_load(struct req *, struct session **out, struct session_row *with);
+enum fail	 session_load(struct req *, struct session **out, struct model_session_row *with);
 /* Django's cycle_key: the data moves to a new key when saved; the old row is deleted. */
 void		 session_cycle_key(struct session *);
 /* Django's flush: deletes the row now and starts an empty session with no key. FAIL_OK or FAIL_DB. */

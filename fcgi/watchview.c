@@ -109,7 +109,7 @@ watchview_add(struct req *r, struct json_object *ctx, struct json_object *provid
 	struct buf		 change = BUF_INIT;
 
 	req_keep_json(r, providers);
-	if (providers == NULL || movies_fail(st) != FAIL_OK ||
+	if (providers == NULL || movieview_fail(st) != FAIL_OK ||
 	    !json_object_object_get_ex(providers, "results", &results)) {
 		json_object_object_add(ctx, "watch_unavailable", json_object_new_boolean(1));
 		return;

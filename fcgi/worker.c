@@ -59,7 +59,7 @@ serve_one(FCGX_Request *fr, struct arena *arena, struct buf *out, int slot)
 	if (status != 0)
 		view_error(&r, &rs, status, why);
 	else
-		app_handle(&r, &rs);
+		pipeline_handle(&r, &rs);
 	buf_reset(out);
 	resp_serialize(&rs, &r, out);
 	FCGX_PutStr(buf_cstr(out), (int)out->len, fr->out);

@@ -52,7 +52,7 @@ run(const char *method, const char *uri, const char *const *headers, const char 
 	resp_init(&rs);
 	status = req_parse(&r, &a, (char *const *)(void *)env, read_body, &b, &why);
 	assert_int_equal(status, 0);
-	app_handle(&r, &rs);
+	pipeline_handle(&r, &rs);
 	if (r.route)
 		exercised[r.route - routes] = 1;
 	buf_reset(out);

@@ -43,16 +43,16 @@ test_list_next(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(list_next(&cur, &e, &n), 1);
+		assert_int_equal(util_list_next(&cur, &e, &n), 1);
 		assert_int_equal(n, strlen(want[i]));
 		assert_memory_equal(e, want[i], n);
 	}
-	assert_int_equal(list_next(&cur, &e, &n), 0);
-	assert_int_equal(list_next(&cur, &e, &n), 0);
+	assert_int_equal(util_list_next(&cur, &e, &n), 0);
+	assert_int_equal(util_list_next(&cur, &e, &n), 0);
 	cur = NULL;
-	assert_int_equal(list_next(&cur, &e, &n), 0);
+	assert_int_equal(util_list_next(&cur, &e, &n), 0);
 	cur = " , ";
-	assert_int_equal(list_next(&cur, &e, &n), 0);
+	assert_int_equal(util_list_next(&cur, &e, &n), 0);
 }
 
 static void
