@@ -187,35 +187,35 @@ lists(void **state)
 static void
 session_rows(void **state)
 {
-	struct session_row	 row = { 0 };
+	struct model_session_row	 row = { 0 };
 	int64_t			 id = new_user("fran");
 	long long		 n;
 
 	(void)state;
-	assert_int_equal(session_row_insert(&r, "k1", "data-1", 60), FAIL_OK);
-	assert_int_equal(session_row_insert(&r, "k1", "data-2", 60), FAIL_CONFLICT);
-	assert_int_equal(session_row_get(&r, "k1", &row), FAIL_OK);
+	assert_int_equal(model_session_insert(&r, "k1", "data-1", 60), FAIL_OK);
+	assert_int_equal(model_session_insert(&r, "k1", "data-2", 60), FAIL_CONFLICT);
+	assert_int_equal(model_session_get(&r, "k1", &row), FAIL_OK);
 	assert_int_equal(row.len, 6);
 	assert_string_equal(row.data, "data-1");
 	assert_null(row.user);
 	/* The expected user comes back with the row, with the sizes of the lists. */
 	row.user_id = id;
-	assert_int_equal(session_row_update(&r, "k1", "data-3", 60), FAIL_OK);
-	assert_int_equal(session_row_get(&r, "k1", &row), FAIL_OK);
+	assert_int_equal(model_session_update(&r, "k1", "data-3", 60), FAIL_OK);
+	assert_int_equal(model_session_get(&r, "k1", &row), FAIL_OK);
 	assert_string_equal(row.data, "data-3");
 	assert_non_null(row.user);
 	assert_int_equal(row.user->id, id);
 	assert_string_equal(row.user->username, "fran");
 	assert_int_equal(row.user->favorites, 0);
-	assert_int_equal(session_row_update(&r, "nope", "d", 60), FAIL_NOT_FOUND);
-	assert_int_equal(session_row_delete(&r, "k1"), FAIL_OK);
-	assert_int_equal(session_row_get(&r, "k1", &row), FAIL_NOT_FOUND);
+	assert_int_equal(model_session_update(&r, "nope", "d", 60), FAIL_NOT_FOUND);
+	assert_int_equal(model_session_delete(&r, "k1"), FAIL_OK);
+	assert_int_equal(model_session_get(&r, "k1", &row), FAIL_NOT_FOUND);
 	/* An expired row is not read, and the sweep removes it. */
-	assert_int_equal(session_row_insert(&r, "old", "d", -10), FAIL_OK);
-	assert_int_equal(session_row_get(&r, "old", &row), FAIL_NOT_FOUND);
-	assert_int_equal(session_rows_clear_expired(app.db, &n), FAIL_OK);
+	assert_int_equal(model_session_insert(&r, "old", "d", -10), FAIL_OK);
+	assert_int_equal(model_session_get(&r, "old", &row), FAIL_NOT_FOUND);
+	assert_int_equal(model_session_clear_expired(app.db, &n), FAIL_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(session_rows_clear_expired(NULL, &n), FAIL_DB);
+	assert_int_equal(model_session_clear_expired(NULL, &n), FAIL_DB);
 }
 
 /*
@@ -260,7 +260,7 @@ static void
 health(void **state)
 {
 	(void)state;
-	assert_int_equal(db_reachable(), FAIL_OK);
+	assert_int_equal(model_health_db_reachable(), FAIL_OK);
 }
 
 int
