@@ -1,4 +1,4 @@
-/* hashers.c: Django-compatible password hashing: per-version policy, make, check and must_update. */
+/* hashers.c: Django-compatible password hashing, one table row per hasher (make, check, must_update). */
 #include <argon2.h>
 #include <crypt.h>
 #include <limits.h>
@@ -28,22 +28,37 @@
 /* Result of verify/must_update on a hash Django would raise an exception on. */
 #define MALFORMED		(-1)
 
-static const struct {
-	const char	*algorithm;
-	const char	*class_name;
-} hasher_table[HASHER_COUNT] = {
-	[HASHER_PBKDF2_SHA256] = { "pbkdf2_sha256", "PBKDF2PasswordHasher" },
-	[HASHER_PBKDF2_SHA1] = { "pbkdf2_sha1", "PBKDF2SHA1PasswordHasher" },
-	[HASHER_ARGON2] = { "argon2", "Argon2PasswordHasher" },
-	[HASHER_BCRYPT_SHA256] = { "bcrypt_sha256", "BCryptSHA256PasswordHasher" },
-	[HASHER_BCRYPT] = { "bcrypt", "BCryptPasswordHasher" },
-	[HASHER_SCRYPT] = { "scrypt", "ScryptPasswordHasher" },
-	[HASHER_MD5] = { "md5", "MD5PasswordHasher" },
-	[HASHER_SHA1] = { "sha1", "SHA1PasswordHasher" },
-	[HASHER_UNSALTED_MD5] = { "unsalted_md5", "UnsaltedMD5PasswordHasher" },
-	[HASHER_UNSALTED_SHA1] = { "unsalted_sha1", "UnsaltedSHA1PasswordHasher" },
-	[HASHER_CRYPT] = { "crypt", "CryptPasswordHasher" },
+/*
+ * One row per hasher: everything that differs between algorithms lives here, so adding a
+ * hasher is one row plus its functions. The table itself is defined after those functions.
+ */
+struct hasher {
+	const char	*algorithm;	/* stored prefix before the first '$' */
+	const char	*class_name;	/* Django class, for PASSWORD_HASHERS entries */
+	/* The digest it is built on: PBKDF2's PRF, salted/unsalted digest, bcrypt_sha256's
+	 * pre-hash (NULL for plain bcrypt, which hashes the password itself). */
+	const EVP_MD	*(*md)(void);
+	/* Recognises a hash without an "algorithm$" prefix (chars counted as Django does);
+	 * NULL = identified by its prefix only. */
+	int		 (*identify)(const char *encoded, size_t chars);
+	/* hasher.encode(pw, salt) with the policy's parameters into b: 0 or -1. Set for the
+	 * hashers that take a salt of SALT_CHARS alphanumerics; make_with() draws it. */
+	int		 (*encode)(const struct hasher_policy *, enum hasher_alg, struct buf *b,
+			    const char *pw, size_t len, const char *salt, size_t saltlen);
+	/* A whole new hash into b, for the hashers that salt themselves or not at all: 0 or -1. */
+	int		 (*make)(const struct hasher_policy *, enum hasher_alg, struct buf *b,
+			    const char *pw, size_t len);
+	/* hasher.verify(): 1 match, 0 mismatch, MALFORMED where Django would raise. */
+	int		 (*verify)(const struct hasher_policy *, enum hasher_alg, const char *pw,
+			    size_t len, const char *encoded);
+	/* hasher.must_update(): 1, 0 or MALFORMED; NULL = BasePasswordHasher's (never). */
+	int		 (*must_update)(const struct hasher_policy *, const char *encoded);
+	/* hasher.harden_runtime(); NULL = BasePasswordHasher's (nothing). */
+	void		 (*harden)(const struct hasher_policy *, enum hasher_alg, const char *pw,
+			    size_t len, const char *encoded);
 };
+
+static const struct hasher hasher_table[HASHER_COUNT];
 
 /* django/conf/global_settings.py and hashers.py, per feature release (django-compat.md §1). */
 static const struct {
@@ -212,20 +227,19 @@ hasher_identify(const char *encoded, enum hasher_alg *out)
 {
 	size_t		 bytes = strlen(encoded), chars = bytes;
 	const char	*dollar = strchr(encoded, '$');
+	size_t		 namelen = dollar ? (size_t)(dollar - encoded) : bytes;
 	int		 i;
 
 	/* Django counts characters, not bytes. */
 	if (utf8_valid(encoded, bytes))
 		chars = utf8_length(encoded, bytes);
-	if ((chars == 32 && dollar == NULL) || (chars == 37 && strncmp(encoded, "md5$$", 5) == 0)) {
-		*out = HASHER_UNSALTED_MD5;
-		return 0;
+	/* The unprefixed forms first: "sha1$$<hex>" would otherwise read as salted sha1. */
+	for (i = 0; i < HASHER_COUNT; i++) {
+		if (hasher_table[i].identify != NULL && hasher_table[i].identify(encoded, chars)) {
+			*out = (enum hasher_alg)i;
+			return 0;
+		}
 	}
-	if (chars == 46 && strncmp(encoded, "sha1$$", 6) == 0) {
-		*out = HASHER_UNSALTED_SHA1;
-		return 0;
-	}
-	size_t namelen = dollar ? (size_t)(dollar - encoded) : bytes;
 	for (i = 0; i < HASHER_COUNT; i++) {
 		const char *a = hasher_table[i].algorithm;
 
@@ -274,7 +288,7 @@ static int
 pbkdf2_encode(struct buf *out, enum hasher_alg alg, const char *pw, size_t len,
     const char *salt, size_t saltlen, int64_t iterations)
 {
-	const EVP_MD	*md = alg == HASHER_PBKDF2_SHA1 ? EVP_sha1() : EVP_sha256();
+	const EVP_MD	*md = hasher_table[alg].md();
 	unsigned char	 dk[EVP_MAX_MD_SIZE];
 	int		 dklen = EVP_MD_get_size(md);
 
@@ -360,13 +374,14 @@ pbkdf2_harden(const struct hasher_policy *pol, enum hasher_alg alg, const char *
 /* ---- Argon2 ---- */
 
 static int
-argon2_encode(const struct hasher_policy *pol, struct buf *out, const char *pw, size_t len,
-    const char *salt, size_t saltlen)
+argon2_encode(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *out,
+    const char *pw, size_t len, const char *salt, size_t saltlen)
 {
 	size_t	 sz;
 	char	*enc;
 	int	 rc;
 
+	(void)alg;
 	if (len > UINT32_MAX || saltlen > UINT32_MAX)
 		return -1;
 	sz = argon2_encodedlen((uint32_t)pol->argon2_time_cost, (uint32_t)pol->argon2_memory_cost,
@@ -402,11 +417,14 @@ argon2_type_of(const char *rest, argon2_type *type)
 }
 
 static int
-argon2_verify_hash(const char *pw, size_t len, const char *encoded)
+argon2_verify_hash(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw,
+    size_t len, const char *encoded)
 {
 	const char	*rest = encoded + strlen("argon2");
 	argon2_type	 type;
 
+	(void)pol;	/* the parameters come from the stored hash */
+	(void)alg;
 	if (*rest != '$' || argon2_type_of(rest, &type) != 0)
 		return MALFORMED;
 	if (len > UINT32_MAX)
@@ -548,11 +566,11 @@ bcrypt_encode(struct buf *out, enum hasher_alg alg, const char *pw, size_t len,
 	const char		*hash;
 	int			 rc = -1;
 
-	if (alg == HASHER_BCRYPT_SHA256) {
+	if (hasher_table[alg].md != NULL) {	/* bcrypt_sha256: hex of the digest */
 		unsigned char	md[EVP_MAX_MD_SIZE];
 		unsigned int	mdlen;
 
-		if (EVP_Digest(pw, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		if (EVP_Digest(pw, len, md, &mdlen, hasher_table[alg].md(), NULL) != 1)
 			return -1;
 		hex_encode(md, mdlen, input);
 		OPENSSL_cleanse(md, sizeof(md));
@@ -588,11 +606,13 @@ out:
 }
 
 static int
-bcrypt_verify(enum hasher_alg alg, const char *pw, size_t len, const char *encoded)
+bcrypt_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
+    const char *encoded)
 {
 	const char	*data = strchr(encoded, '$');
 	struct buf	 b = BUF_INIT;
 
+	(void)pol;	/* the rounds come from the stored hash */
 	if (alg == HASHER_BCRYPT && memchr(pw, '\0', len) != NULL)
 		return 0;	/* Python bcrypt raises; the caller rejects NUL anyway */
 	if (data == NULL)
@@ -665,12 +685,14 @@ scrypt_decode(const char *encoded, struct strview *f, int64_t *n, int64_t *r, in
 }
 
 static int
-scrypt_verify(const struct hasher_policy *pol, const char *pw, size_t len, const char *encoded)
+scrypt_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
+    const char *encoded)
 {
 	struct strview	 f[7];
 	struct buf	 b = BUF_INIT;
 	int64_t		 n, r, p;
 
+	(void)alg;
 	if (scrypt_decode(encoded, f, &n, &r, &p) != 0 || f[2].len == 0)
 		return MALFORMED;
 	/* encode() does "n or self.work_factor" etc. */
@@ -719,12 +741,13 @@ digest_hex(const EVP_MD *md, const void *a, size_t alen, const void *b, size_t b
 }
 
 static int
-salted_encode(struct buf *out, enum hasher_alg alg, const char *pw, size_t len,
-    const char *salt, size_t saltlen)
+salted_encode(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *out,
+    const char *pw, size_t len, const char *salt, size_t saltlen)
 {
 	char hex[EVP_MAX_MD_SIZE * 2 + 1];
 
-	if (digest_hex(alg == HASHER_MD5 ? EVP_md5() : EVP_sha1(), salt, saltlen, pw, len, hex) != 0)
+	(void)pol;
+	if (digest_hex(hasher_table[alg].md(), salt, saltlen, pw, len, hex) != 0)
 		return -1;
 	buf_printf(out, "%s$", hasher_name(alg));
 	buf_append(out, salt, saltlen);
@@ -733,34 +756,54 @@ salted_encode(struct buf *out, enum hasher_alg alg, const char *pw, size_t len,
 }
 
 static int
-salted_verify(enum hasher_alg alg, const char *pw, size_t len, const char *encoded)
+salted_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
+    const char *encoded)
 {
 	struct strview	 f[3];
 	struct buf	 b = BUF_INIT;
 
+	(void)pol;
 	/* encode() refuses an empty salt (assert / ValueError). */
 	if (split_dollar(encoded, f, 2) != 3 || f[1].len == 0)
 		return MALFORMED;
-	return encoded_equal(encoded, &b, salted_encode(&b, alg, pw, len, f[1].ptr, f[1].len));
+	return encoded_equal(encoded, &b, salted_encode(pol, alg, &b, pw, len, f[1].ptr, f[1].len));
 }
 
 static int
-salted_must_update(const char *encoded)
+salted_must_update(const struct hasher_policy *pol, const char *encoded)
 {
 	struct strview f[3];
 
+	(void)pol;
 	if (split_dollar(encoded, f, 2) != 3)
 		return MALFORMED;
 	return salt_too_short(f[1].len);
 }
 
+/* Bare 32 hex digits, or "md5$$" and 32 hex digits. */
 static int
-unsalted_encode(struct buf *out, enum hasher_alg alg, const char *pw, size_t len)
+unsalted_md5_identify(const char *encoded, size_t chars)
+{
+	return (chars == 32 && strchr(encoded, '$') == NULL) ||
+	    (chars == 37 && strncmp(encoded, "md5$$", 5) == 0);
+}
+
+/* "sha1$$" and 40 hex digits. */
+static int
+unsalted_sha1_identify(const char *encoded, size_t chars)
+{
+	return chars == 46 && strncmp(encoded, "sha1$$", 6) == 0;
+}
+
+/* Unsalted md5 or sha1 of pw into out (nothing random in it): 0 or -1. */
+static int
+unsalted_encode(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *out,
+    const char *pw, size_t len)
 {
 	char hex[EVP_MAX_MD_SIZE * 2 + 1];
 
-	if (digest_hex(alg == HASHER_UNSALTED_MD5 ? EVP_md5() : EVP_sha1(), pw, len, "", 0,
-	    hex) != 0)
+	(void)pol;
+	if (digest_hex(hasher_table[alg].md(), pw, len, "", 0, hex) != 0)
 		return -1;
 	if (alg == HASHER_UNSALTED_SHA1)
 		buf_puts(out, "sha1$$");
@@ -769,17 +812,19 @@ unsalted_encode(struct buf *out, enum hasher_alg alg, const char *pw, size_t len
 }
 
 static int
-unsalted_verify(enum hasher_alg alg, const char *pw, size_t len, const char *encoded)
+unsalted_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
+    const char *encoded)
 {
 	struct buf	b = BUF_INIT;
 	size_t		elen = strlen(encoded);
 	int		ok;
 
+	(void)pol;
 	if (alg == HASHER_UNSALTED_MD5 && elen == 37 && strncmp(encoded, "md5$$", 5) == 0) {
 		encoded += 5;
 		elen -= 5;
 	}
-	if (unsalted_encode(&b, alg, pw, len) != 0)
+	if (unsalted_encode(pol, alg, &b, pw, len) != 0)
 		return MALFORMED;
 	ok = ct_equal(encoded, elen, b.data, b.len);
 	buf_free(&b);
@@ -811,12 +856,15 @@ crypt_phrase(const char *pw, size_t len, const char *setting)
 }
 
 static int
-crypt_verify(const char *pw, size_t len, const char *encoded)
+crypt_verify(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
+    const char *encoded)
 {
 	struct strview	 f[3];
 	char		*h;
 	int		 ok;
 
+	(void)pol;
+	(void)alg;
 	if (split_dollar(encoded, f, 2) != 3)
 		return MALFORMED;
 	if (memchr(pw, '\0', len) != NULL)
@@ -829,12 +877,29 @@ crypt_verify(const char *pw, size_t len, const char *encoded)
 	return ok;
 }
 
-/* ---- dispatch ---- */
+/* ---- making new hashes ---- */
+
+/* PBKDF2 at the policy's iterations. */
+static int
+pbkdf2_policy_encode(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *b,
+    const char *pw, size_t len, const char *salt, size_t saltlen)
+{
+	return pbkdf2_encode(b, alg, pw, len, salt, saltlen, pol->pbkdf2_iterations);
+}
+
+/* scrypt at the policy's N, r, p. */
+static int
+scrypt_policy_encode(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *b,
+    const char *pw, size_t len, const char *salt, size_t saltlen)
+{
+	(void)alg;
+	return scrypt_encode(b, pw, len, salt, saltlen, pol->scrypt_n, pol->scrypt_r, pol->scrypt_p);
+}
 
 /* A new bcrypt or bcrypt_sha256 hash of pw into b, salted as bcrypt.gensalt(rounds) does:
  * $2b$NN$ + bcrypt-base64 of 16 random bytes. 0, or -1 (logged when the salt failed). */
 static int
-bcrypt_make(const struct hasher_policy *pol, struct buf *b, enum hasher_alg alg, const char *pw,
+bcrypt_make(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *b, const char *pw,
     size_t len)
 {
 	char		setting[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -851,11 +916,14 @@ bcrypt_make(const struct hasher_policy *pol, struct buf *b, enum hasher_alg alg,
 
 /* A new crypt hash of pw into b ("crypt$$" + crypt(3) with a random 2-character salt). 0 or -1. */
 static int
-crypt_make(struct buf *b, const char *pw, size_t len)
+crypt_make(const struct hasher_policy *pol, enum hasher_alg alg, struct buf *b, const char *pw,
+    size_t len)
 {
 	char	 salt[3];
 	char	*h;
 
+	(void)pol;
+	(void)alg;
 	rand_string(salt, 2, RAND_ALNUM);
 	if ((h = crypt_phrase(pw, len, salt)) == NULL)
 		return -1;
@@ -864,49 +932,49 @@ crypt_make(struct buf *b, const char *pw, size_t len)
 	return 0;
 }
 
-/* hasher.encode(pw, fresh salt) with the policy's parameters; NULL on failure. */
+/* ---- the table ---- */
+
+static const struct hasher hasher_table[HASHER_COUNT] = {
+	[HASHER_PBKDF2_SHA256] = { "pbkdf2_sha256", "PBKDF2PasswordHasher", EVP_sha256, NULL,
+	    pbkdf2_policy_encode, NULL, pbkdf2_verify, pbkdf2_must_update, pbkdf2_harden },
+	[HASHER_PBKDF2_SHA1] = { "pbkdf2_sha1", "PBKDF2SHA1PasswordHasher", EVP_sha1, NULL,
+	    pbkdf2_policy_encode, NULL, pbkdf2_verify, pbkdf2_must_update, pbkdf2_harden },
+	[HASHER_ARGON2] = { "argon2", "Argon2PasswordHasher", NULL, NULL,
+	    argon2_encode, NULL, argon2_verify_hash, argon2_must_update, NULL },
+	[HASHER_BCRYPT_SHA256] = { "bcrypt_sha256", "BCryptSHA256PasswordHasher", EVP_sha256, NULL,
+	    NULL, bcrypt_make, bcrypt_verify, bcrypt_must_update, bcrypt_harden },
+	[HASHER_BCRYPT] = { "bcrypt", "BCryptPasswordHasher", NULL, NULL,
+	    NULL, bcrypt_make, bcrypt_verify, bcrypt_must_update, bcrypt_harden },
+	[HASHER_SCRYPT] = { "scrypt", "ScryptPasswordHasher", NULL, NULL,
+	    scrypt_policy_encode, NULL, scrypt_verify, scrypt_must_update, NULL },
+	[HASHER_MD5] = { "md5", "MD5PasswordHasher", EVP_md5, NULL,
+	    salted_encode, NULL, salted_verify, salted_must_update, NULL },
+	[HASHER_SHA1] = { "sha1", "SHA1PasswordHasher", EVP_sha1, NULL,
+	    salted_encode, NULL, salted_verify, salted_must_update, NULL },
+	[HASHER_UNSALTED_MD5] = { "unsalted_md5", "UnsaltedMD5PasswordHasher", EVP_md5,
+	    unsalted_md5_identify, NULL, unsalted_encode, unsalted_verify, NULL, NULL },
+	[HASHER_UNSALTED_SHA1] = { "unsalted_sha1", "UnsaltedSHA1PasswordHasher", EVP_sha1,
+	    unsalted_sha1_identify, NULL, unsalted_encode, unsalted_verify, NULL, NULL },
+	[HASHER_CRYPT] = { "crypt", "CryptPasswordHasher", NULL, NULL,
+	    NULL, crypt_make, crypt_verify, NULL, NULL },
+};
+
+/* hasher.encode(pw, fresh salt) with the policy's parameters; NULL on failure (logged). */
 static char *
 make_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len)
 {
-	struct buf	 b = BUF_INIT;
-	char		 salt[SALT_CHARS + 1];
-	int		 rc = -1;
+	const struct hasher	*h = &hasher_table[alg];
+	struct buf		 b = BUF_INIT;
+	char			 salt[SALT_CHARS + 1];
+	int			 rc;
 
 	if (pw == NULL)
 		pw = "";
-	switch (alg) {
-	case HASHER_PBKDF2_SHA256:
-	case HASHER_PBKDF2_SHA1:
+	if (h->encode != NULL) {
 		rand_string(salt, SALT_CHARS, RAND_ALNUM);
-		rc = pbkdf2_encode(&b, alg, pw, len, salt, SALT_CHARS, pol->pbkdf2_iterations);
-		break;
-	case HASHER_ARGON2:
-		rand_string(salt, SALT_CHARS, RAND_ALNUM);
-		rc = argon2_encode(pol, &b, pw, len, salt, SALT_CHARS);
-		break;
-	case HASHER_BCRYPT_SHA256:
-	case HASHER_BCRYPT:
-		rc = bcrypt_make(pol, &b, alg, pw, len);
-		break;
-	case HASHER_SCRYPT:
-		rand_string(salt, SALT_CHARS, RAND_ALNUM);
-		rc = scrypt_encode(&b, pw, len, salt, SALT_CHARS, pol->scrypt_n, pol->scrypt_r,
-		    pol->scrypt_p);
-		break;
-	case HASHER_MD5:
-	case HASHER_SHA1:
-		rand_string(salt, SALT_CHARS, RAND_ALNUM);
-		rc = salted_encode(&b, alg, pw, len, salt, SALT_CHARS);
-		break;
-	case HASHER_UNSALTED_MD5:
-	case HASHER_UNSALTED_SHA1:
-		rc = unsalted_encode(&b, alg, pw, len);
-		break;
-	case HASHER_CRYPT:
-		rc = crypt_make(&b, pw, len);
-		break;
-	default:
-		break;
+		rc = h->encode(pol, alg, &b, pw, len, salt, SALT_CHARS);
+	} else {
+		rc = h->make(pol, alg, &b, pw, len);
 	}
 	if (rc != 0) {
 		log_warn("hashers: %s could not hash this password", hasher_name(alg));
@@ -914,69 +982,6 @@ make_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, 
 		return NULL;
 	}
 	return buf_detach(&b);
-}
-
-/* hasher.verify(): 1 match, 0 mismatch, MALFORMED where Django would raise. */
-static int
-verify_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
-    const char *encoded)
-{
-	switch (alg) {
-	case HASHER_PBKDF2_SHA256:
-	case HASHER_PBKDF2_SHA1:
-		return pbkdf2_verify(pol, alg, pw, len, encoded);
-	case HASHER_ARGON2:
-		return argon2_verify_hash(pw, len, encoded);
-	case HASHER_BCRYPT_SHA256:
-	case HASHER_BCRYPT:
-		return bcrypt_verify(alg, pw, len, encoded);
-	case HASHER_SCRYPT:
-		return scrypt_verify(pol, pw, len, encoded);
-	case HASHER_MD5:
-	case HASHER_SHA1:
-		return salted_verify(alg, pw, len, encoded);
-	case HASHER_UNSALTED_MD5:
-	case HASHER_UNSALTED_SHA1:
-		return unsalted_verify(alg, pw, len, encoded);
-	case HASHER_CRYPT:
-		return crypt_verify(pw, len, encoded);
-	default:
-		return MALFORMED;
-	}
-}
-
-/* preferred.must_update(encoded), only called when encoded uses the preferred algorithm. */
-static int
-must_update_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *encoded)
-{
-	switch (alg) {
-	case HASHER_PBKDF2_SHA256:
-	case HASHER_PBKDF2_SHA1:
-		return pbkdf2_must_update(pol, encoded);
-	case HASHER_ARGON2:
-		return argon2_must_update(pol, encoded);
-	case HASHER_BCRYPT_SHA256:
-	case HASHER_BCRYPT:
-		return bcrypt_must_update(pol, encoded);
-	case HASHER_SCRYPT:
-		return scrypt_must_update(pol, encoded);
-	case HASHER_MD5:
-	case HASHER_SHA1:
-		return salted_must_update(encoded);
-	default:
-		return 0;	/* BasePasswordHasher.must_update */
-	}
-}
-
-/* hasher.harden_runtime(): only PBKDF2 and bcrypt do anything. */
-static void
-harden_with(const struct hasher_policy *pol, enum hasher_alg alg, const char *pw, size_t len,
-    const char *encoded)
-{
-	if (alg == HASHER_PBKDF2_SHA256 || alg == HASHER_PBKDF2_SHA1)
-		pbkdf2_harden(pol, alg, pw, len, encoded);
-	else if (alg == HASHER_BCRYPT_SHA256 || alg == HASHER_BCRYPT)
-		bcrypt_harden(pol, alg, pw, len, encoded);
 }
 
 char *
@@ -1021,18 +1026,23 @@ password_check(const struct hasher_policy *pol, const char *pw, size_t len, cons
 		return 0;
 	}
 	changed = alg != preferred;
-	update = changed ? 1 : must_update_with(pol, preferred, encoded);
+	if (changed)
+		update = 1;
+	else if (hasher_table[preferred].must_update == NULL)
+		update = 0;	/* BasePasswordHasher.must_update */
+	else
+		update = hasher_table[preferred].must_update(pol, encoded);
 	if (update == MALFORMED) {
 		log_warn("hashers: stored %s password hash is malformed", hasher_name(alg));
 		return 0;
 	}
-	correct = verify_with(pol, alg, pw, len, encoded);
+	correct = hasher_table[alg].verify(pol, alg, pw, len, encoded);
 	if (correct == MALFORMED) {
 		log_warn("hashers: stored %s password hash is malformed", hasher_name(alg));
 		return 0;
 	}
-	if (!correct && !changed && update)
-		harden_with(pol, alg, pw, len, encoded);
+	if (!correct && !changed && update && hasher_table[alg].harden != NULL)
+		hasher_table[alg].harden(pol, alg, pw, len, encoded);
 	if (must_update != NULL)
 		*must_update = update;
 	return correct;

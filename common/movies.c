@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "movies.h"
 #include "rand.h"
+#include "tmdb_kinds.h"
 #include "util.h"
 
 #define POLL_INTERVAL_MS	20
@@ -86,31 +87,14 @@ sha1_hex(const char *s, size_t len, char out[41])
 int
 movies_cache_key(const struct tmdb_query *q, const char *language, struct buf *out)
 {
-	struct buf	norm = BUF_INIT, params = BUF_INIT;
-	char		hex[41];
+	const struct tmdb_kind_desc	*d = tmdb_kind_desc(q->kind);
+	struct buf			 norm = BUF_INIT, params = BUF_INIT;
+	char				 hex[41] = "";
+	int				 first;
 
 	if (tmdb_query_check(q) == -1)
 		return -1;
-	switch (q->kind) {
-	case TMDB_TRENDING:
-		if (strcmp(q->window, "day") == 0 && q->page == 1)
-			buf_puts(out, "movie_rec:trending_movies");
-		else
-			buf_printf(out, "movie_rec:trending_movies:%s:%d", q->window, q->page);
-		break;
-	case TMDB_DETAILS:
-		buf_printf(out, "movie_%" PRId64 "_details", q->id);
-		break;
-	case TMDB_RECOMMENDATIONS:
-		if (q->page == 1)
-			buf_printf(out, "movie_rec:recommendations_%" PRId64, q->id);
-		else
-			buf_printf(out, "movie_rec:recommendations_%" PRId64 ":%d", q->id, q->page);
-		break;
-	case TMDB_SIMILAR:
-		buf_printf(out, "movie_rec:similar_%" PRId64 ":%d", q->id, q->page);
-		break;
-	case TMDB_SEARCH:
+	if (d->key_hashes_query) {
 		if (movies_normalize_query(q->text, &norm) == -1) {
 			buf_free(&norm);
 			return -1;
@@ -121,45 +105,22 @@ movies_cache_key(const struct tmdb_query *q, const char *language, struct buf *o
 		if (q->primary_release_year != 0)
 			buf_printf(&params, "&primary_release_year=%d", q->primary_release_year);
 		sha1_hex(params.data, params.len, hex);
-		buf_printf(out, "movie_rec:search:%s", hex);
 		buf_free(&norm);
 		buf_free(&params);
-		break;
-	case TMDB_GENRES:
-		buf_puts(out, "movie_rec:genres");
-		break;
-	case TMDB_DISCOVER:
-		buf_printf(out, "movie_rec:discover:%" PRId64 ":%d", q->id, q->page);
-		break;
-	case TMDB_CONFIGURATION:
-		buf_puts(out, "movie_rec:configuration");
-		break;
-	case TMDB_WATCH_PROVIDERS:
-		buf_printf(out, "movie_%" PRId64 "_watch_providers", q->id);
-		break;
-	case TMDB_FIND:
-		buf_printf(out, "movie_rec:find_imdb_%s", q->text);
-		break;
 	}
+	/* The origin app's short form is for the first page of the default window only. */
+	first = d->key_first != NULL && q->page == 1 &&
+	    (strstr(d->key, "{window}") == NULL || strcmp(q->window, "day") == 0);
+	tmdb_kind_expand(first ? d->key_first : d->key, q, hex, out);
 	return 0;
 }
 
 int
 movies_ttl(enum tmdb_kind kind)
 {
-	switch (kind) {
-	case TMDB_TRENDING:		return MOVIES_TTL_TRENDING;
-	case TMDB_DETAILS:		return MOVIES_TTL_DETAILS;
-	case TMDB_RECOMMENDATIONS:	return MOVIES_TTL_RECS;
-	case TMDB_SIMILAR:		return MOVIES_TTL_SIMILAR;
-	case TMDB_SEARCH:		return MOVIES_TTL_SEARCH;
-	case TMDB_GENRES:		return MOVIES_TTL_GENRES;
-	case TMDB_DISCOVER:		return MOVIES_TTL_DISCOVER;
-	case TMDB_CONFIGURATION:	return MOVIES_TTL_CONFIG;
-	case TMDB_WATCH_PROVIDERS:	return MOVIES_TTL_PROVIDERS;
-	case TMDB_FIND:			return MOVIES_TTL_FIND;
-	}
-	return 3600;
+	const struct tmdb_kind_desc *d = tmdb_kind_desc(kind);
+
+	return d != NULL ? d->ttl : 3600;
 }
 
 const char *
@@ -332,12 +293,8 @@ movies_json_text(struct json_object *o, size_t *len)
 	return s;
 }
 
-/*
- * A cached value as an object, or NULL. The caller gets a reference to an object other
- * requests of this worker may share: it reads it, and copies what it would change.
- */
-static struct json_object *
-parse_cached(const char *s)
+struct json_object *
+movies_parse_cached(const char *s)
 {
 	struct json_object	*o;
 	size_t			 len;
@@ -407,7 +364,7 @@ look_up(struct movies *m, struct slot **ss, size_t n)
 	}
 	rv = cache_mget(m->cache, keys, 2 * n, vals, NULL);
 	for (size_t i = 0; rv == 0 && i < n; i++) {
-		struct json_object *o = parse_cached(vals[2 * i]);
+		struct json_object *o = movies_parse_cached(vals[2 * i]);
 
 		if (o != NULL)
 			finish(ss[i], MOVIES_OK, o);
@@ -454,14 +411,14 @@ claim(struct movies *m, struct slot **ss, size_t n, const char *token)
 		if (cache_mget(m->cache, keys, 3 * n, vals, NULL) == 0) {
 			for (size_t i = 0; i < n; i++) {
 				struct slot		*s = ss[i];
-				struct json_object	*o = parse_cached(vals[3 * i]);
+				struct json_object	*o = movies_parse_cached(vals[3 * i]);
 
 				if (o != NULL)
 					finish(s, MOVIES_OK, o);
 				else if (vals[3 * i + 1] != NULL)
 					finish(s, MOVIES_NOT_FOUND, NULL);
 				else {
-					s->stale = parse_cached(vals[3 * i + 2]);
+					s->stale = movies_parse_cached(vals[3 * i + 2]);
 					continue;
 				}
 				if (s->locked)
@@ -683,7 +640,7 @@ await(struct movies *m, struct slot **ss, size_t n)
 
 			if (s->done)
 				continue;
-			if ((o = parse_cached(vals[3 * i])) != NULL)
+			if ((o = movies_parse_cached(vals[3 * i])) != NULL)
 				finish(s, MOVIES_OK, o);
 			else if (vals[3 * i + 1] != NULL)
 				finish(s, MOVIES_NOT_FOUND, NULL);
@@ -1024,119 +981,4 @@ struct cache *
 movies_cache(struct movies *m)
 {
 	return m->cache;
-}
-
-/* The fields a poster grid shows, copied from a details object. */
-static struct json_object *
-card_of(struct json_object *details)
-{
-	static const char *fields[] = { "id", "title", "original_title", "release_date", "poster_path",
-	    "backdrop_path", "overview", "vote_average", "vote_count" };
-	struct json_object *card = json_object_new_object(), *v;
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (json_object_object_get_ex(details, fields[i], &v))
-			json_object_object_add(card, fields[i], json_object_get(v));
-	return card;
-}
-
-/* The Redis keys of the cards of ids, each allocated (the caller frees them and the array). */
-static char **
-card_keys(const int64_t *ids, size_t n)
-{
-	char **keys = xcalloc(n ? n : 1, sizeof(*keys));
-
-	for (size_t i = 0; i < n; i++) {
-		struct buf k = BUF_INIT;
-
-		buf_printf(&k, "movie_%lld_card", (long long)ids[i]);
-		keys[i] = buf_detach(&k);
-	}
-	return keys;
-}
-
-/* Fills outs[miss_at[j]] from the details of miss_ids[j] (through the movie layer) and stores
- * the new cards under keys in one round trip. Returns movies_details_many's status. */
-static enum movies_status
-fill_missing_cards(struct movies *m, char **keys, const int64_t *miss_ids, const size_t *miss_at,
-    size_t nmiss, struct json_object **outs)
-{
-	struct json_object	**details = xcalloc(nmiss, sizeof(*details));
-	struct cache_item	 *items = xcalloc(nmiss, sizeof(*items));
-	size_t			  nitems = 0;
-	enum movies_status	  st;
-
-	st = movies_details_many(m, miss_ids, nmiss, details, NULL);
-	for (size_t j = 0; j < nmiss; j++) {
-		if (details[j] == NULL)
-			continue;
-		outs[miss_at[j]] = card_of(details[j]);
-		json_object_put(details[j]);
-		const char *v = json_object_to_json_string_ext(outs[miss_at[j]],
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		items[nitems++] = (struct cache_item){ keys[miss_at[j]], v, strlen(v), MOVIES_TTL_DETAILS };
-	}
-	if (nitems > 0)
-		cache_set_many(m->cache, items, nitems);
-	free(details);
-	free(items);
-	return st;
-}
-
-enum movies_status
-movies_cards_many(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
-{
-	char			**keys, **vals;
-	int64_t			 *miss_ids;
-	size_t			 *miss_at, nmiss = 0;
-	enum movies_status	  st = MOVIES_OK;
-
-	if (n > MOVIES_MANY_MAX)
-		return MOVIES_BAD_REQUEST;
-	keys = card_keys(ids, n);
-	vals = xcalloc(n ? n : 1, sizeof(*vals));
-	miss_ids = xcalloc(n ? n : 1, sizeof(*miss_ids));
-	miss_at = xcalloc(n ? n : 1, sizeof(*miss_at));
-	for (size_t i = 0; i < n; i++)
-		outs[i] = NULL;
-	/* One round trip for every card; a miss costs the details call, which refills the card. */
-	int cache_up = cache_mget(m->cache, (const char *const *)keys, n, vals, NULL) == 0;
-	for (size_t i = 0; i < n; i++) {
-		if ((outs[i] = parse_cached(vals[i])) == NULL) {
-			miss_ids[nmiss] = ids[i];
-			miss_at[nmiss++] = i;
-		}
-	}
-	/* Counted once per page, not once per card (a metric update formats its labels). */
-	if (cache_up && n > nmiss)
-		metrics_add(MET_CACHE_LOOKUPS, n - nmiss, METRICS_LABELS("card", "hit"));
-	if (cache_up && nmiss > 0)
-		metrics_add(MET_CACHE_LOOKUPS, nmiss, METRICS_LABELS("card", "miss"));
-	if (nmiss > 0)
-		st = fill_missing_cards(m, keys, miss_ids, miss_at, nmiss, outs);
-	for (size_t i = 0; i < n; i++) {
-		free(keys[i]);
-		free(vals[i]);
-	}
-	free(keys);
-	free(vals);
-	free(miss_ids);
-	free(miss_at);
-	return st;
-}
-
-void
-movies_cards_cached(struct movies *m, const int64_t *ids, size_t n, struct json_object **outs)
-{
-	char **keys = card_keys(ids, n), **vals = xcalloc(n ? n : 1, sizeof(*vals));
-
-	if (n > 0)
-		cache_mget(m->cache, (const char *const *)keys, n, vals, NULL);
-	for (size_t i = 0; i < n; i++) {
-		outs[i] = parse_cached(vals[i]);
-		free(keys[i]);
-		free(vals[i]);
-	}
-	free(keys);
-	free(vals);
 }

@@ -10,7 +10,8 @@
 #include "tmdb.h"
 
 /*
- * Redis keys (values are the normalised JSON of tmdb_parse()) and their TTLs:
+ * Redis keys (values are the normalised JSON of tmdb_parse()) and their TTLs (the per-kind keys
+ * and TTLs are rows of common/tmdb_kinds.c; this list mirrors them):
  *   trending day, page 1      movie_rec:trending_movies                    1 h  (the origin app's key)
  *   trending other            movie_rec:trending_movies:<window>:<page>    1 h
  *   recommendations page 1    movie_rec:recommendations_<id>               1 h  (the origin app's key)
@@ -34,16 +35,6 @@
  *   TMDb's Retry-After        tmdb:pause   ("1")               what TMDb said (max 10 min)
  * Keys carry no language: one deployment serves one TMDb language (except search, hashed).
  */
-#define MOVIES_TTL_TRENDING	3600
-#define MOVIES_TTL_RECS		3600
-#define MOVIES_TTL_DETAILS	86400
-#define MOVIES_TTL_SIMILAR	86400
-#define MOVIES_TTL_SEARCH	3600
-#define MOVIES_TTL_GENRES	(7 * 86400)
-#define MOVIES_TTL_DISCOVER	(6 * 3600)
-#define MOVIES_TTL_CONFIG	(3 * 86400)
-#define MOVIES_TTL_PROVIDERS	86400
-#define MOVIES_TTL_FIND		86400
 #define MOVIES_TTL_NOTFOUND	3600
 #define MOVIES_TTL_STALE	(7 * 86400)
 #define MOVIES_MANY_MAX		100	/* ids per movies_details_many() call */
@@ -161,6 +152,13 @@ enum movies_status movies_details_many(struct movies *, const int64_t *ids, size
  */
 enum movies_status movies_cards_many(struct movies *, const int64_t *ids, size_t n,
 		    struct json_object **outs);
+
+/*
+ * A cached value (NUL-terminated JSON text, or NULL) as an object, or NULL. Parsed once per
+ * worker while it stays in the worker's small parsed-value cache: the caller gets a reference
+ * other requests of this worker may share, reads it, copies what it would change, and puts it.
+ */
+struct json_object *movies_parse_cached(const char *s);
 
 /* The cards movies_cards_many would give, from Redis only (no TMDb call); misses stay NULL. */
 void		 movies_cards_cached(struct movies *, const int64_t *ids, size_t n, struct json_object **outs);

@@ -1,4 +1,4 @@
-/* tmdb.h: the TMDb HTTP client (libcurl) and the validation that turns its JSON into normalised copies. */
+/* tmdb.h: the TMDb client's interface: transport (tmdb.c), URLs (tmdb_url.c), reshaping (tmdb_shape.c). */
 #ifndef TMDB_H
 #define TMDB_H
 
@@ -35,6 +35,8 @@ struct tmdb_settings {
 #define TMDB_RETRY_AFTER_DEFAULT_MS	1000	/* 429 without a usable Retry-After */
 #define TMDB_MAX_QUERY_BYTES		800	/* 200 characters of 4-byte UTF-8: pages cap characters */
 
+/* What a call asks for. Everything a kind decides (path, parameters, paging, cache key, TTL,
+ * reshaper) is its row in tmdb_kinds.c: a new kind is one enumerator and one row. */
 enum tmdb_kind {
 	TMDB_TRENDING,		/* window ("day"|"week"), page */
 	TMDB_DETAILS,		/* id; fetched with append_to_response=credits,videos */
