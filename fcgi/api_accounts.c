@@ -59,7 +59,7 @@ api_register(struct req *r, struct resp *rs)
 	/* The origin answered 500 without an email; it is required, as on the site's form. */
 	g.email = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
 	g.password_field = "password";
-	g.mismatch = "Password fields didn't match.";
+	g.mismatch = msg_text(MSG_API_PASSWORDS_DIFFER);
 	g.error = api_field_error;
 	g.ctx = errors;
 	if (registration_check(r, &g, &nerrors) != FAIL_OK) {
@@ -77,13 +77,13 @@ api_register(struct req *r, struct resp *rs)
 		}
 		struct user u = { id, g.clean_username, g.clean_email, NULL, 1, -1, -1 };
 		o = req_object(r);
-		json_object_object_add(o, "message", json_object_new_string("User registered successfully"));
+		json_object_object_add(o, "message", json_object_new_string(msg_text(MSG_API_REGISTERED)));
 		json_object_object_add(o, "user", api_user_json(&u));
 		view_json(r, rs, 201, o);
 		return;
 	}
 	if (json_object_object_length(errors) == 0)
-		api_field_error(errors, "username", "A user with that username already exists.");
+		api_field_error(errors, "username", msg_text(MSG_USERNAME_TAKEN));
 	view_json(r, rs, 400, errors);
 }
 
@@ -220,15 +220,14 @@ check_password_change(struct req *r, struct json_object *errors, const char *old
 	int			 n;
 
 	if (old && !auth_verify_current_password(r, old))
-		api_field_error(errors, "old_password",
-		    "Your old password was entered incorrectly. Please enter it again.");
+		api_field_error(errors, "old_password", msg_text(MSG_OLD_PASSWORD_WRONG));
 	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		api_field_error(errors, "new_password2", "The two password fields didn\xe2\x80\x99t match.");
+		api_field_error(errors, "new_password2", msg_text(MSG_PASSWORDS_DIFFER));
 	else if (pw1 && pw2 && json_object_object_length(errors) == 0) {
 		struct validators_user u = { r->user->username, NULL, NULL, r->user->email };
 
 		if ((n = validators_password(pw2, &u, errs)) < 0)
-			api_field_error(errors, "new_password2", "This password could not be checked. Please try another.");
+			api_field_error(errors, "new_password2", msg_text(MSG_PASSWORD_UNCHECKED));
 		for (int i = 0; i < n; i++)
 			api_field_error(errors, "new_password2", errs[i].message);
 	}
@@ -270,7 +269,7 @@ api_password_change(struct req *r, struct resp *rs)
 	}
 	log_info("api: a password was changed");
 	o = req_object(r);
-	json_object_object_add(o, "detail", json_object_new_string("New password has been saved."));
+	json_object_object_add(o, "detail", json_object_new_string(msg_text(MSG_API_PASSWORD_SAVED)));
 	add_pair(r, o, r->user, pw_changed);
 	view_json(r, rs, 200, o);
 }

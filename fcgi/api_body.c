@@ -121,10 +121,8 @@ api_body(struct req *r, struct resp *rs)
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		struct json_object *errors = req_object(r);
-		char msg[96];
 
-		snprintf(msg, sizeof(msg), "Invalid data. Expected a dictionary, but got %s.", python_type(o));
-		api_field_error(errors, "non_field_errors", msg);
+		api_field_error(errors, "non_field_errors", msg_format(r->arena, MSG_API_NOT_A_DICT, python_type(o)));
 		view_json(r, rs, 400, errors);
 		return NULL;
 	}
@@ -144,37 +142,36 @@ api_char_field(struct req *r, struct json_object *data, struct json_object *erro
 	size_t			 len;
 
 	if (!json_object_object_get_ex(data, name, &v)) {
-		api_field_error(errors, name, "This field is required.");
+		api_field_error(errors, name, msg_text(MSG_FIELD_REQUIRED));
 		return NULL;
 	}
 	switch (json_object_get_type(v)) {
 	case json_type_null:
-		api_field_error(errors, name, "This field may not be null.");
+		api_field_error(errors, name, msg_text(MSG_FIELD_NULL));
 		return NULL;
 	case json_type_string:
 	case json_type_int:
 	case json_type_double:
 		break;
 	default:
-		api_field_error(errors, name, "Not a valid string.");
+		api_field_error(errors, name, msg_text(MSG_FIELD_NOT_STRING));
 		return NULL;
 	}
 	s = json_object_get_string(v);
 	len = json_object_is_type(v, json_type_string) ? (size_t)json_object_get_string_len(v) : strlen(s);
 	if (memchr(s, '\0', len)) {
-		api_field_error(errors, name, "Null characters are not allowed.");
+		api_field_error(errors, name, msg_text(MSG_FIELD_NUL));
 		return NULL;
 	}
 	/* str.strip(), as DRF's CharField: Unicode spaces too (JSON strings are valid UTF-8). */
 	if (trim)
 		s = validators_strip(s, &len);
 	if (len == 0) {
-		api_field_error(errors, name, "This field may not be blank.");
+		api_field_error(errors, name, msg_text(MSG_FIELD_BLANK));
 		return NULL;
 	}
 	if (utf8_length(s, len) > max) {
-		api_field_error(errors, name, arena_printf(r->arena,
-		    "Ensure this field has no more than %zu characters.", max));
+		api_field_error(errors, name, msg_format(r->arena, MSG_FIELD_MAX_CHARS, max));
 		return NULL;
 	}
 	return arena_strndup(r->arena, s, len);

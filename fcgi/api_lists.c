@@ -111,18 +111,18 @@ api_list_index(struct req *r, struct resp *rs)
 
 /* DRF's IntegerField for movie_id: an int, integral float or digit string, 1..2^31-1. */
 static int64_t
-movie_id_field(struct json_object *data, struct json_object *errors)
+movie_id_field(struct req *r, struct json_object *data, struct json_object *errors)
 {
 	struct json_object	*v;
 	int64_t			 id;
 
 	if (!json_object_object_get_ex(data, "movie_id", &v)) {
-		api_field_error(errors, "movie_id", "This field is required.");
+		api_field_error(errors, "movie_id", msg_text(MSG_FIELD_REQUIRED));
 		return -1;
 	}
 	switch (json_object_get_type(v)) {
 	case json_type_null:
-		api_field_error(errors, "movie_id", "This field may not be null.");
+		api_field_error(errors, "movie_id", msg_text(MSG_FIELD_NULL));
 		return -1;
 	case json_type_int:
 		id = json_object_get_int64(v);
@@ -131,7 +131,7 @@ movie_id_field(struct json_object *data, struct json_object *errors)
 		double d = json_object_get_double(v);
 
 		if (!(d >= -1e12 && d <= 1e12) || d != trunc(d)) {
-			api_field_error(errors, "movie_id", "A valid integer is required.");
+			api_field_error(errors, "movie_id", msg_text(MSG_FIELD_NOT_INTEGER));
 			return -1;
 		}
 		id = (int64_t)d;
@@ -146,21 +146,21 @@ movie_id_field(struct json_object *data, struct json_object *errors)
 		while (len && isspace((unsigned char)s[len - 1]))
 			len--;
 		if (parse_int64(s, len, INT64_MIN, INT64_MAX, &id) != 0) {
-			api_field_error(errors, "movie_id", "A valid integer is required.");
+			api_field_error(errors, "movie_id", msg_text(MSG_FIELD_NOT_INTEGER));
 			return -1;
 		}
 		break;
 	}
 	default:
-		api_field_error(errors, "movie_id", "A valid integer is required.");
+		api_field_error(errors, "movie_id", msg_text(MSG_FIELD_NOT_INTEGER));
 		return -1;
 	}
 	if (id < 1) {
-		api_field_error(errors, "movie_id", "Ensure this value is greater than or equal to 1.");
+		api_field_error(errors, "movie_id", msg_format(r->arena, MSG_FIELD_MIN_VALUE, 1LL));
 		return -1;
 	}
 	if (id > INT32_MAX) {
-		api_field_error(errors, "movie_id", "Ensure this value is less than or equal to 2147483647.");
+		api_field_error(errors, "movie_id", msg_format(r->arena, MSG_FIELD_MAX_VALUE, (long long)INT32_MAX));
 		return -1;
 	}
 	return id;
@@ -181,7 +181,7 @@ api_list_add(struct req *r, struct resp *rs)
 	if ((data = api_body(r, rs)) == NULL)
 		return;
 	errors = req_object(r);
-	if ((id = movie_id_field(data, errors)) < 0) {
+	if ((id = movie_id_field(r, data, errors)) < 0) {
 		view_json(r, rs, 400, errors);
 		return;
 	}

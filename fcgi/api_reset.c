@@ -12,8 +12,6 @@
 #include "validators.h"
 #include "view.h"
 
-#define INVALID_VALUE	"Invalid value"
-
 /* {"detail": text} with status 200. */
 static void
 detail(struct req *r, struct resp *rs, const char *text)
@@ -37,7 +35,7 @@ api_reset(struct req *r, struct resp *rs)
 	errors = req_object(r);
 	raw = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
 	if (raw && (email = emailaddr_normalize(raw, strlen(raw))) == NULL)
-		api_field_error(errors, "email", "Enter a valid email address.");
+		api_field_error(errors, "email", msg_text(MSG_EMAIL_INVALID));
 	if (json_object_object_length(errors) > 0)
 		view_json(r, rs, 400, errors);
 	else if (reset_throttled(r, email, &retry_after)) {
@@ -45,7 +43,7 @@ api_reset(struct req *r, struct resp *rs)
 	} else if (reset_send_mail(r, email) != FAIL_OK)
 		answer_fail(r, rs, FAIL_DB, MSG_API_RESET_DOWN);
 	else
-		detail(r, rs, "Password reset e-mail has been sent.");
+		detail(r, rs, msg_text(MSG_API_RESET_SENT));
 	free(email);
 }
 
@@ -61,9 +59,9 @@ confirm_user(struct req *r, struct json_object *data, struct json_object *errors
 	if (uid == NULL || token == NULL)
 		return NULL;
 	if ((*f = reset_user_by_uid(r, uid, strlen(uid), &u)) == FAIL_NOT_FOUND)
-		api_field_error(errors, "uid", INVALID_VALUE);
+		api_field_error(errors, "uid", msg_text(MSG_FIELD_INVALID_VALUE));
 	else if (*f == FAIL_OK && !reset_token_valid(u, token))
-		api_field_error(errors, "token", INVALID_VALUE);
+		api_field_error(errors, "token", msg_text(MSG_FIELD_INVALID_VALUE));
 	return json_object_object_length(errors) ? NULL : u;
 }
 
@@ -88,12 +86,12 @@ api_reset_confirm(struct req *r, struct resp *rs)
 		return;
 	}
 	if (u && pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		api_field_error(errors, "new_password2", "The two password fields didn\xe2\x80\x99t match.");
+		api_field_error(errors, "new_password2", msg_text(MSG_PASSWORDS_DIFFER));
 	else if (u && pw1 && pw2) {
 		struct validators_user who = { u->username, NULL, NULL, u->t.email };
 
 		if ((n = validators_password(pw2, &who, errs)) < 0)
-			api_field_error(errors, "new_password2", "This password could not be checked.");
+			api_field_error(errors, "new_password2", msg_text(MSG_API_RESET_PASSWORD_UNCHECKED));
 		for (int i = 0; i < n; i++)
 			api_field_error(errors, "new_password2", errs[i].message);
 	}
@@ -104,5 +102,5 @@ api_reset_confirm(struct req *r, struct resp *rs)
 	else if (f != FAIL_OK)
 		answer_fail(r, rs, FAIL_DB, MSG_API_RESET_DOWN);
 	else
-		detail(r, rs, "Password has been reset with the new password.");
+		detail(r, rs, msg_text(MSG_API_RESET_DONE));
 }
