@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "api_body.h"
+#include "api_fields.h"
 #include "app.h"
 #include "auth.h"
 #include "bearer.h"
@@ -34,7 +35,8 @@ add_token(struct req *r, struct json_object *o, const char *name, struct json_ob
 void
 api_register(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors, *o;
+	struct api_values	*in;
+	struct json_object	*errors, *o;
 	struct registration	 g;
 	int64_t			 id;
 	int			 nerrors, retry_after;
@@ -44,20 +46,14 @@ api_register(struct req *r, struct resp *rs)
 		api_throttled(r, rs, retry_after);
 		return;
 	}
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
+	errors = in->errors;
 	memset(&g, 0, sizeof(g));
-	g.username = api_char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
-	/*
-	 * DRF's CharField trims, so the origin hashed every API password without its surrounding
-	 * spaces: the same here, or its users could not log in (the site's forms keep Django's
-	 * rule, which does not strip passwords).
-	 */
-	g.password1 = api_char_field(r, data, errors, "password", 1, PASSWORD_MAX);
-	g.password2 = api_char_field(r, data, errors, "password2", 1, PASSWORD_MAX);
-	/* The origin answered 500 without an email; it is required, as on the site's form. */
-	g.email = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
+	g.username = api_text(in, "username");
+	g.password1 = api_text(in, "password");
+	g.password2 = api_text(in, "password2");
+	g.email = api_text(in, "email");
 	g.password_field = "password";
 	g.mismatch = msg_text(MSG_API_PASSWORDS_DIFFER);
 	g.error = api_field_error;
@@ -120,24 +116,19 @@ token_pair(struct req *r, const struct user *u, long long favorites, int64_t pw_
 void
 api_login(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors;
-	const char		*username, *password;
+	struct api_values	*in;
 	struct user		*u;
 	int			 retry_after = 0;
 	long long		 count;
 	int64_t			 pw_changed;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	username = api_char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
-	/* simplejwt's serializer trims the password too (DRF CharField), as at registration. */
-	password = api_char_field(r, data, errors, "password", 1, PASSWORD_MAX);
-	if (json_object_object_length(errors) > 0) {
-		view_json(r, rs, 400, errors);
+	if (json_object_object_length(in->errors) > 0) {
+		view_json(r, rs, 400, in->errors);
 		return;
 	}
-	switch (auth_authenticate(r, username, password, &u, &retry_after)) {
+	switch (auth_authenticate(r, api_text(in, "username"), api_text(in, "password"), &u, &retry_after)) {
 	case FAIL_OK:
 		break;
 	case FAIL_UNAUTHENTICATED:
@@ -172,7 +163,8 @@ api_login(struct req *r, struct resp *rs)
 void
 api_token_refresh(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors, *payload = NULL, *o;
+	struct api_values	*in;
+	struct json_object	*payload = NULL, *o;
 	const char		*token;
 	enum jwt_status		 st;
 	int64_t			 now = (int64_t)time(NULL), id;
@@ -180,11 +172,10 @@ api_token_refresh(struct req *r, struct resp *rs)
 	enum fail		 f;
 	enum msg		 m;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	if ((token = api_char_field(r, data, errors, "refresh", 1, JWT_MAX_TOKEN)) == NULL) {
-		view_json(r, rs, 400, errors);
+	if ((token = api_text(in, "refresh")) == NULL) {
+		view_json(r, rs, 400, in->errors);
 		return;
 	}
 	st = jwt_decode(app.signing.secret, token, strlen(token), JWT_REFRESH, now, &payload);
@@ -241,21 +232,22 @@ check_password_change(struct req *r, struct json_object *errors, const char *old
 void
 api_password_change(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors, *o;
+	struct api_values	*in;
+	struct json_object	*errors, *o;
 	const char		*old, *pw1, *pw2;
 	int			 retry_after;
 	int64_t			 pw_changed;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	old = api_char_field(r, data, errors, "old_password", 1, PASSWORD_MAX);
+	errors = in->errors;
+	old = api_text(in, "old_password");
 	if (old && auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
 		api_throttled(r, rs, retry_after);
 		return;
 	}
-	pw1 = api_char_field(r, data, errors, "new_password1", 1, PASSWORD_MAX);
-	pw2 = api_char_field(r, data, errors, "new_password2", 1, PASSWORD_MAX);
+	pw1 = api_text(in, "new_password1");
+	pw2 = api_text(in, "new_password2");
 	check_password_change(r, errors, old, pw1, pw2);
 	if (json_object_object_length(errors) > 0) {
 		view_json(r, rs, 400, errors);

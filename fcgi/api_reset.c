@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api_body.h"
+#include "api_fields.h"
 #include "emailaddr.h"
 #include "handlers.h"
 #include "model_reset.h"
@@ -25,15 +26,16 @@ detail(struct req *r, struct resp *rs, const char *text)
 void
 api_reset(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors;
+	struct api_values	*in;
+	struct json_object	*errors;
 	const char		*raw;
 	char			*email = NULL;
 	int			 retry_after;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	raw = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
+	errors = in->errors;
+	raw = api_text(in, "email");
 	if (raw && (email = emailaddr_normalize(raw, strlen(raw))) == NULL)
 		api_field_error(errors, "email", msg_text(MSG_EMAIL_INVALID));
 	if (json_object_object_length(errors) > 0)
@@ -49,10 +51,10 @@ api_reset(struct req *r, struct resp *rs)
 
 /* The fields' own checks, then the link's: the user, or NULL with errors recorded (or FAIL_DB). */
 static struct reset_user *
-confirm_user(struct req *r, struct json_object *data, struct json_object *errors, enum fail *f)
+confirm_user(struct req *r, const struct api_values *in, struct json_object *errors, enum fail *f)
 {
-	const char		*uid = api_char_field(r, data, errors, "uid", 1, RESETTOKEN_UID_MAX);
-	const char		*token = api_char_field(r, data, errors, "token", 1, RESETTOKEN_MAX);
+	const char		*uid = api_text(in, "uid");
+	const char		*token = api_text(in, "token");
 	struct reset_user	*u = NULL;
 
 	*f = FAIL_OK;
@@ -68,19 +70,20 @@ confirm_user(struct req *r, struct json_object *data, struct json_object *errors
 void
 api_reset_confirm(struct req *r, struct resp *rs)
 {
-	struct json_object		*data, *errors;
+	struct api_values		*in;
+	struct json_object		*errors;
 	const char			*pw1, *pw2;
 	struct reset_user		*u;
 	struct validators_error		 errs[VALIDATORS_MAX_ERRORS];
 	enum fail			 f;
 	int				 n = 0, retry_after = 0;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	pw1 = api_char_field(r, data, errors, "new_password1", 0, PASSWORD_MAX);
-	pw2 = api_char_field(r, data, errors, "new_password2", 0, PASSWORD_MAX);
-	u = confirm_user(r, data, errors, &f);
+	errors = in->errors;
+	pw1 = api_text(in, "new_password1");
+	pw2 = api_text(in, "new_password2");
+	u = confirm_user(r, in, errors, &f);
 	if (f == FAIL_DB) {
 		answer_fail(r, rs, FAIL_DB, MSG_API_RESET_DOWN);
 		return;
