@@ -10,7 +10,7 @@ hits=$(grep -nE \
 	-e "(api_field_error|form_error|form_error_all|->error)\\([^;]*${sentence}" \
 	-e "(\\*why|mismatch|too_large)[[:space:]]*=[[:space:]]*(\"|arena_printf)" \
 	-e "json_object_new_string\\(${sentence}" \
-	-e "answer_failure\\([^;]*arena_printf" \
+	-e "answer_failure\\([^;]*(arena_printf|${sentence})" \
 	-e "#define[[:space:]]+[A-Z_]+[[:space:]]+${sentence}" \
 	fcgi/*.c | grep -v '^fcgi/fail\.c:')
 if [ -n "$hits" ]; then
