@@ -118,10 +118,12 @@ $(APIDOCS_STAMP): fcgi/apidocs/package.json fcgi/apidocs/package-lock.json
 
 # The house rules the build can check (make unit, check and test run them first): no function
 # of common/ or fcgi/ over 60 lines; no include of an fcgi/ header from common/ (the compiler
-# refuses it too, with -Icommon only: this names the file and the rule).
+# refuses it too, with -Icommon only: this names the file and the rule); no message shown to users
+# outside fcgi/fail.c.
 house:
 	@tests/function-length.sh
 	@tests/include-direction.sh
+	@tests/messages-in-one-place.sh
 
 # Unit tests: pure code, no servers. Each binary prints cmocka's summary.
 unit: house $(UNIT_BIN)

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "api_body.h"
+#include "api_fields.h"
 #include "app.h"
 #include "auth.h"
 #include "bearer.h"
@@ -34,7 +35,8 @@ add_token(struct req *r, struct json_object *o, const char *name, struct json_ob
 void
 api_register(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors, *o;
+	struct api_values	*in;
+	struct json_object	*errors, *o;
 	struct registration	 g;
 	int64_t			 id;
 	int			 nerrors, retry_after;
@@ -44,22 +46,16 @@ api_register(struct req *r, struct resp *rs)
 		api_throttled(r, rs, retry_after);
 		return;
 	}
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
+	errors = in->errors;
 	memset(&g, 0, sizeof(g));
-	g.username = api_char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
-	/*
-	 * DRF's CharField trims, so the origin hashed every API password without its surrounding
-	 * spaces: the same here, or its users could not log in (the site's forms keep Django's
-	 * rule, which does not strip passwords).
-	 */
-	g.password1 = api_char_field(r, data, errors, "password", 1, PASSWORD_MAX);
-	g.password2 = api_char_field(r, data, errors, "password2", 1, PASSWORD_MAX);
-	/* The origin answered 500 without an email; it is required, as on the site's form. */
-	g.email = api_char_field(r, data, errors, "email", 1, EMAIL_MAX);
+	g.username = api_text(in, "username");
+	g.password1 = api_text(in, "password");
+	g.password2 = api_text(in, "password2");
+	g.email = api_text(in, "email");
 	g.password_field = "password";
-	g.mismatch = "Password fields didn't match.";
+	g.mismatch = msg_text(MSG_API_PASSWORDS_DIFFER);
 	g.error = api_field_error;
 	g.ctx = errors;
 	if (registration_check(r, &g, &nerrors) != FAIL_OK) {
@@ -77,13 +73,13 @@ api_register(struct req *r, struct resp *rs)
 		}
 		struct user u = { id, g.clean_username, g.clean_email, NULL, 1, -1, -1 };
 		o = req_object(r);
-		json_object_object_add(o, "message", json_object_new_string("User registered successfully"));
+		json_object_object_add(o, "message", json_object_new_string(msg_text(MSG_API_REGISTERED)));
 		json_object_object_add(o, "user", api_user_json(&u));
 		view_json(r, rs, 201, o);
 		return;
 	}
 	if (json_object_object_length(errors) == 0)
-		api_field_error(errors, "username", "A user with that username already exists.");
+		api_field_error(errors, "username", msg_text(MSG_USERNAME_TAKEN));
 	view_json(r, rs, 400, errors);
 }
 
@@ -120,24 +116,19 @@ token_pair(struct req *r, const struct user *u, long long favorites, int64_t pw_
 void
 api_login(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors;
-	const char		*username, *password;
+	struct api_values	*in;
 	struct user		*u;
 	int			 retry_after = 0;
 	long long		 count;
 	int64_t			 pw_changed;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	username = api_char_field(r, data, errors, "username", 1, 10 * VALIDATORS_USERNAME_MAX);
-	/* simplejwt's serializer trims the password too (DRF CharField), as at registration. */
-	password = api_char_field(r, data, errors, "password", 1, PASSWORD_MAX);
-	if (json_object_object_length(errors) > 0) {
-		view_json(r, rs, 400, errors);
+	if (json_object_object_length(in->errors) > 0) {
+		view_json(r, rs, 400, in->errors);
 		return;
 	}
-	switch (auth_authenticate(r, username, password, &u, &retry_after)) {
+	switch (auth_authenticate(r, api_text(in, "username"), api_text(in, "password"), &u, &retry_after)) {
 	case FAIL_OK:
 		break;
 	case FAIL_UNAUTHENTICATED:
@@ -172,7 +163,8 @@ api_login(struct req *r, struct resp *rs)
 void
 api_token_refresh(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors, *payload = NULL, *o;
+	struct api_values	*in;
+	struct json_object	*payload = NULL, *o;
 	const char		*token;
 	enum jwt_status		 st;
 	int64_t			 now = (int64_t)time(NULL), id;
@@ -180,11 +172,10 @@ api_token_refresh(struct req *r, struct resp *rs)
 	enum fail		 f;
 	enum msg		 m;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	if ((token = api_char_field(r, data, errors, "refresh", 1, JWT_MAX_TOKEN)) == NULL) {
-		view_json(r, rs, 400, errors);
+	if ((token = api_text(in, "refresh")) == NULL) {
+		view_json(r, rs, 400, in->errors);
 		return;
 	}
 	st = jwt_decode(app.signing.secret, token, strlen(token), JWT_REFRESH, now, &payload);
@@ -220,15 +211,14 @@ check_password_change(struct req *r, struct json_object *errors, const char *old
 	int			 n;
 
 	if (old && !auth_verify_current_password(r, old))
-		api_field_error(errors, "old_password",
-		    "Your old password was entered incorrectly. Please enter it again.");
+		api_field_error(errors, "old_password", msg_text(MSG_OLD_PASSWORD_WRONG));
 	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		api_field_error(errors, "new_password2", "The two password fields didn\xe2\x80\x99t match.");
+		api_field_error(errors, "new_password2", msg_text(MSG_PASSWORDS_DIFFER));
 	else if (pw1 && pw2 && json_object_object_length(errors) == 0) {
 		struct validators_user u = { r->user->username, NULL, NULL, r->user->email };
 
 		if ((n = validators_password(pw2, &u, errs)) < 0)
-			api_field_error(errors, "new_password2", "This password could not be checked. Please try another.");
+			api_field_error(errors, "new_password2", msg_text(MSG_PASSWORD_UNCHECKED));
 		for (int i = 0; i < n; i++)
 			api_field_error(errors, "new_password2", errs[i].message);
 	}
@@ -242,21 +232,22 @@ check_password_change(struct req *r, struct json_object *errors, const char *old
 void
 api_password_change(struct req *r, struct resp *rs)
 {
-	struct json_object	*data, *errors, *o;
+	struct api_values	*in;
+	struct json_object	*errors, *o;
 	const char		*old, *pw1, *pw2;
 	int			 retry_after;
 	int64_t			 pw_changed;
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	old = api_char_field(r, data, errors, "old_password", 1, PASSWORD_MAX);
+	errors = in->errors;
+	old = api_text(in, "old_password");
 	if (old && auth_throttle_costly(r, AUTH_COSTLY_PASSWORD_CHECK, &retry_after)) {
 		api_throttled(r, rs, retry_after);
 		return;
 	}
-	pw1 = api_char_field(r, data, errors, "new_password1", 1, PASSWORD_MAX);
-	pw2 = api_char_field(r, data, errors, "new_password2", 1, PASSWORD_MAX);
+	pw1 = api_text(in, "new_password1");
+	pw2 = api_text(in, "new_password2");
 	check_password_change(r, errors, old, pw1, pw2);
 	if (json_object_object_length(errors) > 0) {
 		view_json(r, rs, 400, errors);
@@ -270,7 +261,7 @@ api_password_change(struct req *r, struct resp *rs)
 	}
 	log_info("api: a password was changed");
 	o = req_object(r);
-	json_object_object_add(o, "detail", json_object_new_string("New password has been saved."));
+	json_object_object_add(o, "detail", json_object_new_string(msg_text(MSG_API_PASSWORD_SAVED)));
 	add_pair(r, o, r->user, pw_changed);
 	view_json(r, rs, 200, o);
 }

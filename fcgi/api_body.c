@@ -1,4 +1,4 @@
-/* api_body.c: what every JSON API handler shares: request bodies (DRF's parsers), fields and field errors. */
+/* api_body.c: what every JSON API handler shares: request bodies (DRF's parsers) and field errors. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -7,7 +7,6 @@
 #include "api_parsers.h"
 #include "reqjson.h"
 #include "util.h"
-#include "validators.h"
 #include "view.h"
 
 #define BODY_MAX_DEPTH		16
@@ -121,61 +120,10 @@ api_body(struct req *r, struct resp *rs)
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		struct json_object *errors = req_object(r);
-		char msg[96];
 
-		snprintf(msg, sizeof(msg), "Invalid data. Expected a dictionary, but got %s.", python_type(o));
-		api_field_error(errors, "non_field_errors", msg);
+		api_field_error(errors, "non_field_errors", msg_format(r->arena, MSG_API_NOT_A_DICT, python_type(o)));
 		view_json(r, rs, 400, errors);
 		return NULL;
 	}
 	return o;
-}
-
-/*
- * DRF's CharField: a string (numbers become their text), trimmed when trim, not blank, no
- * NUL, at most max code points. Returns it (request-owned) or NULL after recording the error.
- */
-const char *
-api_char_field(struct req *r, struct json_object *data, struct json_object *errors, const char *name,
-    int trim, size_t max)
-{
-	struct json_object	*v;
-	const char		*s;
-	size_t			 len;
-
-	if (!json_object_object_get_ex(data, name, &v)) {
-		api_field_error(errors, name, "This field is required.");
-		return NULL;
-	}
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		api_field_error(errors, name, "This field may not be null.");
-		return NULL;
-	case json_type_string:
-	case json_type_int:
-	case json_type_double:
-		break;
-	default:
-		api_field_error(errors, name, "Not a valid string.");
-		return NULL;
-	}
-	s = json_object_get_string(v);
-	len = json_object_is_type(v, json_type_string) ? (size_t)json_object_get_string_len(v) : strlen(s);
-	if (memchr(s, '\0', len)) {
-		api_field_error(errors, name, "Null characters are not allowed.");
-		return NULL;
-	}
-	/* str.strip(), as DRF's CharField: Unicode spaces too (JSON strings are valid UTF-8). */
-	if (trim)
-		s = validators_strip(s, &len);
-	if (len == 0) {
-		api_field_error(errors, name, "This field may not be blank.");
-		return NULL;
-	}
-	if (utf8_length(s, len) > max) {
-		api_field_error(errors, name, arena_printf(r->arena,
-		    "Ensure this field has no more than %zu characters.", max));
-		return NULL;
-	}
-	return arena_strndup(r->arena, s, len);
 }

@@ -1,4 +1,4 @@
-/* api_body.h: what every JSON API handler shares: request bodies (DRF's parsers), fields and field errors. */
+/* api_body.h: what every JSON API handler shares: request bodies (DRF's parsers), and field errors (api_fields.h reads the fields). */
 #ifndef API_BODY_H
 #define API_BODY_H
 
@@ -12,12 +12,6 @@
  * object, or a urlencoded form's fields as strings. NULL after answering 400 or 415.
  */
 struct json_object	*api_body(struct req *, struct resp *);
-/*
- * DRF's CharField: a string (numbers become their text), trimmed when trim, not blank, no
- * NUL, at most max code points. Returns it (request-owned) or NULL after recording the error.
- */
-const char		*api_char_field(struct req *, struct json_object *data, struct json_object *errors,
-			    const char *name, int trim, size_t max);
 /* Appends msg to errors[field], DRF's {"field": ["msg", ...]} shape (ctx is the errors object). */
 void			 api_field_error(void *ctx, const char *field, const char *msg);
 /* DRF's throttled answer: 429, Retry-After: retry_after and its message. */

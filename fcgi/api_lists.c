@@ -1,9 +1,8 @@
 /* api_lists.c: the JSON API's favorites and watchlist of the token's user: list a page, add, delete. */
-#include <ctype.h>
-#include <math.h>
 #include <string.h>
 
 #include "api_body.h"
+#include "api_fields.h"
 #include "handlers.h"
 #include "model_lists.h"
 #include "reqjson.h"
@@ -109,80 +108,23 @@ api_list_index(struct req *r, struct resp *rs)
 	view_json(r, rs, 200, o);
 }
 
-/* DRF's IntegerField for movie_id: an int, integral float or digit string, 1..2^31-1. */
-static int64_t
-movie_id_field(struct json_object *data, struct json_object *errors)
-{
-	struct json_object	*v;
-	int64_t			 id;
-
-	if (!json_object_object_get_ex(data, "movie_id", &v)) {
-		api_field_error(errors, "movie_id", "This field is required.");
-		return -1;
-	}
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		api_field_error(errors, "movie_id", "This field may not be null.");
-		return -1;
-	case json_type_int:
-		id = json_object_get_int64(v);
-		break;
-	case json_type_double: {
-		double d = json_object_get_double(v);
-
-		if (!(d >= -1e12 && d <= 1e12) || d != trunc(d)) {
-			api_field_error(errors, "movie_id", "A valid integer is required.");
-			return -1;
-		}
-		id = (int64_t)d;
-		break;
-	}
-	case json_type_string: {
-		const char *s = json_object_get_string(v);
-		size_t len = (size_t)json_object_get_string_len(v);
-
-		while (len && isspace((unsigned char)*s))
-			s++, len--;
-		while (len && isspace((unsigned char)s[len - 1]))
-			len--;
-		if (parse_int64(s, len, INT64_MIN, INT64_MAX, &id) != 0) {
-			api_field_error(errors, "movie_id", "A valid integer is required.");
-			return -1;
-		}
-		break;
-	}
-	default:
-		api_field_error(errors, "movie_id", "A valid integer is required.");
-		return -1;
-	}
-	if (id < 1) {
-		api_field_error(errors, "movie_id", "Ensure this value is greater than or equal to 1.");
-		return -1;
-	}
-	if (id > INT32_MAX) {
-		api_field_error(errors, "movie_id", "Ensure this value is less than or equal to 2147483647.");
-		return -1;
-	}
-	return id;
-}
-
 /* POST /api/v1/auth/favorites/ and /api/v1/auth/watchlist/. */
 void
 api_list_add(struct req *r, struct resp *rs)
 {
 	enum movie_list		 l = list_of_route(r);
-	struct json_object	*data, *errors, *details = NULL, *o;
+	struct api_values	*in;
+	struct json_object	*details = NULL, *o;
 	const char		*created_at = NULL;
 	int64_t			 id;
 	enum fail		 f;
 	const enum msg		 msgs[] = { [FAIL_NOT_FOUND] = MSG_API_INVALID_MOVIE,
 	    [FAIL_MOVIES] = MSG_API_MOVIES_DOWN, [FAIL_CONFLICT] = api_lists[l].exists };
 
-	if ((data = api_body(r, rs)) == NULL)
+	if ((in = api_fields(r, rs)) == NULL)
 		return;
-	errors = req_object(r);
-	if ((id = movie_id_field(data, errors)) < 0) {
-		view_json(r, rs, 400, errors);
+	if ((id = api_int(in, "movie_id")) < 0) {
+		view_json(r, rs, 400, in->errors);
 		return;
 	}
 	if ((f = list_add(r, l, r->user->id, id, &details, &created_at)) != FAIL_OK) {

@@ -1,4 +1,5 @@
 /* api_parsers.c: DRF's form parsers for the JSON API: urlencoded and multipart bodies as a JSON object of fields. */
+#include "fail.h"
 #include "api_parsers.h"
 #include "multipart.h"
 #include "reqjson.h"
@@ -12,7 +13,7 @@ api_multipart_data(struct req *r, const char **why)
 	struct json_object	*o;
 
 	if (boundary == NULL) {
-		*why = "Invalid boundary in multipart: None";
+		*why = msg_text(MSG_API_MULTIPART_BOUNDARY);
 		return NULL;
 	}
 	if (multipart_parse(mp, r->arena, boundary, r->body ? r->body : "", r->body_len, why) != 0)
@@ -26,7 +27,7 @@ api_multipart_data(struct req *r, const char **why)
 			continue;
 		}
 		if (!utf8_valid(pt->data, pt->len)) {
-			*why = "a field is not valid UTF-8";
+			*why = msg_text(MSG_API_MULTIPART_UTF8);
 			return NULL;
 		}
 		json_object_object_add(o, pt->name, json_object_new_string_len(pt->data, (int)pt->len));

@@ -1,4 +1,8 @@
 /* fail.c: the one failure type's HTTP statuses and the table of every message visitors read. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "arena.h"
 #include "fail.h"
 #include "util.h"
 
@@ -145,6 +149,59 @@ static const struct msg_def msgs[MSG_COUNT] = {
 	[MSG_API_INVALID_MOVIE] = { "Invalid movie ID", "error", NULL, 0 },
 	[MSG_API_MULTIPART] = { "Multipart form parse error - %s", "detail", NULL, 0 },
 	[MSG_API_RESET_DOWN] = { "Password resets are not possible right now." LATER, "detail", NULL, 0 },
+	[MSG_API_REGISTERED] = { "User registered successfully", "message", NULL, 0 },
+	[MSG_API_PASSWORD_SAVED] = { "New password has been saved.", "detail", NULL, 0 },
+	[MSG_API_RESET_SENT] = { "Password reset e-mail has been sent.", "detail", NULL, 0 },
+	[MSG_API_RESET_DONE] = { "Password has been reset with the new password.", "detail", NULL, 0 },
+	[MSG_API_NOT_A_DICT] = { "Invalid data. Expected a dictionary, but got %s.", "non_field_errors", NULL, 0 },
+	[MSG_REQ_BAD_PATH] = { "The address is not a valid path.", "detail", NULL, 0 },
+	[MSG_REQ_PATH_TOO_LONG] = { "The address is too long.", "detail", NULL, 0 },
+	[MSG_REQ_PATH_ENCODING] = { "The address contains an invalid character encoding.", "detail", NULL, 0 },
+	[MSG_REQ_BAD_QUERY] = { "The query string is malformed (bad encoding, invalid UTF-8 or too many "
+	    "parameters).", "detail", NULL, 0 },
+	[MSG_REQ_TOO_LARGE] = { "The request body is too large.", "detail", NULL, 0 },
+	[MSG_REQ_BAD_LENGTH] = { "The Content-Length header is invalid.", "detail", NULL, 0 },
+	[MSG_REQ_CUT_SHORT] = { "The request body was cut short.", "detail", NULL, 0 },
+	[MSG_REQ_BAD_FORM] = { "The form data is malformed (bad encoding, invalid UTF-8, NUL bytes or too many "
+	    "fields).", "detail", NULL, 0 },
+	[MSG_REQ_BAD_MULTIPART] = { "The form data is malformed (multipart: %s).", "detail", NULL, 0 },
+	[MSG_REQ_BAD_MULTIPART_FIELD] = { "The form data is malformed (invalid UTF-8, NUL bytes or too many "
+	    "fields).", "detail", NULL, 0 },
+	/* Completes MSG_API_MULTIPART as Django's MultiPartParser words it. */
+	[MSG_API_MULTIPART_BOUNDARY] = { "Invalid boundary in multipart: None", "detail", NULL, 0 },
+	[MSG_API_MULTIPART_UTF8] = { "a field is not valid UTF-8", "detail", NULL, 0 },
+	/* DRF's field errors, word for word (clients match them), and Django's forms'. */
+	[MSG_FIELD_REQUIRED] = { "This field is required.", "detail", NULL, 0 },
+	[MSG_FIELD_NULL] = { "This field may not be null.", "detail", NULL, 0 },
+	[MSG_FIELD_NOT_STRING] = { "Not a valid string.", "detail", NULL, 0 },
+	[MSG_FIELD_NUL] = { "Null characters are not allowed.", "detail", NULL, 0 },
+	[MSG_FIELD_BLANK] = { "This field may not be blank.", "detail", NULL, 0 },
+	[MSG_FIELD_MAX_CHARS] = { "Ensure this field has no more than %zu characters.", "detail", NULL, 0 },
+	[MSG_FIELD_NOT_INTEGER] = { "A valid integer is required.", "detail", NULL, 0 },
+	[MSG_FIELD_MIN_VALUE] = { "Ensure this value is greater than or equal to %lld.", "detail", NULL, 0 },
+	[MSG_FIELD_MAX_VALUE] = { "Ensure this value is less than or equal to %lld.", "detail", NULL, 0 },
+	[MSG_FORM_MAX_CHARS] = { "Ensure this value has at most %zu characters (it has %zu).", "detail", NULL, 0 },
+	[MSG_FIELD_INVALID_VALUE] = { "Invalid value", "detail", NULL, 0 },
+	[MSG_EMAIL_INVALID] = { "Enter a valid email address.", "detail", NULL, 0 },
+	[MSG_EMAIL_SAME] = { "This is already your email address.", "detail", NULL, 0 },
+	[MSG_EMAIL_CHANGED_MEANWHILE] = { "Your email address changed meanwhile. Please check it and try again.",
+	    "detail", NULL, 0 },
+	[MSG_USERNAME_TAKEN] = { "A user with that username already exists.", "detail", NULL, 0 },
+	/* Django's and dj-rest-auth's (a typographic apostrophe); the origin's register view had its own. */
+	[MSG_PASSWORDS_DIFFER] = { "The two password fields didn\xe2\x80\x99t match.", "detail", NULL, 0 },
+	[MSG_API_PASSWORDS_DIFFER] = { "Password fields didn't match.", "detail", NULL, 0 },
+	[MSG_OLD_PASSWORD_WRONG] = { "Your old password was entered incorrectly. Please enter it again.",
+	    "detail", NULL, 0 },
+	[MSG_PASSWORD_WRONG] = { "Your password was entered incorrectly. Please enter it again.", "detail", NULL, 0 },
+	[MSG_PASSWORD_UNCHECKED] = { "This password could not be checked. Please try another.", "detail", NULL, 0 },
+	[MSG_API_RESET_PASSWORD_UNCHECKED] = { "This password could not be checked.", "detail", NULL, 0 },
+	[MSG_LOGIN_INVALID] = { "Please enter a correct username and password. Note that both fields may be "
+	    "case-sensitive.", "detail", NULL, 0 },
+	[MSG_ACCOUNT_CREATED] = { "Your account has been created. You can log in now.", "detail", NULL, 0 },
+	[MSG_PASSWORD_CHANGED] = { "Your password was changed.", "detail", NULL, 0 },
+	[MSG_NO_PAGE_SLASH] = { "There is no page at this address. The address ends with a slash: %s/", "detail",
+	    NULL, 0 },
+	[MSG_API_WELCOME] = { "Welcome to the Movie Recommender API!", "message", NULL, 0 },
 };
 
 int
@@ -185,6 +242,33 @@ const struct msg_def *
 msg_def(enum msg m)
 {
 	return (unsigned)m < MSG_COUNT && msgs[m].text ? &msgs[m] : &msgs[MSG_NONE];
+}
+
+const char *
+msg_text(enum msg m)
+{
+	return msg_def(m)->text;
+}
+
+void
+msg_vformat(char *text, size_t size, enum msg m, va_list ap)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(text, size, msg_def(m)->text, ap);
+#pragma GCC diagnostic pop
+}
+
+char *
+msg_format(struct arena *a, enum msg m, ...)
+{
+	va_list	 ap;
+	char	 text[512];
+
+	va_start(ap, m);
+	msg_vformat(text, sizeof(text), m, ap);
+	va_end(ap);
+	return arena_strdup(a, text);
 }
 
 const char *

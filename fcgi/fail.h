@@ -2,6 +2,9 @@
 #ifndef FAIL_H
 #define FAIL_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 /* What went wrong, independent of how it is shown; fail_status() gives the HTTP status. */
 enum fail {
 	FAIL_OK = 0,
@@ -125,6 +128,51 @@ enum msg {
 	MSG_API_INVALID_MOVIE,
 	MSG_API_MULTIPART,		/* formatted */
 	MSG_API_RESET_DOWN,
+	MSG_API_REGISTERED,
+	MSG_API_PASSWORD_SAVED,
+	MSG_API_RESET_SENT,
+	MSG_API_RESET_DONE,
+	MSG_API_NOT_A_DICT,		/* formatted: Python's name of the JSON type */
+	/* a request the worker cannot parse (http.c, form.c; shown on the 400 or 413 page) */
+	MSG_REQ_BAD_PATH,
+	MSG_REQ_PATH_TOO_LONG,
+	MSG_REQ_PATH_ENCODING,
+	MSG_REQ_BAD_QUERY,
+	MSG_REQ_TOO_LARGE,
+	MSG_REQ_BAD_LENGTH,
+	MSG_REQ_CUT_SHORT,
+	MSG_REQ_BAD_FORM,
+	MSG_REQ_BAD_MULTIPART,		/* formatted: the multipart problem */
+	MSG_REQ_BAD_MULTIPART_FIELD,
+	MSG_API_MULTIPART_BOUNDARY,
+	MSG_API_MULTIPART_UTF8,
+	/* one field's error (DRF's serializer fields, Django's forms) */
+	MSG_FIELD_REQUIRED,
+	MSG_FIELD_NULL,
+	MSG_FIELD_NOT_STRING,
+	MSG_FIELD_NUL,
+	MSG_FIELD_BLANK,
+	MSG_FIELD_MAX_CHARS,		/* formatted: the limit (size_t) */
+	MSG_FIELD_NOT_INTEGER,
+	MSG_FIELD_MIN_VALUE,		/* formatted: the minimum (long long) */
+	MSG_FIELD_MAX_VALUE,		/* formatted: the maximum (long long) */
+	MSG_FORM_MAX_CHARS,		/* formatted: the limit, the length (size_t) */
+	MSG_FIELD_INVALID_VALUE,
+	MSG_EMAIL_INVALID,
+	MSG_EMAIL_SAME,
+	MSG_EMAIL_CHANGED_MEANWHILE,
+	MSG_USERNAME_TAKEN,
+	MSG_PASSWORDS_DIFFER,
+	MSG_API_PASSWORDS_DIFFER,
+	MSG_OLD_PASSWORD_WRONG,
+	MSG_PASSWORD_WRONG,
+	MSG_PASSWORD_UNCHECKED,
+	MSG_API_RESET_PASSWORD_UNCHECKED,
+	MSG_LOGIN_INVALID,
+	MSG_ACCOUNT_CREATED,
+	MSG_PASSWORD_CHANGED,
+	MSG_NO_PAGE_SLASH,		/* formatted: the path */
+	MSG_API_WELCOME,
 	MSG_COUNT
 };
 
@@ -139,6 +187,13 @@ struct msg_def {
 int			 fail_status(enum fail);
 /* The table row of a message. */
 const struct msg_def	*msg_def(enum msg);
+/* The text of a message (static), for a field error or a page's notice. */
+const char		*msg_text(enum msg);
+/* A "formatted" message's text with its arguments into text (cut to size, always terminated). */
+void			 msg_vformat(char *text, size_t size, enum msg, va_list);
+/* The same in the arena (a copy the arena owns). */
+struct arena;
+char			*msg_format(struct arena *, enum msg, ...);
 /* "ok", "input", ..., for logs. */
 const char		*fail_name(enum fail);
 

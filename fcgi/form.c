@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fail.h"
 #include "form.h"
 #include "multipart.h"
 #include "reqjson.h"
@@ -18,7 +19,7 @@ form_read_multipart(struct req *r, const char **why)
 
 	if (boundary == NULL || multipart_parse(mp, r->arena, boundary, r->body ? r->body : "", r->body_len,
 	    &reason) != 0) {
-		*why = arena_printf(r->arena, "The form data is malformed (multipart: %s).", reason);
+		*why = msg_format(r->arena, MSG_REQ_BAD_MULTIPART, reason);
 		return -1;
 	}
 	for (size_t i = 0; i < mp->n; i++) {
@@ -30,7 +31,7 @@ form_read_multipart(struct req *r, const char **why)
 			continue;
 		}
 		if (memchr(pt->data, '\0', pt->len) || !utf8_valid(pt->data, pt->len) || r->form.n == REQ_MAX_PARAMS) {
-			*why = "The form data is malformed (invalid UTF-8, NUL bytes or too many fields).";
+			*why = msg_text(MSG_REQ_BAD_MULTIPART_FIELD);
 			return -1;
 		}
 		r->form.v[r->form.n++] = (struct param){ pt->name, arena_strndup(r->arena, pt->data, pt->len), pt->len };
@@ -84,7 +85,6 @@ form_field(struct form *f, const char *name, size_t max, int trim, int keep_valu
 {
 	const char	*v = params_get(&f->req->form, name);
 	size_t		 len, chars;
-	char		 msg[128];
 
 	if (v == NULL)
 		v = "";
@@ -97,13 +97,12 @@ form_field(struct form *f, const char *name, size_t max, int trim, int keep_valu
 	if (keep_value)
 		json_object_object_add(field_view(f, name), "value", json_object_new_string_len(v, (int)len));
 	if (len == 0) {
-		form_error(f, name, "This field is required.");
+		form_error(f, name, msg_text(MSG_FIELD_REQUIRED));
 		return NULL;
 	}
 	chars = utf8_length(v, len);
 	if (chars > max) {
-		snprintf(msg, sizeof(msg), "Ensure this value has at most %zu characters (it has %zu).", max, chars);
-		form_error(f, name, msg);
+		form_error(f, name, msg_format(f->req->arena, MSG_FORM_MAX_CHARS, max, chars));
 		return NULL;
 	}
 	return v;

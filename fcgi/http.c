@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "fail.h"
 #include "http.h"
 #include "util.h"
 
@@ -190,23 +191,23 @@ req_target(struct req *r, const char *uri, const char **why)
 
 	r->path = "/";
 	if (uri == NULL || *uri != '/') {
-		*why = "The address is not a valid path.";
+		*why = msg_text(MSG_REQ_BAD_PATH);
 		return 400;
 	}
 	if (strlen(uri) > REQ_MAX_URI) {
-		*why = "The address is too long.";
+		*why = msg_text(MSG_REQ_PATH_TOO_LONG);
 		return 414;
 	}
 	q = strchr(uri, '?');
 	pathlen = q ? (size_t)(q - uri) : strlen(uri);
 	r->query_string = q ? q + 1 : "";
 	if (percent_decode(r->arena, uri, pathlen, 0, &r->path, &len) != 0) {
-		*why = "The address contains an invalid character encoding.";
+		*why = msg_text(MSG_REQ_PATH_ENCODING);
 		r->path = "/";
 		return 400;
 	}
 	if (params_parse_urlencoded(&r->query, r->arena, r->query_string, strlen(r->query_string)) != 0) {
-		*why = "The query string is malformed (bad encoding, invalid UTF-8 or too many parameters).";
+		*why = msg_text(MSG_REQ_BAD_QUERY);
 		return 400;
 	}
 	return 0;
@@ -220,7 +221,7 @@ static int
 req_body(struct req *r, const char *content_length, body_reader read_body, void *ctx, body_limit_fn limit,
     const char **why)
 {
-	const char	*too_large = "The request body is too large.";
+	const char	*too_large = msg_text(MSG_REQ_TOO_LARGE);
 	size_t		 max = limit ? limit(r, &too_large) : REQ_MAX_BODY;
 	int64_t		 clen;
 	char		*body;
@@ -229,7 +230,7 @@ req_body(struct req *r, const char *content_length, body_reader read_body, void 
 	if (content_length == NULL || *content_length == '\0')
 		return 0;
 	if (parse_int64(content_length, strlen(content_length), 0, INT64_MAX, &clen) != 0) {
-		*why = "The Content-Length header is invalid.";
+		*why = msg_text(MSG_REQ_BAD_LENGTH);
 		return 400;
 	}
 	if ((uint64_t)clen > max) {
@@ -256,7 +257,7 @@ req_body(struct req *r, const char *content_length, body_reader read_body, void 
 		got += (size_t)n;
 	}
 	if (got != (size_t)clen) {
-		*why = "The request body was cut short.";
+		*why = msg_text(MSG_REQ_CUT_SHORT);
 		return 400;
 	}
 	body[got] = '\0';
@@ -297,7 +298,7 @@ req_parse_limited(struct req *r, struct arena *a, char *const *envp, body_reader
 	if (r->method == M_POST && r->content_type &&
 	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 &&
 	    params_parse_urlencoded(&r->form, a, r->body ? r->body : "", r->body_len) != 0) {
-		*why = "The form data is malformed (bad encoding, invalid UTF-8, NUL bytes or too many fields).";
+		*why = msg_text(MSG_REQ_BAD_FORM);
 		return 400;
 	}
 	return 0;

@@ -13,9 +13,6 @@
 #include "validators.h"
 #include "view.h"
 
-static const char BAD_LOGIN[] =
-    "Please enter a correct username and password. Note that both fields may be case-sensitive.";
-
 void
 page_account_form(struct req *r, struct resp *rs, const char *tpl, const char *title, struct form *f,
     int status, struct json_object *ctx)
@@ -49,7 +46,7 @@ page_login(struct req *r, struct resp *rs)
 
 	form_init(&f, r);
 	login_form(r, rs, &f, 200, params_get(&r->query, "registered") ?
-	    "Your account has been created. You can log in now." : NULL);
+	    msg_text(MSG_ACCOUNT_CREATED) : NULL);
 }
 
 void
@@ -72,7 +69,7 @@ page_login_post(struct req *r, struct resp *rs)
 		resp_redirect(rs, 303, r->arg.next ? r->arg.next : "/");
 		return;
 	case FAIL_UNAUTHENTICATED:
-		form_error_all(&f, BAD_LOGIN);
+		form_error_all(&f, msg_text(MSG_LOGIN_INVALID));
 		login_form(r, rs, &f, 400, NULL);
 		return;
 	case FAIL_THROTTLED:
@@ -151,7 +148,7 @@ page_register_post(struct req *r, struct resp *rs)
 	g.password1 = form_field(&f, "password1", PASSWORD_MAX, 0, 0);
 	g.password2 = form_field(&f, "password2", PASSWORD_MAX, 0, 0);
 	g.password_field = "password2";
-	g.mismatch = "The two password fields didn\xe2\x80\x99t match.";
+	g.mismatch = msg_text(MSG_PASSWORDS_DIFFER);
 	g.error = form_error_cb;
 	g.ctx = &f;
 	if (registration_check(r, &g, &nerrors) != FAIL_OK) {
@@ -167,7 +164,7 @@ page_register_post(struct req *r, struct resp *rs)
 		return;
 	}
 	if (res == FAIL_CONFLICT) {
-		form_error(&f, "username", "A user with that username already exists.");
+		form_error(&f, "username", msg_text(MSG_USERNAME_TAKEN));
 		register_form(r, rs, &f, 400);
 		return;
 	}
@@ -193,7 +190,7 @@ page_password(struct req *r, struct resp *rs)
 
 	form_init(&f, r);
 	if (params_get(&r->query, "changed"))
-		json_object_object_add(ctx, "notice", json_object_new_string("Your password was changed."));
+		json_object_object_add(ctx, "notice", json_object_new_string(msg_text(MSG_PASSWORD_CHANGED)));
 	page_account_form(r, rs, "password", "Change password", &f, 200, ctx);
 }
 
@@ -215,15 +212,15 @@ page_password_post(struct req *r, struct resp *rs)
 	pw2 = form_field(&f, "new_password2", PASSWORD_MAX, 0, 0);
 	if (old && !auth_verify_current_password(r, old))
 		form_error(&f, "old_password",
-		    "Your old password was entered incorrectly. Please enter it again.");
+		    msg_text(MSG_OLD_PASSWORD_WRONG));
 	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		form_error(&f, "new_password2", "The two password fields didn\xe2\x80\x99t match.");
+		form_error(&f, "new_password2", msg_text(MSG_PASSWORDS_DIFFER));
 	else if (pw1 && pw2 && f.nerrors == 0) {
 		struct validators_user u = { r->user->username, NULL, NULL, r->user->email };
 
 		n = validators_password(pw2, &u, errs);
 		if (n < 0)
-			form_error(&f, "new_password2", "This password could not be checked. Please try another.");
+			form_error(&f, "new_password2", msg_text(MSG_PASSWORD_UNCHECKED));
 		else
 			add_errors(&f, "new_password2", errs, n);
 	}
@@ -252,6 +249,6 @@ page_account_password_again(struct req *r, struct resp *rs, struct form *f, cons
 	}
 	if (auth_verify_current_password(r, password))
 		return 1;
-	form_error(f, field, "Your password was entered incorrectly. Please enter it again.");
+	form_error(f, field, msg_text(MSG_PASSWORD_WRONG));
 	return 0;
 }

@@ -45,7 +45,7 @@ page_delete_post(struct req *r, struct resp *rs)
 	}
 	if ((res = delete_visitor(r)) == FAIL_CONFLICT) {
 		/* The password changed (here or in Django) between the check and the deletion. */
-		form_error(&f, "password", "Your password was entered incorrectly. Please enter it again.");
+		form_error(&f, "password", msg_text(MSG_PASSWORD_WRONG));
 		page_account_form(r, rs, "delete", "Close your account", &f, 400, NULL);
 		return;
 	}

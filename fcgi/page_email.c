@@ -137,9 +137,9 @@ page_email_post(struct req *r, struct resp *rs)
 	if (page_account_password_again(r, rs, &f, "password") < 0)
 		return;
 	if (email && (clean = registration_clean_email(r, email)) == NULL)
-		form_error(&f, "email", "Enter a valid email address.");
+		form_error(&f, "email", msg_text(MSG_EMAIL_INVALID));
 	else if (clean && strcmp(clean, r->user->email) == 0)
-		form_error(&f, "email", "This is already your email address.");
+		form_error(&f, "email", msg_text(MSG_EMAIL_SAME));
 	if (f.nerrors) {
 		email_form(r, rs, &f, 400);
 		return;
@@ -149,7 +149,7 @@ page_email_post(struct req *r, struct resp *rs)
 		return;
 	}
 	if (queued == 0) {
-		form_error_all(&f, "Your email address changed meanwhile. Please check it and try again.");
+		form_error_all(&f, msg_text(MSG_EMAIL_CHANGED_MEANWHILE));
 		email_form(r, rs, &f, 400);
 		return;
 	}

@@ -74,6 +74,6 @@ page_health_api(struct req *r, struct resp *rs)
 	struct json_object *o = req_object(r);
 
 	json_object_object_add(o, "status", json_object_new_string("ok"));
-	json_object_object_add(o, "message", json_object_new_string("Welcome to the Movie Recommender API!"));
+	json_object_object_add(o, "message", json_object_new_string(msg_text(MSG_API_WELCOME)));
 	view_json(r, rs, 200, o);
 }

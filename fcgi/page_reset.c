@@ -16,8 +16,6 @@
 /* Django's INTERNAL_RESET_SESSION_TOKEN and the URL segment that stands for it. */
 #define SESSION_TOKEN	"_password_reset_token"
 #define SET_PASSWORD	"set-password"
-#define BAD_EMAIL	"Enter a valid email address."
-#define MISMATCH	"The two password fields didn\xe2\x80\x99t match."
 
 static void
 render(struct req *r, struct resp *rs, const char *tpl, const char *title, struct form *f, int status)
@@ -53,7 +51,7 @@ page_reset_post(struct req *r, struct resp *rs)
 	form_init(&f, r);
 	raw = form_field(&f, "email", EMAIL_MAX, 1, 1);
 	if (raw && (email = emailaddr_normalize(raw, strlen(raw))) == NULL)
-		form_error(&f, "email", BAD_EMAIL);
+		form_error(&f, "email", msg_text(MSG_EMAIL_INVALID));
 	if (f.nerrors) {
 		render(r, rs, "password_reset_form", "Password reset", &f, 400);
 		return;
@@ -151,9 +149,9 @@ new_password(struct form *f, const struct reset_user *u)
 	int				 n;
 
 	if (pw1 && pw2 && strcmp(pw1, pw2) != 0)
-		form_error(f, "new_password2", MISMATCH);
+		form_error(f, "new_password2", msg_text(MSG_PASSWORDS_DIFFER));
 	else if (pw1 && pw2 && (n = validators_password(pw2, &who, errs)) < 0)
-		form_error(f, "new_password2", "This password could not be checked. Please try another.");
+		form_error(f, "new_password2", msg_text(MSG_PASSWORD_UNCHECKED));
 	else if (pw1 && pw2)
 		for (int i = 0; i < n; i++)
 			form_error(f, "new_password2", errs[i].message);

@@ -100,8 +100,7 @@ append_slash(struct req *r, struct resp *rs)
 		    arena_printf(r->arena, "%s/", r->path));
 		return;
 	}
-	answer_failure(r, rs, FAIL_NOT_FOUND, MSG_NO_PAGE, arena_printf(r->arena,
-	    "There is no page at this address. The address ends with a slash: %s/", r->path), NULL);
+	answer_failure(r, rs, FAIL_NOT_FOUND, MSG_NO_PAGE, msg_format(r->arena, MSG_NO_PAGE_SLASH, r->path), NULL);
 }
 
 /* No route: 405 naming the allowed methods, APPEND_SLASH's redirect, or 404. */

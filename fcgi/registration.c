@@ -88,7 +88,7 @@ check_username(struct req *r, struct registration *g, int *nerrors)
 	if (user_name_taken(r, g->clean_username, &taken) != FAIL_OK)
 		return FAIL_DB;
 	if (taken) {
-		g->error(g->ctx, "username", "A user with that username already exists.");
+		g->error(g->ctx, "username", msg_text(MSG_USERNAME_TAKEN));
 		(*nerrors)++;
 	}
 	return FAIL_OK;
@@ -111,7 +111,7 @@ check_passwords(struct registration *g, int *nerrors)
 	    g->clean_email };
 	n = validators_password(g->password2, &u, errs);
 	if (n < 0) {
-		g->error(g->ctx, g->password_field, "This password could not be checked. Please try another.");
+		g->error(g->ctx, g->password_field, msg_text(MSG_PASSWORD_UNCHECKED));
 		(*nerrors)++;
 	}
 	for (int i = 0; i < n; i++)
@@ -137,7 +137,7 @@ registration_check(struct req *r, struct registration *g, int *nerrors)
 	if (g->email) {
 		g->clean_email = registration_clean_email(r, g->email);
 		if (g->clean_email == NULL) {
-			g->error(g->ctx, "email", "Enter a valid email address.");
+			g->error(g->ctx, "email", msg_text(MSG_EMAIL_INVALID));
 			(*nerrors)++;
 		}
 	}

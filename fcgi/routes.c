@@ -1,10 +1,15 @@
 /* routes.c: the site's URL table: every page and action, its methods, flags and query parameters. */
+#include "api_fields.h"
 #include "args.h"
 #include "handlers.h"
+#include "jwt.h"
 #include "listfile.h"
 #include "page_schema.h"
+#include "registration.h"
+#include "resettoken.h"
 #include "router.h"
 #include "util.h"
+#include "validators.h"
 
 /* The JSON API authenticates by Bearer token only: no session, so no CSRF. */
 #define API	(R_JSON | R_NO_CSRF | R_NO_SESSION)
@@ -84,6 +89,34 @@ const struct route_body route_bodies[] = {
 	{ M_POST,		"/import",	LISTFILE_MAX_BYTES + 64 * 1024,	MSG_IMPORT_TOO_LARGE },
 };
 const size_t nroute_bodies = NELEM(route_bodies);
+
+/*
+ * The JSON API's body fields (api_fields.h), the origin's serializers': checked, in this order,
+ * before a handler reads them. DRF's CharField trims, so the origin hashed every API password
+ * without its surrounding spaces (the same here, or its users could not log in); dj-rest-auth's
+ * reset serializer keeps them. Cross-field checks (the passwords equal, the password validators,
+ * a taken username) stay with the handlers.
+ */
+#define USERNAME	{ "username",	API_TEXT,	1, 0, 10 * VALIDATORS_USERNAME_MAX }
+#define PASSWORD(n)	{ n,		API_TEXT,	1, 0, PASSWORD_MAX }
+#define EMAIL		{ "email",	API_TEXT,	1, 0, EMAIL_MAX }
+#define MOVIE_ID	{ "movie_id",	API_INT,	1, 1, INT32_MAX }
+
+const struct route_fields route_fields[] = {
+	/* The origin answered 500 without an email; it is required, as on the site's form. */
+	{ M_POST, "/api/v1/auth/register/",	{ USERNAME, PASSWORD("password"), PASSWORD("password2"), EMAIL } },
+	{ M_POST, "/api/v1/auth/login/",	{ USERNAME, PASSWORD("password") } },
+	{ M_POST, "/api/v1/auth/token/refresh/", { { "refresh", API_TEXT, 1, 0, JWT_MAX_TOKEN } } },
+	{ M_POST, "/api/v1/auth/password/reset/", { EMAIL } },
+	{ M_POST, "/api/v1/auth/password/reset/confirm/", { { "new_password1", API_TEXT_RAW, 1, 0, PASSWORD_MAX },
+	    { "new_password2", API_TEXT_RAW, 1, 0, PASSWORD_MAX }, { "uid", API_TEXT, 1, 0, RESETTOKEN_UID_MAX },
+	    { "token", API_TEXT, 1, 0, RESETTOKEN_MAX } } },
+	{ M_POST, "/api/v1/auth/password/change/", { PASSWORD("old_password"), PASSWORD("new_password1"),
+	    PASSWORD("new_password2") } },
+	{ M_POST, "/api/v1/auth/favorites/",	{ MOVIE_ID } },
+	{ M_POST, "/api/v1/auth/watchlist/",	{ MOVIE_ID } },
+};
+const size_t nroute_fields = NELEM(route_fields);
 
 /* The pages that show the visitor's lists, and what they ask to be read with the session. */
 const struct route_ask route_asks[] = {

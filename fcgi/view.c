@@ -128,10 +128,7 @@ answer_failf(struct req *r, struct resp *rs, enum fail f, enum msg m, ...)
 	char		 text[512];
 
 	va_start(ap, m);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	vsnprintf(text, sizeof(text), msg_def(m)->text, ap);
-#pragma GCC diagnostic pop
+	msg_vformat(text, sizeof(text), m, ap);
 	va_end(ap);
 	answer_failure(r, rs, f, m, text, NULL);
 }

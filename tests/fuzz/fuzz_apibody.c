@@ -1,6 +1,7 @@
 /*
  * fuzz_apibody.c: fuzz target for the JSON API's request bodies (api_body: JSON, urlencoded and
- * multipart as DRF parses them) and the field reader every handler uses (api_char_field).
+ * multipart as DRF parses them) and the field validator every handler's body goes through
+ * (api_fields_check, with a text, an untrimmed text and an integer field).
  * Input: the Content-Type, a newline, the body.
  */
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "api_body.h"
+#include "api_fields.h"
 #include "arena.h"
 #include "fuzz.h"
 #include "http.h"
@@ -20,7 +22,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena		 a = ARENA_INIT;
 	struct req		 r;
 	struct resp		 rs;
-	struct json_object	*o, *errors;
+	struct json_object	*o;
+	struct api_value	 out[API_MAX_FIELDS];
+	static const struct api_field fields[] = { { "username", API_TEXT, 1, 0, 150 },
+				    { "password", API_TEXT_RAW, 1, 0, 4096 }, { "movie_id", API_INT, 0, 1, INT32_MAX },
+				    { NULL, 0, 0, 0, 0 } };
 	const uint8_t		*body;
 	size_t			 len;
 	char			*type, *ctype, length[48];
@@ -38,9 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((o == NULL) == (rs.status < 400) || (o && !json_object_is_type(o, json_type_object)))
 			__builtin_trap();
 		if (o != NULL) {
-			errors = req_object(&r);
-			(void)api_char_field(&r, o, errors, "username", 1, 150);
-			(void)api_char_field(&r, o, errors, "password", 0, 4096);
+			(void)api_fields_check(r.arena, o, fields, out, req_object(&r));
 			(void)json_str(o, "email");
 		}
 	}
