@@ -16,6 +16,7 @@
 
 #include "movies.h"
 #include "servers.h"
+#include "tmdb_kinds.h"
 
 static struct test_redis	 redis;
 static redisContext		*peek;		/* the test's own view of Redis */
@@ -379,7 +380,10 @@ cards(void **state)
 	assert_true(tmdb_calls() > 0);	/* 803: nothing cached anywhere */
 	r = redisCommand(peek, "TTL movie_802_card");
 	assert_non_null(r);
-	assert_true(r->integer > MOVIES_TTL_DETAILS - 60 && r->integer <= MOVIES_TTL_DETAILS);
+	/* A card lives as long as the details it comes from (the details row's TTL: 24 h). */
+	assert_true(r->integer > tmdb_kind_desc(TMDB_DETAILS)->ttl - 60 &&
+	    r->integer <= tmdb_kind_desc(TMDB_DETAILS)->ttl);
+	assert_int_equal(tmdb_kind_desc(TMDB_DETAILS)->ttl, 86400);
 	freeReplyObject(r);
 	movies_cards_cached(m, ids + 1, 1, outs);
 	assert_string_equal(title_of(outs[0]), "Details");
