@@ -6,6 +6,15 @@
 #include "tmdb_shape.h"
 #include "util.h"
 
+/* "tt" and 7 to 10 digits: IMDb's title ids (the text goes into the URL's path). */
+int
+tmdb_is_imdb_id(const char *s)
+{
+	size_t digits = s && strncmp(s, "tt", 2) == 0 ? strspn(s + 2, "0123456789") : 0;
+
+	return digits >= 7 && digits <= 10 && s[2 + digits] == '\0';
+}
+
 static int
 valid_window(const struct tmdb_query *q)
 {
