@@ -65,28 +65,30 @@ render_mail(struct req *r, const char *tpl, struct json_object *ctx)
 	return s;
 }
 
-/* The outbox row of one user's mail, or (u NULL) the same statement inserting nothing. */
+/*
+ * The outbox row of one user's mail; for an address nobody has (ghost), the same work (a
+ * token, both bodies rendered, the same statement) inserting nothing, so that the answer's
+ * time does not tell whether the address is known.
+ */
 static enum fail
-queue_mail(struct req *r, const struct reset_user *u)
+queue_mail(struct req *r, const struct reset_user *u, int ghost)
 {
-	const char		*p[5] = { "", "", "", "", "false" };
+	const char		*p[5];
 	char			 uid[RESETTOKEN_UID_MAX], token[RESETTOKEN_MAX];
 	struct json_object	*ctx = req_object(r);
 	PGresult		*res;
 
-	if (u != NULL) {
-		resettoken_uid_encode(u->t.id, uid);
-		resettoken_make(app.signing.secret, &u->t, resettoken_now(time(NULL)), token);
-		json_object_object_add(ctx, "site_name", json_object_new_string(r->host));
-		json_object_object_add(ctx, "username", json_object_new_string(u->username));
-		json_object_object_add(ctx, "link", json_object_new_string(arena_printf(r->arena,
-		    "%s://%s/reset/%s/%s/", r->scheme, r->host, uid, token)));
-		p[0] = u->t.email;
-		p[1] = arena_printf(r->arena, "Password reset on %s", r->host);
-		p[2] = render_mail(r, "password_reset_email", ctx);
-		p[3] = render_mail(r, "password_reset_email_html", ctx);
-		p[4] = "true";
-	}
+	resettoken_uid_encode(u->t.id, uid);
+	resettoken_make(app.signing.secret, &u->t, resettoken_now(time(NULL)), token);
+	json_object_object_add(ctx, "site_name", json_object_new_string(r->host));
+	json_object_object_add(ctx, "username", json_object_new_string(u->username));
+	json_object_object_add(ctx, "link", json_object_new_string(arena_printf(r->arena,
+	    "%s://%s/reset/%s/%s/", r->scheme, r->host, uid, token)));
+	p[0] = u->t.email;
+	p[1] = arena_printf(r->arena, "Password reset on %s", r->host);
+	p[2] = render_mail(r, "password_reset_email", ctx);
+	p[3] = render_mail(r, "password_reset_email_html", ctx);
+	p[4] = ghost ? "false" : "true";
 	if ((res = db_exec(app.db, DB_OUTBOX_QUEUE, 5, p)) == NULL)
 		return FAIL_DB;
 	PQclear(res);
@@ -112,12 +114,15 @@ reset_send_mail(struct req *r, const char *email)
 		 */
 		if (!password_usable(u->t.password) || strcasecmp(u->t.email, email) != 0)
 			continue;
-		f = queue_mail(r, u);
+		f = queue_mail(r, u, 0);
 		sent++;
 	}
 	PQclear(res);
-	if (f == FAIL_OK && sent == 0)
-		f = queue_mail(r, NULL);
+	if (f == FAIL_OK && sent == 0) {
+		const struct reset_user ghost = { { 0, "", "", email }, "", 0 };
+
+		f = queue_mail(r, &ghost, 1);
+	}
 	return f;
 }
 
