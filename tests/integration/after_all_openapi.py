@@ -3,9 +3,10 @@ import os
 import pathlib
 import re
 
+import pytest
 import requests
 
-from openapi_proxy import CHECKED
+from openapi_proxy import CHECKED, PRISM_NODE_MAJOR, node_major
 
 # Operations without an error answer a client can provoke (no body, no id, no token needed).
 NO_ERROR_ANSWER = {("GET", "/api/v1/health-check/"), ("GET", "/api/v1/movies/trending/")}
@@ -29,6 +30,8 @@ def answers_by_operation(ops):
 
 
 def test_every_operation_answered_through_the_validating_proxy(site_url):
+    if node_major() < PRISM_NODE_MAJOR:
+        pytest.skip(f"node {node_major()} cannot run Prism (needs {PRISM_NODE_MAJOR}): nothing went through the proxy")
     found = answers_by_operation(operations(site_url))
     missing = sorted(op for op, statuses in found.items() if not any(200 <= s < 300 for s in statuses))
     assert not missing, f"operations never answered with a success through the validating proxy: {missing}"

@@ -51,8 +51,16 @@ def site(site_url):
 
 @pytest.fixture(scope="module")
 def api_proxy(site):
-    """Prism between the API tests and the site (openapi_proxy.py): an undocumented answer fails."""
-    from openapi_proxy import ValidatingProxy
+    """Prism between the API tests and the site (openapi_proxy.py): an undocumented answer fails.
+
+    None where node is too old for Prism (Debian 12's own nodejs): the API tests then reach the
+    site directly, said here, and after_all_openapi.py is skipped with the reason.
+    """
+    from openapi_proxy import PRISM_NODE_MAJOR, ValidatingProxy, node_major
+    if node_major() < PRISM_NODE_MAJOR:
+        print(f"api_proxy: node {node_major()} is older than {PRISM_NODE_MAJOR}: answers not checked against the document")
+        yield None
+        return
     proxy = ValidatingProxy(site)
     yield proxy
     proxy.close()

@@ -17,6 +17,19 @@ PRISM = BROWSER_DIR / "node_modules" / ".bin" / "prism"
 CHECKED = "openapi-checked.tsv"  # in STATE_DIR: every answer checked in this run
 
 
+def node_major():
+    """The major version of the node on PATH (0 without one)."""
+    try:
+        out = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=30).stdout
+        return int(out.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return 0
+
+
+# Prism 5.16 (the pinned version) needs node 20 or later; Debian 12's own nodejs is 18.
+PRISM_NODE_MAJOR = 20
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
