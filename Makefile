@@ -197,4 +197,3 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
 -include $(TOOL_SRC:%.c=$(BUILD)/%.d)
 $(UNIT_SRC:%.c=$(BUILD)/%.o): | test-deps
-

@@ -19,6 +19,7 @@
 #include "mime.h"
 #include "smtp.h"
 #include "util.h"
+#include "worker.h"
 
 /*
  * The contract with the SMTP server and the outbox (README, Operations: mail).
@@ -224,22 +225,9 @@ stop_pending(void)
 static void
 mailer_signals(sigset_t *waitmask)
 {
-	struct sigaction	sa;
-	sigset_t		stops;
-	int			null = open("/dev/null", O_RDWR);
+	int null = open("/dev/null", O_RDWR);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGINT);
-	sigprocmask(SIG_SETMASK, &stops, NULL);
-	sigemptyset(waitmask);
+	worker_child_signals(on_term, waitmask);
 	if (null >= 0) {
 		dup2(null, 0);
 		close(null);

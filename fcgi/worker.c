@@ -100,29 +100,37 @@ accept_one(FCGX_Request *fr, const sigset_t *waitmask)
 }
 
 void
-worker_run(int max_requests, int slot)
+worker_child_signals(void (*handler)(int), sigset_t *waitmask)
 {
-	FCGX_Request		 fr;
-	struct arena		 arena = ARENA_INIT;
-	struct buf		 out = BUF_INIT;
 	struct sigaction	 sa;
-	sigset_t		 stops, waitmask;
-	int			 served = 0, got;
+	sigset_t		 stops;
 
-	hashgate_self(slot);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	/* Stop signals stay blocked except inside ppoll() in accept_one(). */
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGINT);
 	sigprocmask(SIG_SETMASK, &stops, NULL);
-	sigemptyset(&waitmask);
+	sigemptyset(waitmask);
+}
+
+void
+worker_run(int max_requests, int slot)
+{
+	FCGX_Request		 fr;
+	struct arena		 arena = ARENA_INIT;
+	struct buf		 out = BUF_INIT;
+	sigset_t		 waitmask;
+	int			 served = 0, got;
+
+	hashgate_self(slot);
+	/* Stop signals stay blocked except inside ppoll() in accept_one(). */
+	worker_child_signals(on_term, &waitmask);
 	if (fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK) == -1)
 		die("worker: cannot make the listening socket non-blocking: %s", strerror(errno));
 
